@@ -1,0 +1,179 @@
+using System.Buffers.Binary;
+using Padlock.InProcess;
+using Padlock.Stores;
+
+namespace Padlock.FileSystem;
+
+/// <summary>
+/// Locks shared by the processes of one machine (<c>file://DIR</c>), on the operating system's file locks: a process
+/// that dies releases its locks with it. Each lock name has one file in the directory; the file also keeps the
+/// fencing counter, so tokens keep increasing across restarts of every process.
+/// </summary>
+/// <remarks>
+/// Waiters in this process queue in memory (first come, first served) and only the first of them polls the file.
+/// </remarks>
+public sealed class FileLockStore : ILockStore
+{
+    private readonly FileLockOptions _options;
+    private readonly TimeProvider _time;
+    private readonly InProcessLockStore _local;
+    private readonly HashSet<FileLease> _held = [];
+    private readonly ITimer _lossCheck;
+
+    /// <summary>Creates the store; creates the directory when missing.</summary>
+    /// <exception cref="ArgumentException">An option is out of range.</exception>
+    /// <exception cref="NotSupportedException">.NET file locking is disabled in this process (DOTNET_SYSTEM_IO_DISABLEFILELOCKING).</exception>
+    public FileLockStore(FileLockOptions? options = null, TimeProvider? timeProvider = null)
+    {
+        _options = options ?? new FileLockOptions();
+        _options.Validate();
+        if (Environment.GetEnvironmentVariable("DOTNET_SYSTEM_IO_DISABLEFILELOCKING") is "1" or "true")
+            throw new NotSupportedException("The file store needs .NET file locking, which DOTNET_SYSTEM_IO_DISABLEFILELOCKING turns off in this process.");
+        Directory = Path.GetFullPath(_options.Directory);
+        System.IO.Directory.CreateDirectory(Directory);
+        _time = timeProvider ?? TimeProvider.System;
+        _local = new InProcessLockStore(_time);
+        _lossCheck = _time.CreateTimer(static s => ((FileLockStore)s!).CheckHeld(), this, _options.LossCheckInterval, _options.LossCheckInterval);
+    }
+
+    /// <summary>The full path of the lock directory.</summary>
+    public string Directory { get; }
+
+    /// <inheritdoc/>
+    public string Kind => "file";
+
+    /// <summary>The path of the lock file for <paramref name="name"/>.</summary>
+    public string PathFor(string name) => Path.Combine(Directory, LockFileNames.For(name));
+
+    /// <inheritdoc/>
+    public async ValueTask<StoreLease?> TryAcquireAsync(string name, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var scope = new WaitScope(timeout, cancellationToken, _time);
+        var local = await _local.TryAcquireAsync(name, timeout, cancellationToken).ConfigureAwait(false);
+        if (local is null) return null;
+        try
+        {
+            var path = PathFor(name);
+            var pause = TimeSpan.FromMilliseconds(1);
+            while (true)
+            {
+                if (TryLockFile(path) is { } stream)
+                {
+                    var lease = new FileLease(this, path, stream, local, NextToken(stream));
+                    lock (_held) _held.Add(lease);
+                    return lease;
+                }
+                if (timeout == TimeSpan.Zero || scope.Remaining == TimeSpan.Zero)
+                {
+                    await local.ReleaseAsync().ConfigureAwait(false);
+                    return null;
+                }
+                try
+                {
+                    await Task.Delay(Min(pause, scope.Remaining), _time, scope.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    scope.ThrowIfCallerCancelled();
+                    // Timed out in the pause: one last attempt below, then give up.
+                }
+                pause = Min(pause * 2, _options.MaxPollInterval);
+            }
+        }
+        catch
+        {
+            await local.ReleaseAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+
+    private static FileStream? TryLockFile(string path)
+    {
+        FileStream stream;
+        try
+        {
+            // FileShare.None takes an exclusive flock on Unix and a share lock on Windows: exclusion across processes.
+            stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, bufferSize: 0);
+        }
+        catch (IOException ex) when (IsSharingViolation(ex))
+        {
+            return null;
+        }
+        catch (FileNotFoundException)
+        {
+            return null; // deleted between our open and create: try again
+        }
+        if (FileIdentity.SamePath(stream.SafeFileHandle, path)) return stream;
+        // The file we locked was deleted (or replaced) after we opened it: the lock lives with the new file.
+        stream.Dispose();
+        return null;
+    }
+
+    private static bool IsSharingViolation(IOException ex)
+        => (ex.HResult & 0xFFFF) is 32 or 33 || ex.HResult == 11 /* EWOULDBLOCK */ || ex.GetType() == typeof(IOException);
+
+    private static long NextToken(FileStream stream)
+    {
+        Span<byte> buf = stackalloc byte[8];
+        stream.Position = 0;
+        var read = stream.ReadAtLeast(buf, 8, throwOnEndOfStream: false);
+        var token = (read == 8 ? BinaryPrimitives.ReadInt64LittleEndian(buf) : 0) + 1;
+        BinaryPrimitives.WriteInt64LittleEndian(buf, token);
+        stream.Position = 0;
+        stream.Write(buf);
+        stream.Flush();
+        return token;
+    }
+
+    private void CheckHeld()
+    {
+        FileLease[] held;
+        lock (_held) held = [.. _held];
+        foreach (var lease in held)
+        {
+            if (!lease.StillOurs()) lease.MarkLost();
+        }
+    }
+
+    /// <summary>Releases every lock still held through this store.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await _lossCheck.DisposeAsync().ConfigureAwait(false);
+        FileLease[] held;
+        lock (_held) held = [.. _held];
+        foreach (var lease in held)
+        {
+            lease.MarkLost();
+            await lease.ReleaseAsync().ConfigureAwait(false);
+        }
+        await _local.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private sealed class FileLease(FileLockStore store, string path, FileStream stream, StoreLease local, long token) : StoreLease
+    {
+        private readonly CancellationTokenSource _lost = new();
+        private int _released;
+
+        public override long FencingToken => token;
+
+        public override CancellationToken LostToken => _lost.Token;
+
+        internal bool StillOurs() => Volatile.Read(ref _released) == 1 || FileIdentity.SamePath(stream.SafeFileHandle, path);
+
+        internal void MarkLost()
+        {
+            if (Volatile.Read(ref _released) == 0) _lost.Cancel();
+        }
+
+        public override async ValueTask ReleaseAsync()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 1) return;
+            lock (store._held) store._held.Remove(this);
+            // Closing the file drops the OS lock. The file stays: it carries the fencing counter.
+            await stream.DisposeAsync().ConfigureAwait(false);
+            await local.ReleaseAsync().ConfigureAwait(false);
+        }
+    }
+}

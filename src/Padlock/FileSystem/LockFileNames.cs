@@ -1,0 +1,31 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Padlock.FileSystem;
+
+/// <summary>
+/// Maps any lock name to a safe file name, injectively: letters, digits, '-' and '_' stay, every other UTF-8 byte
+/// becomes %XX. Names whose encoding would pass file-system limits keep a readable prefix plus a SHA-256 of the name.
+/// </summary>
+internal static class LockFileNames
+{
+    private const int MaxEncodedLength = 180; // well under the usual 255-byte limit, leaving room for the suffix
+
+    internal static string For(string name)
+    {
+        var sb = new StringBuilder(name.Length + 8);
+        foreach (var b in Encoding.UTF8.GetBytes(name))
+        {
+            var c = (char)b;
+            if (char.IsAsciiLetterOrDigit(c) || c is '-' or '_') sb.Append(c);
+            else sb.Append('%').Append(b.ToString("X2", System.Globalization.CultureInfo.InvariantCulture));
+        }
+        if (sb.Length > MaxEncodedLength)
+        {
+            var hash = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(name)));
+            sb.Length = 100;
+            sb.Append('~').Append(hash);
+        }
+        return sb.Append(".lock").ToString();
+    }
+}

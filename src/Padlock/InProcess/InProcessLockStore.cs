@@ -1,0 +1,157 @@
+using Padlock.Stores;
+
+namespace Padlock.InProcess;
+
+/// <summary>
+/// Named locks inside one process (<c>mem://</c>). Waiters are served first come, first served: a release hands the
+/// lock straight to the next waiter, with no polling and no window in which a newcomer can barge in.
+/// Fencing tokens come from one counter per store.
+/// </summary>
+public sealed class InProcessLockStore : ILockStore
+{
+    private readonly Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
+    private readonly TimeProvider _time;
+    private long _fencing;
+    private bool _disposed;
+
+    /// <summary>Creates an empty store.</summary>
+    public InProcessLockStore(TimeProvider? timeProvider = null) => _time = timeProvider ?? TimeProvider.System;
+
+    /// <inheritdoc/>
+    public string Kind => "mem";
+
+    /// <inheritdoc/>
+    public async ValueTask<StoreLease?> TryAcquireAsync(string name, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        Waiter waiter;
+        lock (_entries)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (!_entries.TryGetValue(name, out var entry)) _entries[name] = entry = new Entry();
+            if (entry.Holder is null && entry.Queue.Count == 0) return entry.Holder = NewLease(name, entry);
+            if (timeout == TimeSpan.Zero)
+            {
+                return null;
+            }
+            waiter = new Waiter();
+            waiter.Node = entry.Queue.AddLast(waiter);
+        }
+
+        using var scope = new WaitScope(timeout, cancellationToken, _time);
+        using (scope.Token.UnsafeRegister(static s => ((Waiter)s!).Result.TrySetCanceled(), waiter))
+        {
+            try
+            {
+                return await waiter.Result.Task.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                lock (_entries)
+                {
+                    // The hand-off skips waiters whose result is already cancelled, so ours was not granted: leave the line.
+                    waiter.Node!.List?.Remove(waiter.Node);
+                    RemoveIfIdle(name);
+                }
+                scope.ThrowIfCallerCancelled();
+                return null;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Ends the current hold of <paramref name="name"/> as an administrator would: its holder's LostToken fires and the
+    /// next waiter is served. Returns false when nobody holds it.
+    /// </summary>
+    public bool Break(string name)
+    {
+        Lease? broken;
+        lock (_entries)
+        {
+            if (!_entries.TryGetValue(name, out var entry) || entry.Holder is null) return false;
+            broken = entry.Holder;
+            HandOff(name, entry);
+        }
+        broken.Lost.Cancel();
+        return true;
+    }
+
+    /// <summary>Fails every waiter and marks every hold lost.</summary>
+    public ValueTask DisposeAsync()
+    {
+        List<Entry> entries;
+        lock (_entries)
+        {
+            if (_disposed) return ValueTask.CompletedTask;
+            _disposed = true;
+            entries = [.. _entries.Values];
+            _entries.Clear();
+        }
+        foreach (var e in entries)
+        {
+            e.Holder?.Lost.Cancel();
+            foreach (var w in e.Queue) w.Result.TrySetException(new ObjectDisposedException(nameof(InProcessLockStore)));
+        }
+        return ValueTask.CompletedTask;
+    }
+
+    private Lease NewLease(string name, Entry entry) => new(this, name, entry, Interlocked.Increment(ref _fencing));
+
+    // Called under the lock: passes the lock to the first waiter still waiting, or frees it.
+    private void HandOff(string name, Entry entry)
+    {
+        entry.Holder = null;
+        while (entry.Queue.First is { } node)
+        {
+            entry.Queue.RemoveFirst();
+            var lease = NewLease(name, entry);
+            if (node.Value.Result.TrySetResult(lease))
+            {
+                entry.Holder = lease;
+                return;
+            }
+            // That waiter had already timed out or been cancelled; its token number is simply skipped.
+        }
+        RemoveIfIdle(name);
+    }
+
+    private void RemoveIfIdle(string name)
+    {
+        if (_entries.TryGetValue(name, out var e) && e.Holder is null && e.Queue.Count == 0) _entries.Remove(name);
+    }
+
+    private void Release(Lease lease)
+    {
+        lock (_entries)
+        {
+            // A broken lease no longer holds anything: releasing it must not free the next holder's lock.
+            if (lease.Entry.Holder == lease) HandOff(lease.Name, lease.Entry);
+        }
+    }
+
+    private sealed class Entry
+    {
+        public Lease? Holder;
+        public readonly LinkedList<Waiter> Queue = new();
+    }
+
+    private sealed class Waiter
+    {
+        public readonly TaskCompletionSource<StoreLease?> Result = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public LinkedListNode<Waiter>? Node;
+    }
+
+    private sealed class Lease(InProcessLockStore store, string name, Entry entry, long token) : StoreLease
+    {
+        public readonly CancellationTokenSource Lost = new();
+        public string Name => name;
+        public Entry Entry => entry;
+        public override long FencingToken => token;
+        public override CancellationToken LostToken => Lost.Token;
+
+        public override ValueTask ReleaseAsync()
+        {
+            store.Release(this);
+            return ValueTask.CompletedTask;
+        }
+    }
+}

@@ -1,0 +1,96 @@
+using Microsoft.Extensions.Logging;
+using Padlock.Stores;
+using Padlock.Telemetry;
+
+namespace Padlock.Internal;
+
+/// <summary>
+/// The handle users hold: makes release idempotent and thread-safe, and reports loss and hold time once.
+/// </summary>
+internal sealed class LockHandle : ILockHandle
+{
+    private readonly StoreLease _lease;
+    private readonly string _store;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly long _grantedAt;
+    private readonly CancellationTokenRegistration _lossRegistration;
+    private int _state; // 0 held, 1 released, 2 lost (reported); release after loss still runs the store's release.
+    private Task? _release;
+
+    internal LockHandle(string name, string store, StoreLease lease, ILogger logger, TimeProvider time)
+    {
+        Name = name;
+        _store = store;
+        _lease = lease;
+        _logger = logger;
+        _time = time;
+        _grantedAt = time.GetTimestamp();
+        _lossRegistration = lease.LostToken.UnsafeRegister(static s => ((LockHandle)s!).OnLost(), this);
+    }
+
+    public string Name { get; }
+
+    public long FencingToken => _lease.FencingToken;
+
+    public CancellationToken LostToken => _lease.LostToken;
+
+    public bool IsLost => _lease.LostToken.IsCancellationRequested;
+
+    private double HeldMs => _time.GetElapsedTime(_grantedAt).TotalMilliseconds;
+
+    private void OnLost()
+    {
+        if (Interlocked.CompareExchange(ref _state, 2, 0) != 0) return;
+        var tag = new KeyValuePair<string, object?>("padlock.store", _store);
+        PadlockTelemetry.Losses.Add(1, tag);
+        PadlockTelemetry.HoldDuration.Record(HeldMs / 1000, tag);
+        LogMessages.Lost(_logger, Name, _store, FencingToken, HeldMs);
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        // The first caller starts the release; later and concurrent callers await the same work.
+        if (Volatile.Read(ref _release) is { } existing) return new ValueTask(existing);
+        var tcs = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (Interlocked.CompareExchange(ref _release, tcs.Task, null) is { } raced) return new ValueTask(raced);
+        _ = RunRelease(tcs);
+        return new ValueTask(tcs.Task);
+    }
+
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+    private async Task RunRelease(TaskCompletionSource tcs)
+    {
+        try
+        {
+            await ReleaseCoreAsync().ConfigureAwait(false);
+            tcs.SetResult();
+        }
+        catch (Exception ex)
+        {
+            tcs.SetException(ex);
+        }
+    }
+
+    private async Task ReleaseCoreAsync()
+    {
+        var wasHeld = Interlocked.CompareExchange(ref _state, 1, 0) == 0;
+        await _lossRegistration.DisposeAsync().ConfigureAwait(false);
+        try
+        {
+            await _lease.ReleaseAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // A release that cannot reach the store is not the caller's failure to handle: the lease runs out on its
+            // own and nothing else is held. Log it rather than throw from Dispose.
+            LogMessages.ReleaseFailed(_logger, ex, Name, _store);
+        }
+        if (wasHeld)
+        {
+            PadlockTelemetry.HoldDuration.Record(HeldMs / 1000, new KeyValuePair<string, object?>("padlock.store", _store));
+            LogMessages.Released(_logger, Name, _store, HeldMs);
+        }
+    }
+}

@@ -1,0 +1,72 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Padlock.Internal;
+using Padlock.Stores;
+
+namespace Padlock;
+
+/// <summary>
+/// The entry point: makes locks on one store. Build it from a URI with <see cref="Create(string, ILoggerFactory?)"/>
+/// (<c>mem://</c>, <c>file:///var/lock/app</c>, <c>redis://host:6379</c>, <c>redlock://h1,h2,h3</c>, <c>zk://h1:2181/locks</c>,
+/// <c>etcd://h1:2379/locks</c>), or from a store object built with typed options.
+/// </summary>
+public sealed class LockProvider : ILockProvider
+{
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+
+    /// <summary>Wraps a store built with typed options.</summary>
+    /// <param name="store">The store; the provider owns it and disposes it.</param>
+    /// <param name="loggerFactory">Where Padlock logs (category "Padlock"). Default: no logging.</param>
+    /// <param name="timeProvider">The clock used for telemetry timings. Default: the system clock.</param>
+    public LockProvider(ILockStore store, ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        Store = store;
+        _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Padlock");
+        _time = timeProvider ?? TimeProvider.System;
+    }
+
+    /// <summary>The URI used when none is given: the file store in <see cref="FileSystem.FileLockOptions.DefaultDirectory"/>.</summary>
+    public static string DefaultUri => "file://" + FileSystem.FileLockOptions.DefaultDirectory;
+
+    /// <summary>The URI schemes that <see cref="Create(string, ILoggerFactory?)"/> understands.</summary>
+    public static IReadOnlyList<string> KnownSchemes => StoreRegistry.KnownSchemes;
+
+    /// <summary>The store behind this provider.</summary>
+    public ILockStore Store { get; }
+
+    /// <inheritdoc/>
+    public string StoreKind => Store.Kind;
+
+    /// <summary>
+    /// Builds a provider from a store URI. The store packages (Padlock.Redis, Padlock.ZooKeeper, Padlock.Etcd) are found
+    /// when referenced; <see cref="RegisterStore"/> adds others.
+    /// </summary>
+    /// <exception cref="ArgumentException">The URI is malformed, names an unknown scheme (the message lists the known ones), or has a bad option.</exception>
+    public static LockProvider Create(string uri, ILoggerFactory? loggerFactory = null)
+        => Create(uri, new StoreContext { LoggerFactory = loggerFactory ?? NullLoggerFactory.Instance });
+
+    /// <summary>Builds a provider from a store URI with the given services.</summary>
+    public static LockProvider Create(string uri, StoreContext context)
+    {
+        ArgumentNullException.ThrowIfNull(uri);
+        ArgumentNullException.ThrowIfNull(context);
+        var parsed = StoreRegistry.ParseKnown(uri);
+        var store = StoreRegistry.FactoryFor(parsed.Scheme).Create(parsed, context);
+        return new LockProvider(store, context.LoggerFactory, context.TimeProvider);
+    }
+
+    /// <summary>Makes a store scheme known to <see cref="Create(string, ILoggerFactory?)"/>.</summary>
+    public static void RegisterStore(ILockStoreFactory factory) => StoreRegistry.Register(factory);
+
+    /// <inheritdoc/>
+    public IDistributedLock CreateLock(string name)
+    {
+        LockNames.Validate(name);
+        return new DistributedLock(name, Store, _logger, _time);
+    }
+
+    /// <inheritdoc/>
+    public ValueTask DisposeAsync() => Store.DisposeAsync();
+}

@@ -1,0 +1,176 @@
+using System.Globalization;
+using System.Net;
+
+namespace Padlock.Stores;
+
+/// <summary>
+/// A parsed store URI: <c>scheme://host:port[,host:port...][/path][?key=value&amp;...]</c>.
+/// Unlike <see cref="Uri"/> it accepts a comma-separated list of endpoints, as cluster stores need.
+/// The typed getters throw <see cref="ArgumentException"/> naming the key, the value and what is allowed.
+/// </summary>
+public sealed class StoreUri
+{
+    private readonly Dictionary<string, string> _query;
+
+    private StoreUri(string original, string scheme, string remainder, IReadOnlyList<DnsEndPoint> endpoints, string path, Dictionary<string, string> query)
+    {
+        Original = original;
+        Scheme = scheme;
+        Remainder = remainder;
+        Endpoints = endpoints;
+        Path = path;
+        _query = query;
+    }
+
+    /// <summary>The URI as given.</summary>
+    public string Original { get; }
+
+    /// <summary>The scheme, lower case.</summary>
+    public string Scheme { get; }
+
+    /// <summary>Everything between "://" and "?", undecoded; the file store reads its directory from here.</summary>
+    public string Remainder { get; }
+
+    /// <summary>The endpoints of the authority part, in order; empty when there is none.</summary>
+    public IReadOnlyList<DnsEndPoint> Endpoints { get; }
+
+    /// <summary>The decoded path after the authority, without its leading '/'; empty when absent.</summary>
+    public string Path { get; }
+
+    /// <summary>The query keys present, lower case.</summary>
+    public IReadOnlyCollection<string> Keys => _query.Keys;
+
+    /// <summary>Parses <paramref name="uri"/>; the scheme must be present.</summary>
+    /// <exception cref="ArgumentException">The text is not of the form scheme://...</exception>
+    public static StoreUri Parse(string uri)
+    {
+        ArgumentNullException.ThrowIfNull(uri);
+        var sep = uri.IndexOf("://", StringComparison.Ordinal);
+        if (sep <= 0)
+            throw new ArgumentException($"'{uri}' is not a store URI: expected scheme://..., e.g. mem://, file:///var/lock/app, redis://localhost:6379.", nameof(uri));
+        var scheme = uri[..sep].ToLowerInvariant();
+        if (!scheme.All(c => char.IsAsciiLetterOrDigit(c) || c is '+' or '-' or '.'))
+            throw new ArgumentException($"'{uri}' has an invalid scheme '{uri[..sep]}'.", nameof(uri));
+        var rest = uri[(sep + 3)..];
+        var q = rest.IndexOf('?');
+        var remainder = q < 0 ? rest : rest[..q];
+        var query = ParseQuery(uri, q < 0 ? "" : rest[(q + 1)..]);
+        var slash = remainder.IndexOf('/');
+        var authority = slash < 0 ? remainder : remainder[..slash];
+        var path = slash < 0 ? "" : Uri.UnescapeDataString(remainder[(slash + 1)..]);
+        return new StoreUri(uri, scheme, remainder, ParseEndpoints(uri, authority), path, query);
+    }
+
+    /// <summary>Throws when the URI has endpoints but a caller-supplied default port is needed for one without a port.</summary>
+    public IReadOnlyList<DnsEndPoint> EndpointsOrDefault(string defaultHost, int defaultPort)
+        => Endpoints.Count == 0
+            ? [new DnsEndPoint(defaultHost, defaultPort)]
+            : Endpoints.Select(e => e.Port == 0 ? new DnsEndPoint(e.Host, defaultPort) : e).ToArray();
+
+    /// <summary>Throws an <see cref="ArgumentException"/> when the query has a key not in <paramref name="allowed"/>.</summary>
+    public void EnsureOnlyKeys(params string[] allowed)
+    {
+        foreach (var key in _query.Keys)
+        {
+            if (!allowed.Contains(key, StringComparer.OrdinalIgnoreCase))
+                throw new ArgumentException(
+                    $"Unknown option '{key}' in '{Original}'. Options for {Scheme}:// are: {(allowed.Length == 0 ? "none" : string.Join(", ", allowed))}.", "uri");
+        }
+    }
+
+    /// <summary>The raw value of <paramref name="key"/>, or null.</summary>
+    public string? GetString(string key) => _query.TryGetValue(key.ToLowerInvariant(), out var v) ? v : null;
+
+    /// <summary>A duration option (see <see cref="Durations"/>) in [<paramref name="min"/>, <paramref name="max"/>].</summary>
+    public TimeSpan GetDuration(string key, TimeSpan defaultValue, TimeSpan min, TimeSpan max)
+    {
+        var raw = GetString(key);
+        if (raw is null) return defaultValue;
+        if (!Durations.TryParse(raw, out var value) || value == Timeout.InfiniteTimeSpan)
+            throw new ArgumentException($"Option '{key}={raw}' in '{Original}' is not a duration: expected {Durations.AllowedForms}.", "uri");
+        if (value < min || value > max)
+            throw new ArgumentException($"Option '{key}={raw}' in '{Original}' is out of range: allowed {Durations.Format(min)} to {Durations.Format(max)}.", "uri");
+        return value;
+    }
+
+    /// <summary>An integer option in [<paramref name="min"/>, <paramref name="max"/>].</summary>
+    public int GetInt(string key, int defaultValue, int min, int max)
+    {
+        var raw = GetString(key);
+        if (raw is null) return defaultValue;
+        if (!int.TryParse(raw, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value))
+            throw new ArgumentException($"Option '{key}={raw}' in '{Original}' is not an integer.", "uri");
+        if (value < min || value > max)
+            throw new ArgumentException($"Option '{key}={raw}' in '{Original}' is out of range: allowed {min} to {max}.", "uri");
+        return value;
+    }
+
+    /// <summary>A boolean option (true/false/1/0/yes/no).</summary>
+    public bool GetBool(string key, bool defaultValue)
+    {
+        var raw = GetString(key);
+        if (raw is null) return defaultValue;
+        return raw.ToLowerInvariant() switch
+        {
+            "true" or "1" or "yes" => true,
+            "false" or "0" or "no" => false,
+            _ => throw new ArgumentException($"Option '{key}={raw}' in '{Original}' is not a boolean: expected true or false.", "uri"),
+        };
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() => Original;
+
+    private static Dictionary<string, string> ParseQuery(string uri, string query)
+    {
+        var result = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var part in query.Split('&', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var eq = part.IndexOf('=');
+            if (eq <= 0)
+                throw new ArgumentException($"Malformed option '{part}' in '{uri}': expected key=value.", nameof(uri));
+            var key = Uri.UnescapeDataString(part[..eq]).ToLowerInvariant();
+            if (!result.TryAdd(key, Uri.UnescapeDataString(part[(eq + 1)..])))
+                throw new ArgumentException($"Option '{key}' appears twice in '{uri}'.", nameof(uri));
+        }
+        return result;
+    }
+
+    private static DnsEndPoint[] ParseEndpoints(string uri, string authority)
+    {
+        if (authority.Length == 0) return [];
+        var list = new List<DnsEndPoint>();
+        foreach (var raw in authority.Split(','))
+        {
+            var part = raw.Trim();
+            if (part.Length == 0)
+                throw new ArgumentException($"Empty endpoint in '{uri}': expected host:port[,host:port...].", nameof(uri));
+            string host;
+            string? port = null;
+            if (part.StartsWith('['))
+            {
+                var close = part.IndexOf(']');
+                if (close < 0) throw new ArgumentException($"Unclosed '[' in endpoint '{part}' of '{uri}'.", nameof(uri));
+                host = part[1..close];
+                if (close + 1 < part.Length)
+                {
+                    if (part[close + 1] != ':') throw new ArgumentException($"Malformed endpoint '{part}' in '{uri}'.", nameof(uri));
+                    port = part[(close + 2)..];
+                }
+            }
+            else
+            {
+                var colon = part.LastIndexOf(':');
+                host = colon < 0 ? part : part[..colon];
+                port = colon < 0 ? null : part[(colon + 1)..];
+            }
+            if (host.Length == 0 || host.Any(c => char.IsWhiteSpace(c) || c is '@' or '/' or '?' or '#'))
+                throw new ArgumentException($"Malformed host in endpoint '{part}' of '{uri}'.", nameof(uri));
+            var portNumber = 0;
+            if (port is not null && (!int.TryParse(port, NumberStyles.None, CultureInfo.InvariantCulture, out portNumber) || portNumber is < 1 or > 65535))
+                throw new ArgumentException($"Invalid port '{port}' in endpoint '{part}' of '{uri}': expected 1 to 65535.", nameof(uri));
+            list.Add(new DnsEndPoint(host, portNumber));
+        }
+        return [.. list];
+    }
+}
