@@ -119,7 +119,12 @@ public sealed class FileLockStore : ILockStore
         Span<byte> buf = stackalloc byte[8];
         stream.Position = 0;
         var read = stream.ReadAtLeast(buf, 8, throwOnEndOfStream: false);
-        var token = (read == 8 ? BinaryPrimitives.ReadInt64LittleEndian(buf) : 0) + 1;
+        // A new (or emptied) lock file starts from the clock in microseconds rather than 1: if a lock file is deleted
+        // (a tmp cleaner, an administrator), its successor still hands out tokens above every earlier one, since no
+        // file lock can be granted more than once per microsecond. Only a system clock stepped backwards breaks this.
+        var token = read == 8
+            ? BinaryPrimitives.ReadInt64LittleEndian(buf) + 1
+            : (DateTime.UtcNow - DateTime.UnixEpoch).Ticks / 10;
         BinaryPrimitives.WriteInt64LittleEndian(buf, token);
         stream.Position = 0;
         stream.Write(buf);

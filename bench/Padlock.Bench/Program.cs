@@ -1,0 +1,28 @@
+// Padlock's benchmarks: each suite measures a store against its peers and the physical limit in the same run.
+//   dotnet run -c Release --project bench/Padlock.Bench -- SUITE [--seconds N] [--out FILE.md]
+// Suites: every IBenchSuite in this assembly (run with no argument to list them).
+using System.Globalization;
+using Padlock.Bench.Harness;
+
+var suites = typeof(IBenchSuite).Assembly.GetTypes()
+    .Where(t => t is { IsAbstract: false, IsInterface: false } && typeof(IBenchSuite).IsAssignableFrom(t))
+    .Select(t => (IBenchSuite)Activator.CreateInstance(t)!)
+    .ToDictionary(s => s.Name, StringComparer.OrdinalIgnoreCase);
+
+if (args.Length == 0 || !suites.TryGetValue(args[0], out var suite))
+{
+    Console.Error.WriteLine($"usage: Padlock.Bench SUITE [--seconds N] [--out FILE.md]; suites: {string.Join(", ", suites.Keys.Order())}");
+    return 2;
+}
+var seconds = 5.0;
+string? outFile = null;
+for (var i = 1; i < args.Length - 1; i++)
+{
+    if (args[i] == "--seconds") seconds = double.Parse(args[++i], CultureInfo.InvariantCulture);
+    else if (args[i] == "--out") outFile = args[++i];
+}
+var report = new Report(outFile);
+report.Heading($"{suite.Name} — {DateTime.UtcNow:yyyy-MM-dd}, {Environment.ProcessorCount} cores, .NET {Environment.Version}");
+await suite.RunAsync(new BenchSettings(TimeSpan.FromSeconds(seconds), TimeSpan.FromSeconds(Math.Min(2, seconds / 2))), report);
+report.Save();
+return 0;

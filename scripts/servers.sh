@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Installs the real servers the tests and `padlock servers` use, from the distribution's packages, when missing:
+# Redis 7 (redis-server), ZooKeeper 3.8 (zookeeper), etcd 3.4 (etcd-server, etcd-client), and Chromium for the
+# HTML-report test. Idempotent: does nothing when all are present.
+#   scripts/servers.sh install   install what is missing
+#   scripts/servers.sh check     exit 1 and list what is missing
+set -euo pipefail
+
+missing() {
+  local out=()
+  command -v redis-server >/dev/null || out+=(redis-server)
+  command -v redis-cli >/dev/null || out+=(redis-tools)
+  [ -f /usr/share/java/zookeeper.jar ] || out+=(zookeeper)
+  command -v java >/dev/null || out+=(default-jre-headless)
+  command -v etcd >/dev/null || out+=(etcd-server)
+  command -v etcdctl >/dev/null || out+=(etcd-client)
+  command -v chromium >/dev/null || out+=(chromium)
+  echo "${out[@]:-}"
+}
+
+case "${1:-install}" in
+  check)
+    m=$(missing)
+    if [ -n "$m" ]; then echo "missing: $m"; exit 1; fi
+    echo "all servers installed"
+    ;;
+  install)
+    m=$(missing)
+    if [ -z "$m" ]; then exit 0; fi
+    echo "installing: $m"
+    SUDO=""
+    [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    $SUDO apt-get update -qq
+    # shellcheck disable=SC2086
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $m >/dev/null
+    # The Debian packages start system-wide services; the tests start their own on free ports, so stop those.
+    for svc in redis-server zookeeper etcd; do $SUDO systemctl disable --now "$svc" >/dev/null 2>&1 || true; done
+    m=$(missing)
+    if [ -n "$m" ]; then echo "still missing after install: $m" >&2; exit 1; fi
+    ;;
+  *)
+    echo "usage: scripts/servers.sh install|check" >&2; exit 2 ;;
+esac

@@ -1,0 +1,26 @@
+// Usage: Padlock.LockHolder STORE-URI LOCK-NAME [TIMEOUT]
+// Acquires the lock, prints "acquired <fencing token>", then holds it until a line "release" or the end of standard
+// input, prints "released" and exits 0. Prints "lost" if the store reports the hold lost, "busy" if not granted in time.
+using Padlock;
+
+if (args.Length < 2)
+{
+    Console.Error.WriteLine("usage: Padlock.LockHolder STORE-URI LOCK-NAME [TIMEOUT]");
+    return 2;
+}
+await using var provider = LockProvider.Create(args[0]);
+var timeout = args.Length > 2 ? Durations.Parse(args[2], "TIMEOUT") : TimeSpan.FromSeconds(30);
+await using var handle = await provider.CreateLock(args[1]).TryAcquireAsync(timeout);
+if (handle is null)
+{
+    Console.WriteLine("busy");
+    return 1;
+}
+handle.LostToken.Register(() => Console.WriteLine("lost"));
+Console.WriteLine($"acquired {handle.FencingToken}");
+while (await Console.In.ReadLineAsync() is { } line && line.Trim() != "release")
+{
+}
+await handle.DisposeAsync();
+Console.WriteLine("released");
+return 0;

@@ -1,0 +1,66 @@
+using System.Diagnostics;
+
+namespace Padlock.Testing.Contract;
+
+/// <summary>A second OS process (Padlock.LockHolder) holding a lock, for cross-process tests.</summary>
+public sealed class HolderProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+
+    private HolderProcess(Process process, long token)
+    {
+        _process = process;
+        FencingToken = token;
+    }
+
+    /// <summary>The fencing token the other process was granted.</summary>
+    public long FencingToken { get; }
+
+    /// <summary>The process id.</summary>
+    public int ProcessId => _process.Id;
+
+    /// <summary>Starts the holder and waits until it reports the lock acquired.</summary>
+    public static async Task<HolderProcess> AcquireAsync(string storeUri, string name, TimeSpan? timeout = null)
+    {
+        var dll = Path.Combine(AppContext.BaseDirectory, "Padlock.LockHolder.dll");
+        if (!File.Exists(dll)) throw new InvalidOperationException($"The helper program is missing at {dll}.");
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        psi.ArgumentList.Add(dll);
+        psi.ArgumentList.Add(storeUri);
+        psi.ArgumentList.Add(name);
+        psi.ArgumentList.Add("30s");
+        var process = Process.Start(psi)!;
+        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(60));
+        var line = await process.StandardOutput.ReadLineAsync(cts.Token);
+        if (line is null || !line.StartsWith("acquired ", StringComparison.Ordinal))
+        {
+            var err = await process.StandardError.ReadToEndAsync(cts.Token);
+            process.Kill();
+            throw new InvalidOperationException($"The holder process did not acquire '{name}' on {storeUri}: '{line}' {err}");
+        }
+        return new HolderProcess(process, long.Parse(line["acquired ".Length..], System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>Asks the holder to release and waits for it to exit.</summary>
+    public async Task ReleaseAsync()
+    {
+        await _process.StandardInput.WriteLineAsync("release");
+        await _process.StandardInput.FlushAsync();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await _process.WaitForExitAsync(cts.Token);
+    }
+
+    /// <summary>Kills the holder without letting it release: the store must notice (file: at once; leases: on expiry).</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill();
+        await _process.WaitForExitAsync();
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited) await KillAsync();
+        _process.Dispose();
+    }
+}
