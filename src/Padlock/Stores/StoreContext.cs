@@ -14,4 +14,13 @@ public sealed class StoreContext
 
     /// <summary>The clock for leases and timeouts. Default: <see cref="TimeProvider.System"/>; tests inject a fake one.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    /// <summary>
+    /// How holders from this process describe themselves where the store can record it (shown by <c>padlock status</c>).
+    /// Default: <see cref="DefaultOwner"/>, "host/pid".
+    /// </summary>
+    public string OwnerDescription { get; init; } = DefaultOwner;
+
+    /// <summary>"machine-name/process-id".</summary>
+    public static string DefaultOwner { get; } = $"{Environment.MachineName}/{Environment.ProcessId}";
 }
