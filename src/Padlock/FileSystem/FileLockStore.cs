@@ -111,8 +111,10 @@ public sealed class FileLockStore : ILockStore
         return null;
     }
 
+    // Unix reports a held flock as EWOULDBLOCK (11); Windows as ERROR_SHARING_VIOLATION / ERROR_LOCK_VIOLATION (0x80070020/21).
+    // Any other I/O error (permissions, disk) is not "busy" and must surface rather than be retried until the timeout.
     private static bool IsSharingViolation(IOException ex)
-        => (ex.HResult & 0xFFFF) is 32 or 33 || ex.HResult == 11 /* EWOULDBLOCK */ || ex.GetType() == typeof(IOException);
+        => ex.HResult == 11 || ex.HResult is unchecked((int)0x80070020) or unchecked((int)0x80070021);
 
     private static long NextToken(FileStream stream)
     {

@@ -1,0 +1,82 @@
+using Padlock.FileSystem;
+using Padlock.Testing.Contract;
+using Xunit;
+
+namespace Padlock.Tests.FileSystem;
+
+public sealed class FileLockStoreTests : IDisposable
+{
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "padlock-tests", "filestore-" + Guid.NewGuid().ToString("N")[..8]);
+
+    public void Dispose()
+    {
+        try { Directory.Delete(_dir, true); } catch (IOException) { }
+    }
+
+    private LockProvider NewProvider() => new(new FileLockStore(new FileLockOptions { Directory = _dir }));
+
+    [Fact]
+    public async Task A_process_that_dies_releases_its_lock()
+    {
+        var name = "dies-" + Guid.NewGuid().ToString("N");
+        await using var holder = await HolderProcess.AcquireAsync("file://" + _dir, name);
+        await using var p = NewProvider();
+        Assert.Null(await p.CreateLock(name).TryAcquireAsync());
+        await holder.KillAsync(); // no release: the operating system drops the file lock with the process
+        await using var h = await p.CreateLock(name).TryAcquireAsync(TimeSpan.FromSeconds(30));
+        Assert.NotNull(h);
+        Assert.True(h!.FencingToken > holder.FencingToken);
+    }
+
+    [Fact]
+    public async Task Fencing_counter_survives_a_restart_of_every_process()
+    {
+        var name = "restart-" + Guid.NewGuid().ToString("N");
+        long first;
+        await using (var p = NewProvider())
+        await using (var h = await p.CreateLock(name).AcquireAsync())
+            first = h.FencingToken;
+        await using (var p = NewProvider())
+        await using (var h = await p.CreateLock(name).AcquireAsync())
+            Assert.Equal(first + 1, h.FencingToken);
+    }
+
+    [Fact]
+    public async Task A_deleted_lock_file_is_a_lost_lock_and_tokens_still_rise()
+    {
+        var name = "deleted-" + Guid.NewGuid().ToString("N");
+        await using var p = new LockProvider(new FileLockStore(new FileLockOptions { Directory = _dir, LossCheckInterval = TimeSpan.FromMilliseconds(20) }));
+        var store = (FileLockStore)p.Store;
+        long before = 0;
+        for (var i = 0; i < 3; i++)
+            await using (var h = await p.CreateLock(name).AcquireAsync()) before = h.FencingToken;
+        var held = await p.CreateLock(name).AcquireAsync();
+        File.Delete(store.PathFor(name));
+        await using var other = await NewProvider().CreateLock(name).AcquireAsync(TimeSpan.FromSeconds(10));
+        Assert.True(other.FencingToken > held.FencingToken);
+        for (var i = 0; i < 500 && !held.IsLost; i++) await Task.Delay(10);
+        Assert.True(held.IsLost);
+        await held.DisposeAsync();
+        Assert.True(File.Exists(store.PathFor(name)), "releasing the lost hold must not touch the new holder's file");
+        Assert.True(held.FencingToken > before);
+    }
+
+    [Theory]
+    [InlineData("plain-name_1", "plain-name_1.lock")]
+    [InlineData("a/b", "a%2Fb.lock")]
+    [InlineData("..", "%2E%2E.lock")]
+    [InlineData("a%2Fb", "a%252Fb.lock")]
+    [InlineData("锁", "%E9%94%81.lock")]
+    public void Names_map_to_safe_distinct_file_names(string name, string file)
+        => Assert.Equal(file, LockFileNames.For(name));
+
+    [Fact]
+    public void Long_names_keep_a_prefix_and_a_hash_within_file_name_limits()
+    {
+        var a = LockFileNames.For(new string('é', 400));
+        var b = LockFileNames.For(new string('é', 399) + "e");
+        Assert.NotEqual(a, b);
+        Assert.True(a.Length < 255);
+        Assert.DoesNotContain('/', a);
+    }
+}
