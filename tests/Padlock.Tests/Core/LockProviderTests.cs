@@ -43,6 +43,14 @@ public sealed class LockProviderTests
     }
 
     [Fact]
+    public void A_store_whose_package_is_not_referenced_says_which_package_to_add()
+    {
+        // This test project references only the core, so the Redis store's assembly is absent here.
+        var ex = Assert.Throws<ArgumentException>(() => LockProvider.Create("redis://localhost:6379"));
+        Assert.Contains("Padlock.Redis package", ex.Message);
+    }
+
+    [Fact]
     public void Bad_file_options_name_the_option_and_range()
     {
         var ex = Assert.Throws<ArgumentOutOfRangeException>(() => new FileLockStore(new FileLockOptions { MaxPollInterval = TimeSpan.FromMinutes(1) }));
