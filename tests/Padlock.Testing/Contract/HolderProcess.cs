@@ -22,8 +22,7 @@ public sealed class HolderProcess : IAsyncDisposable
     /// <summary>Starts the holder and waits until it reports the lock acquired.</summary>
     public static async Task<HolderProcess> AcquireAsync(string storeUri, string name, TimeSpan? timeout = null)
     {
-        var dll = Path.Combine(AppContext.BaseDirectory, "Padlock.LockHolder.dll");
-        if (!File.Exists(dll)) throw new InvalidOperationException($"The helper program is missing at {dll}.");
+        var dll = HolderDll();
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         psi.ArgumentList.Add(dll);
         psi.ArgumentList.Add(storeUri);
@@ -39,6 +38,17 @@ public sealed class HolderProcess : IAsyncDisposable
             throw new InvalidOperationException($"The holder process did not acquire '{name}' on {storeUri}: '{line}' {err}");
         }
         return new HolderProcess(process, long.Parse(line["acquired ".Length..], System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    // tests/<project>/bin/<configuration>/<tfm>/ -> tests/Padlock.LockHolder/bin/<configuration>/<tfm>/Padlock.LockHolder.dll
+    private static string HolderDll()
+    {
+        var tfmDir = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        var configDir = tfmDir.Parent!;
+        var testsDir = configDir.Parent!.Parent!.Parent!;
+        var dll = Path.Combine(testsDir.FullName, "Padlock.LockHolder", "bin", configDir.Name, tfmDir.Name, "Padlock.LockHolder.dll");
+        if (!File.Exists(dll)) throw new InvalidOperationException($"The second-process lock holder is missing at {dll}: build tests/Padlock.LockHolder.");
+        return dll;
     }
 
     /// <summary>Asks the holder to release and waits for it to exit.</summary>
