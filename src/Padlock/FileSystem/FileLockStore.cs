@@ -70,7 +70,9 @@ public sealed class FileLockStore : ILockStore
                 }
                 try
                 {
-                    await Task.Delay(Min(pause, scope.Remaining), _time, scope.Token).ConfigureAwait(false);
+                    // An infinite wait has Remaining == InfiniteTimeSpan (-1 ms), which must not win the Min.
+                    var left = scope.Remaining;
+                    await Task.Delay(left == Timeout.InfiniteTimeSpan ? pause : Min(pause, left), _time, scope.Token).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException)
                 {

@@ -6,6 +6,10 @@ namespace Padlock.Stores;
 /// <summary>Services a store may use: logging and time.</summary>
 public sealed class StoreContext
 {
+    /// <summary>"machine-name/process-id".</summary>
+    public static string DefaultOwner { get; } = $"{Environment.MachineName}/{Environment.ProcessId}";
+
+    // DefaultOwner is declared first: static initialisers run in order, and Default reads it.
     /// <summary>A context with no logging and the system clock.</summary>
     public static StoreContext Default { get; } = new();
 
@@ -21,6 +25,4 @@ public sealed class StoreContext
     /// </summary>
     public string OwnerDescription { get; init; } = DefaultOwner;
 
-    /// <summary>"machine-name/process-id".</summary>
-    public static string DefaultOwner { get; } = $"{Environment.MachineName}/{Environment.ProcessId}";
 }

@@ -118,6 +118,12 @@ public sealed class LockProviderTests
     }
 
     [Fact]
+    public void The_default_context_describes_the_owner_as_host_and_process()
+    {
+        Assert.Equal($"{Environment.MachineName}/{Environment.ProcessId}", Padlock.Stores.StoreContext.Default.OwnerDescription);
+    }
+
+    [Fact]
     public void Public_surface_is_small_and_public_classes_are_sealed()
     {
         var types = typeof(LockProvider).Assembly.GetExportedTypes();

@@ -29,6 +29,21 @@ public sealed class FileLockStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task A_wait_with_no_timeout_keeps_polling_until_another_process_releases()
+    {
+        var name = "infinite-" + Guid.NewGuid().ToString("N");
+        await using var holder = await HolderProcess.AcquireAsync("file://" + _dir, name);
+        await using var p = NewProvider();
+        var waiting = p.CreateLock(name).AcquireAsync().AsTask(); // no timeout: wait as long as it takes
+        await Task.Delay(200);
+        Assert.False(waiting.IsCompleted);
+        await holder.ReleaseAsync();
+        // The guard only turns a hang into a failure; a working poll grants within milliseconds.
+        await using var h = await waiting.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.True(h.FencingToken > holder.FencingToken);
+    }
+
+    [Fact]
     public async Task Fencing_counter_survives_a_restart_of_every_process()
     {
         var name = "restart-" + Guid.NewGuid().ToString("N");
