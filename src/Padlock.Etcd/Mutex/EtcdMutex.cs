@@ -1,5 +1,6 @@
 using Etcdserverpb;
 using Google.Protobuf;
+using Microsoft.Extensions.Logging;
 using Padlock.Etcd.Session;
 using Padlock.Etcd.Watching;
 using Padlock.Stores;
@@ -28,6 +29,15 @@ internal static class EtcdMutex
                 var revision = await QueueAsync(store, session, prefix, key, either.Token).ConfigureAwait(false);
                 return store.Track(new EtcdHold(store, session, key, revision));
             }
+            catch (Grpc.Core.RpcException ex) when (IsLeaseGone(ex))
+            {
+                // The lease ended before our keep-alive noticed (revoked, or expired while we were cut off).
+                session.MarkLost();
+            }
+            catch (KeyGoneException)
+            {
+                store.Logger.LogWarning("The etcd key {Key} was deleted while it waited for lock '{Name}'; queueing again", key.ToStringUtf8(), name);
+            }
             catch (OperationCanceledException) when (scope.Token.IsCancellationRequested || session.IsLost)
             {
                 // Leave nothing behind: our key would otherwise stand in the queue until the lease ends.
@@ -50,14 +60,28 @@ internal static class EtcdMutex
     /// </summary>
     private static async ValueTask<StoreLease?> TryOnceAsync(EtcdLockStore store, ByteString prefix, CancellationToken cancellationToken)
     {
-        var session = await store.SessionAsync(cancellationToken).ConfigureAwait(false);
-        var key = LockKeys.KeyOf(prefix, session.LeaseId, session.NextKeyNumber());
-        var txn = new TxnRequest();
-        txn.Compare.Add(new Compare { Key = prefix, RangeEnd = LockKeys.RangeEnd(prefix), Target = Compare.Types.CompareTarget.Create, Result = Compare.Types.CompareResult.Equal, CreateRevision = 0 });
-        txn.Success.Add(new RequestOp { RequestPut = new PutRequest { Key = key, Value = store.OwnerValue, Lease = session.LeaseId } });
-        var response = await store.TxnAsync(txn, cancellationToken).ConfigureAwait(false);
-        return response.Succeeded ? store.Track(new EtcdHold(store, session, key, response.Header.Revision)) : null;
+        for (var attempt = 0; ; attempt++)
+        {
+            var session = await store.SessionAsync(cancellationToken).ConfigureAwait(false);
+            var key = LockKeys.KeyOf(prefix, session.LeaseId, session.NextKeyNumber());
+            var txn = new TxnRequest();
+            txn.Compare.Add(new Compare { Key = prefix, RangeEnd = LockKeys.RangeEnd(prefix), Target = Compare.Types.CompareTarget.Create, Result = Compare.Types.CompareResult.Equal, CreateRevision = 0 });
+            txn.Success.Add(new RequestOp { RequestPut = new PutRequest { Key = key, Value = store.OwnerValue, Lease = session.LeaseId } });
+            try
+            {
+                var response = await store.TxnAsync(txn, cancellationToken).ConfigureAwait(false);
+                return response.Succeeded ? store.Track(new EtcdHold(store, session, key, response.Header.Revision)) : null;
+            }
+            catch (Grpc.Core.RpcException ex) when (IsLeaseGone(ex) && attempt == 0)
+            {
+                session.MarkLost();
+            }
+        }
     }
+
+    /// <summary>etcd's answer to a put bound to a lease it no longer has.</summary>
+    private static bool IsLeaseGone(Grpc.Core.RpcException ex)
+        => ex.StatusCode == Grpc.Core.StatusCode.NotFound && ex.Status.Detail.Contains("lease not found", StringComparison.Ordinal);
 
     /// <summary>Creates our key and waits until it is the lowest; returns its create revision.</summary>
     private static async Task<long> QueueAsync(EtcdLockStore store, EtcdSession session, ByteString prefix, ByteString key, CancellationToken ct)
@@ -81,13 +105,12 @@ internal static class EtcdMutex
         if (lowest.Count == 0 || lowest[0].CreateRevision == mine) return mine;
         var seen = response.Header.Revision;
         Mvccpb.KeyValue? below = response.Succeeded ? response.Responses[2].ResponseRange.Kvs.FirstOrDefault(kv => kv.CreateRevision < mine) : null;
-        var belowIsLowest = below is not null && below.CreateRevision == lowest[0].CreateRevision;
 
         while (true)
         {
             if (below is null)
             {
-                (below, belowIsLowest, seen) = await FindBelowAsync(store, prefix, end, mine, ct).ConfigureAwait(false);
+                (below, seen) = await FindBelowAsync(store, key, prefix, end, mine, ct).ConfigureAwait(false);
                 if (below is null) return mine;
             }
             var watch = store.Watches.Watch(below.Key, 0);
@@ -98,20 +121,18 @@ internal static class EtcdMutex
                 var created = await watch.Created.WaitAsync(ct).ConfigureAwait(false);
                 if (created > seen)
                 {
-                    var (again, againIsLowest, at) = await FindBelowAsync(store, prefix, end, mine, ct).ConfigureAwait(false);
+                    var (again, at) = await FindBelowAsync(store, key, prefix, end, mine, ct).ConfigureAwait(false);
                     seen = at;
                     if (again is null) return mine;
                     if (!again.Key.Equals(below.Key) || again.CreateRevision != below.CreateRevision)
                     {
                         below = again;
-                        belowIsLowest = againIsLowest;
                         continue;
                     }
-                    belowIsLowest = againIsLowest;
                 }
-                var outcome = await watch.Fired.WaitAsync(ct).ConfigureAwait(false);
-                // Nothing below the lowest key can appear later (revisions only grow): when it goes, ours is lowest.
-                if (outcome == WatchOutcome.Deleted && belowIsLowest) return mine;
+                // Deleted, or the watch cannot tell: either way, read who is below us now. Keys below the one we
+                // watched may have gone too, or (when it was not the lowest) still be there.
+                await watch.Fired.WaitAsync(ct).ConfigureAwait(false);
                 below = null;
             }
             finally
@@ -121,17 +142,22 @@ internal static class EtcdMutex
         }
     }
 
-    /// <summary>The key just below ours, whether it is also the lowest, and the revision read at.</summary>
-    private static async Task<(Mvccpb.KeyValue? Below, bool IsLowest, long Revision)> FindBelowAsync(EtcdLockStore store, ByteString prefix, ByteString end, long mine, CancellationToken ct)
+    /// <summary>
+    /// The key just below ours and the revision read at; throws <see cref="KeyGoneException"/> when our own key is gone
+    /// (deleted by someone, or its lease ended), since then being lowest would not mean holding the lock.
+    /// </summary>
+    private static async Task<(Mvccpb.KeyValue? Below, long Revision)> FindBelowAsync(EtcdLockStore store, ByteString key, ByteString prefix, ByteString end, long mine, CancellationToken ct)
     {
         var txn = new TxnRequest();
         txn.Success.Add(new RequestOp { RequestRange = new RangeRequest { Key = prefix, RangeEnd = end, MaxCreateRevision = mine - 1, SortTarget = RangeRequest.Types.SortTarget.Create, SortOrder = RangeRequest.Types.SortOrder.Descend, Limit = 1, KeysOnly = true } });
-        txn.Success.Add(new RequestOp { RequestRange = new RangeRequest { Key = prefix, RangeEnd = end, MaxCreateRevision = mine - 1, SortTarget = RangeRequest.Types.SortTarget.Create, SortOrder = RangeRequest.Types.SortOrder.Ascend, Limit = 1, KeysOnly = true } });
+        txn.Success.Add(new RequestOp { RequestRange = new RangeRequest { Key = key, KeysOnly = true } });
         var response = await store.TxnAsync(txn, ct).ConfigureAwait(false);
-        var below = response.Responses[0].ResponseRange.Kvs.FirstOrDefault();
-        var lowest = response.Responses[1].ResponseRange.Kvs.FirstOrDefault();
-        return (below, below is not null && lowest is not null && lowest.CreateRevision == below.CreateRevision, response.Header.Revision);
+        if (response.Responses[1].ResponseRange.Kvs.FirstOrDefault() is not { } ours || ours.CreateRevision != mine) throw new KeyGoneException();
+        return (response.Responses[0].ResponseRange.Kvs.FirstOrDefault(), response.Header.Revision);
     }
+
+    /// <summary>Our key vanished while we waited: queue again with a new one.</summary>
+    private sealed class KeyGoneException : Exception;
 
     private static async Task DeleteQuietlyAsync(EtcdLockStore store, ByteString key)
     {
