@@ -146,11 +146,16 @@ internal static class EtcdMutex
     /// The key just below ours and the revision read at; throws <see cref="KeyGoneException"/> when our own key is gone
     /// (deleted by someone, or its lease ended), since then being lowest would not mean holding the lock.
     /// </summary>
+    /// <remarks>
+    /// A serializable read (the member's own state, no round of the Raft loop, which under load waits behind disk
+    /// writes) is enough here: a member that shows our key has applied every key created before it, so a stale view
+    /// can only show a key below ours that is already gone (we then wait on it once more), never hide one that exists.
+    /// </remarks>
     private static async Task<(Mvccpb.KeyValue? Below, long Revision)> FindBelowAsync(EtcdLockStore store, ByteString key, ByteString prefix, ByteString end, long mine, CancellationToken ct)
     {
         var txn = new TxnRequest();
-        txn.Success.Add(new RequestOp { RequestRange = new RangeRequest { Key = prefix, RangeEnd = end, MaxCreateRevision = mine - 1, SortTarget = RangeRequest.Types.SortTarget.Create, SortOrder = RangeRequest.Types.SortOrder.Descend, Limit = 1, KeysOnly = true } });
-        txn.Success.Add(new RequestOp { RequestRange = new RangeRequest { Key = key, KeysOnly = true } });
+        txn.Success.Add(new RequestOp { RequestRange = new RangeRequest { Key = prefix, RangeEnd = end, MaxCreateRevision = mine - 1, SortTarget = RangeRequest.Types.SortTarget.Create, SortOrder = RangeRequest.Types.SortOrder.Descend, Limit = 1, KeysOnly = true, Serializable = true } });
+        txn.Success.Add(new RequestOp { RequestRange = new RangeRequest { Key = key, KeysOnly = true, Serializable = true } });
         var response = await store.TxnAsync(txn, ct).ConfigureAwait(false);
         if (response.Responses[1].ResponseRange.Kvs.FirstOrDefault() is not { } ours || ours.CreateRevision != mine) throw new KeyGoneException();
         return (response.Responses[0].ResponseRange.Kvs.FirstOrDefault(), response.Header.Revision);
