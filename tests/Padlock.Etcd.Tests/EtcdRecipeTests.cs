@@ -169,6 +169,28 @@ public sealed class EtcdRecipeTests(EtcdFixture fixture) : IAsyncLifetime
         Assert.True(m.FencingToken > got.FencingToken);
     }
 
+    [Fact]
+    public async Task LostToken_fires_when_keep_alive_fails_past_the_lease_and_a_new_session_follows()
+    {
+        await using var p = LockProvider.Create(fixture.Uri("?ttl=2s&timeout=300ms&connect=1s"));
+        var h = await p.CreateLock("frozen").AcquireAsync();
+        var pid = fixture.Server.Process.ProcessId!.Value;
+        // A frozen server answers nothing: renewals fail, and the hold must be reported lost before the 2 s lease could end.
+        Padlock.LocalServers.Posix.Pause(pid);
+        try
+        {
+            await WaitUntilAsync(() => Task.FromResult(h.IsLost), "the hold is reported lost");
+        }
+        finally
+        {
+            Padlock.LocalServers.Posix.Resume(pid);
+        }
+        await h.DisposeAsync();
+        await using var again = await p.CreateLock("frozen").AcquireAsync(TimeSpan.FromSeconds(30));
+        Assert.False(again.IsLost);
+        Assert.True(again.FencingToken > h.FencingToken);
+    }
+
     public Task InitializeAsync() => Task.CompletedTask;
 
     public async Task DisposeAsync()
