@@ -20,17 +20,21 @@ internal sealed class EtcdHold : StoreLease
     private readonly EtcdLockStore _store;
     private readonly EtcdSession _session;
     private readonly ByteString _key;
+    private readonly ByteString _lockPrefix;
+    private readonly int _slot;
     private readonly CancellationTokenSource _lost = new();
     private readonly CancellationTokenRegistration _sessionLost;
     private readonly ITimer _startWatch;
     private KeyWatch? _watch;
     private int _released;
 
-    public EtcdHold(EtcdLockStore store, EtcdSession session, ByteString key, long createRevision)
+    public EtcdHold(EtcdLockStore store, EtcdSession session, ByteString lockPrefix, int slot, ByteString key, long createRevision)
     {
         _store = store;
         _session = session;
         _key = key;
+        _lockPrefix = lockPrefix;
+        _slot = slot;
         FencingToken = createRevision;
         _sessionLost = session.Lost.UnsafeRegister(static s => ((EtcdHold)s!).MarkLost(), this);
         _startWatch = store.Time.CreateTimer(static s => ((EtcdHold)s!).StartWatch(), this, WatchDelay, Timeout.InfiniteTimeSpan);
@@ -100,8 +104,9 @@ internal sealed class EtcdHold : StoreLease
         {
             // Our own key only: after a loss it is either gone (a no-op) or still ours; another holder's key has another name.
             await _store.DeleteAsync(_key, CancellationToken.None).ConfigureAwait(false);
+            _session.Slots.Free(_lockPrefix, _slot);
         }
-        catch (EtcdUnavailableException ex)
+        catch (Exception ex) when (ex is EtcdUnavailableException or Grpc.Core.RpcException or ObjectDisposedException)
         {
             // The session's lease is kept alive, so the key would outlive this release: keep deleting in the background
             // until the cluster answers or the session ends (which deletes it anyway).
@@ -118,6 +123,7 @@ internal sealed class EtcdHold : StoreLease
             try
             {
                 await _store.DeleteAsync(_key, CancellationToken.None).ConfigureAwait(false);
+                _session.Slots.Free(_lockPrefix, _slot);
                 return;
             }
             catch (Exception ex) when (ex is EtcdUnavailableException or Grpc.Core.RpcException or ObjectDisposedException)

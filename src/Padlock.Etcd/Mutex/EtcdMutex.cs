@@ -22,12 +22,13 @@ internal static class EtcdMutex
         while (true)
         {
             var session = await store.SessionAsync(scope.Token).ConfigureAwait(false);
-            var key = LockKeys.KeyOf(prefix, session.LeaseId, session.NextKeyNumber());
+            var slot = session.Slots.Take(prefix);
+            var key = LockKeys.KeyOf(prefix, session.LeaseId, slot);
             using var either = CancellationTokenSource.CreateLinkedTokenSource(scope.Token, session.Lost);
             try
             {
                 var revision = await QueueAsync(store, session, prefix, key, either.Token).ConfigureAwait(false);
-                return store.Track(new EtcdHold(store, session, key, revision));
+                return store.Track(new EtcdHold(store, session, prefix, slot, key, revision));
             }
             catch (Grpc.Core.RpcException ex) when (IsLeaseGone(ex))
             {
@@ -37,18 +38,19 @@ internal static class EtcdMutex
             catch (KeyGoneException)
             {
                 store.Logger.LogWarning("The etcd key {Key} was deleted while it waited for lock '{Name}'; queueing again", key.ToStringUtf8(), name);
+                session.Slots.Free(prefix, slot);
             }
             catch (OperationCanceledException) when (scope.Token.IsCancellationRequested || session.IsLost)
             {
                 // Leave nothing behind: our key would otherwise stand in the queue until the lease ends.
-                await DeleteQuietlyAsync(store, key).ConfigureAwait(false);
+                await DeleteQuietlyAsync(store, session, prefix, slot, key).ConfigureAwait(false);
                 scope.ThrowIfCallerCancelled();
                 if (scope.TimedOut) return null;
                 // The session was lost while we waited (our key goes with its lease): queue again on a new session.
             }
             catch
             {
-                await DeleteQuietlyAsync(store, key).ConfigureAwait(false);
+                await DeleteQuietlyAsync(store, session, prefix, slot, key).ConfigureAwait(false);
                 throw;
             }
         }
@@ -63,18 +65,27 @@ internal static class EtcdMutex
         for (var attempt = 0; ; attempt++)
         {
             var session = await store.SessionAsync(cancellationToken).ConfigureAwait(false);
-            var key = LockKeys.KeyOf(prefix, session.LeaseId, session.NextKeyNumber());
+            var slot = session.Slots.Take(prefix);
+            var key = LockKeys.KeyOf(prefix, session.LeaseId, slot);
             var txn = new TxnRequest();
             txn.Compare.Add(new Compare { Key = prefix, RangeEnd = LockKeys.RangeEnd(prefix), Target = Compare.Types.CompareTarget.Create, Result = Compare.Types.CompareResult.Equal, CreateRevision = 0 });
             txn.Success.Add(new RequestOp { RequestPut = new PutRequest { Key = key, Value = store.OwnerValue, Lease = session.LeaseId } });
             try
             {
                 var response = await store.TxnAsync(txn, cancellationToken).ConfigureAwait(false);
-                return response.Succeeded ? store.Track(new EtcdHold(store, session, key, response.Header.Revision)) : null;
+                if (response.Succeeded) return store.Track(new EtcdHold(store, session, prefix, slot, key, response.Header.Revision));
+                session.Slots.Free(prefix, slot);
+                return null;
             }
             catch (Grpc.Core.RpcException ex) when (IsLeaseGone(ex) && attempt == 0)
             {
                 session.MarkLost();
+            }
+            catch
+            {
+                // Unknown outcome (cancelled or unreachable mid-request): the key may have been created.
+                await DeleteQuietlyAsync(store, session, prefix, slot, key).ConfigureAwait(false);
+                throw;
             }
         }
     }
@@ -164,15 +175,16 @@ internal static class EtcdMutex
     /// <summary>Our key vanished while we waited: queue again with a new one.</summary>
     private sealed class KeyGoneException : Exception;
 
-    private static async Task DeleteQuietlyAsync(EtcdLockStore store, ByteString key)
+    private static async Task DeleteQuietlyAsync(EtcdLockStore store, EtcdSession session, ByteString prefix, int slot, ByteString key)
     {
         try
         {
             await store.DeleteAsync(key, CancellationToken.None).ConfigureAwait(false);
+            session.Slots.Free(prefix, slot);
         }
-        catch (Exception ex) when (ex is EtcdUnavailableException or Grpc.Core.RpcException)
+        catch (Exception ex) when (ex is EtcdUnavailableException or Grpc.Core.RpcException or ObjectDisposedException)
         {
-            // Unreachable: the key goes when the session's lease ends.
+            // Unreachable: the key goes when the session's lease ends; its number stays taken until then.
         }
     }
 }

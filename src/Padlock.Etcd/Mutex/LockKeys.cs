@@ -5,7 +5,7 @@ using Google.Protobuf;
 namespace Padlock.Etcd.Mutex;
 
 /// <summary>
-/// Where a lock's keys live: <c>PREFIX/NAME/LEASE-N</c>, with the name escaped so that it holds no '/'. Without the
+/// Where a lock's keys live: <c>PREFIX/NAME/LEASE[-N]</c>, with the name escaped so that it holds no '/'. Without the
 /// escape, lock "a" (keys under "PREFIX/a/") would see the keys of lock "a/b" as its own waiters.
 /// </summary>
 internal static class LockKeys
@@ -23,12 +23,13 @@ internal static class LockKeys
     }
 
     /// <summary>
-    /// One waiter's or holder's key. The lease id says whose it is (as etcd's own recipe does); the number makes two
-    /// handles of one provider on one name distinct, since they share the provider's lease.
+    /// One waiter's or holder's key. The lease id says whose it is (as etcd's own recipe does); a number after it, when
+    /// not 0, makes two handles of one provider on one name distinct, since they share the provider's lease.
     /// </summary>
-    public static ByteString KeyOf(ByteString lockPrefix, long leaseId, long number)
+    public static ByteString KeyOf(ByteString lockPrefix, long leaseId, int number)
     {
-        var suffix = Encoding.UTF8.GetBytes(leaseId.ToString("x", CultureInfo.InvariantCulture) + "-" + number.ToString("x", CultureInfo.InvariantCulture));
+        var id = leaseId.ToString("x", CultureInfo.InvariantCulture);
+        var suffix = Encoding.UTF8.GetBytes(number == 0 ? id : id + "-" + number.ToString(CultureInfo.InvariantCulture));
         var bytes = new byte[lockPrefix.Length + suffix.Length];
         lockPrefix.Span.CopyTo(bytes);
         suffix.CopyTo(bytes.AsSpan(lockPrefix.Length));

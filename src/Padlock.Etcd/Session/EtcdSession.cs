@@ -15,7 +15,6 @@ internal sealed class EtcdSession : IAsyncDisposable
 {
     private readonly EtcdConnection _connection;
     private readonly LeaseRenewal _renewal;
-    private long _keys;
 
     private EtcdSession(EtcdConnection connection, long leaseId, LeaseRenewal renewal)
     {
@@ -31,8 +30,8 @@ internal sealed class EtcdSession : IAsyncDisposable
 
     public bool IsLost => Lost.IsCancellationRequested;
 
-    /// <summary>A suffix unique within this session, so two handles of one provider on one name have distinct keys.</summary>
-    public long NextKeyNumber() => Interlocked.Increment(ref _keys);
+    /// <summary>The key numbers in use, so two handles of one provider on one name have distinct keys.</summary>
+    public KeySlots Slots { get; } = new();
 
     /// <summary>Grants a lease and starts renewing it every third of <paramref name="ttl"/>.</summary>
     public static async Task<EtcdSession> StartAsync(EtcdConnection connection, TimeSpan ttl, TimeProvider time, ILogger logger, CancellationToken cancellationToken)
