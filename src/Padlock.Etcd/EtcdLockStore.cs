@@ -15,7 +15,7 @@ namespace Padlock.Etcd;
 /// connection per member, one watch stream, and one session lease kept alive for all its locks. Fencing tokens are
 /// the create revisions of the lock keys: strictly increasing across the cluster, through restarts and leader changes.
 /// </summary>
-public sealed class EtcdLockStore : ILockStore
+public sealed class EtcdLockStore : ILockStore, ILockInspector
 {
     private readonly SemaphoreSlim _sessionGate = new(1, 1);
     private readonly ConcurrentDictionary<EtcdHold, byte> _holds = new();
@@ -69,6 +69,14 @@ public sealed class EtcdLockStore : ILockStore
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) == 1, this);
         return EtcdMutex.TryAcquireAsync(this, name, timeout, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<LockStatus> InspectAsync(string name, CancellationToken cancellationToken = default)
+    {
+        LockNames.Validate(name);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) == 1, this);
+        return EtcdInspector.InspectAsync(this, name, cancellationToken);
     }
 
     /// <summary>The live session, starting a new one (a new lease) when there is none or the last was lost.</summary>

@@ -191,6 +191,29 @@ public sealed class EtcdRecipeTests(EtcdFixture fixture) : IAsyncLifetime
         Assert.True(again.FencingToken > h.FencingToken);
     }
 
+    [Fact]
+    public async Task Inspect_tells_the_holder_its_token_and_lease_and_the_waiters_in_order()
+    {
+        var owner = new Padlock.Stores.StoreContext { OwnerDescription = "holder-1" };
+        await using var holderProvider = LockProvider.Create(_uri, owner);
+        var store = (EtcdLockStore)NewProvider().Store;
+        Assert.False((await store.InspectAsync("inspected")).IsHeld);
+        await using var h = await holderProvider.CreateLock("inspected").AcquireAsync();
+        using var cts = new CancellationTokenSource();
+        var waiting = LockProvider.Create(_uri, new Padlock.Stores.StoreContext { OwnerDescription = "waiter-1" });
+        _providers.Add(waiting);
+        var w = waiting.CreateLock("inspected").AcquireAsync(cancellationToken: cts.Token).AsTask();
+        await WaitUntilAsync(async () => (await store.InspectAsync("inspected")).Waiters!.Count == 1, "the waiter shows");
+        var status = await store.InspectAsync("inspected");
+        Assert.True(status.IsHeld);
+        Assert.Equal(h.FencingToken, status.FencingToken);
+        Assert.Equal("holder-1", status.Owner);
+        Assert.Equal(["waiter-1"], status.Waiters);
+        Assert.InRange(status.LeaseRemaining!.Value, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30));
+        await cts.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => w);
+    }
+
     public Task InitializeAsync() => Task.CompletedTask;
 
     public async Task DisposeAsync()
