@@ -214,6 +214,19 @@ public sealed class EtcdRecipeTests(EtcdFixture fixture) : IAsyncLifetime
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => w);
     }
 
+    [Fact]
+    public async Task Disposing_a_provider_ends_its_waits_and_frees_its_keys()
+    {
+        await using var held = await NewProvider().CreateLock("closing").AcquireAsync();
+        var p = LockProvider.Create(_uri);
+        var waiting = p.CreateLock("closing").AcquireAsync(TimeSpan.FromSeconds(60)).AsTask();
+        await WaitUntilAsync(async () => (await KeysAsync()).Length == 2, "the waiter queued");
+        await p.DisposeAsync();
+        await Assert.ThrowsAnyAsync<Exception>(() => waiting.WaitAsync(TimeSpan.FromSeconds(20)));
+        Assert.IsNotType<TimeoutException>(waiting.Exception?.InnerException);
+        Assert.Single(await KeysAsync());
+    }
+
     public Task InitializeAsync() => Task.CompletedTask;
 
     public async Task DisposeAsync()

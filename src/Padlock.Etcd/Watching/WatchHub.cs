@@ -33,8 +33,10 @@ internal sealed class WatchHub : IAsyncDisposable
     }
 
     /// <summary>Starts watching <paramref name="key"/> for deletion from <paramref name="startRevision"/> (0: from now).</summary>
+    /// <exception cref="ObjectDisposedException">The store is closing.</exception>
     public KeyWatch Watch(ByteString key, long startRevision)
     {
+        ObjectDisposedException.ThrowIf(_stop.IsCancellationRequested, this);
         var watch = new KeyWatch(Interlocked.Increment(ref _nextId), key, startRevision);
         _watches[watch.Id] = watch;
         EnsureStarted();
@@ -157,6 +159,7 @@ internal sealed class WatchHub : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (_stop.IsCancellationRequested) return;
         await _stop.CancelAsync().ConfigureAwait(false);
         _outbox.Writer.TryComplete();
         if (_loop is not null)
@@ -165,6 +168,5 @@ internal sealed class WatchHub : IAsyncDisposable
         }
         foreach (var w in _watches.Values) w.Fire(WatchOutcome.Unknown);
         _watches.Clear();
-        _stop.Dispose();
     }
 }
