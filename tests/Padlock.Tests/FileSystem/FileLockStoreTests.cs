@@ -44,6 +44,33 @@ public sealed class FileLockStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task Status_names_the_holding_process_and_its_token_without_taking_the_lock()
+    {
+        var name = "status-" + Guid.NewGuid().ToString("N");
+        var store = new FileLockStore(new FileLockOptions { Directory = _dir });
+        await using var p = new LockProvider(store);
+        var never = await store.InspectAsync(name);
+        Assert.False(never.IsHeld);
+        Assert.Null(never.FencingToken);
+
+        await using (var holder = await HolderProcess.AcquireAsync("file://" + _dir, name))
+        {
+            var held = await store.InspectAsync(name);
+            Assert.True(held.IsHeld);
+            Assert.Equal(holder.FencingToken, held.FencingToken);
+            Assert.Contains($"/{holder.ProcessId}", held.Owner);
+            Assert.InRange(held.Since!.Value, DateTimeOffset.UtcNow.AddMinutes(-1), DateTimeOffset.UtcNow.AddSeconds(1));
+            await holder.ReleaseAsync();
+        }
+        var after = await store.InspectAsync(name);
+        Assert.False(after.IsHeld);
+        // Inspection took no lock: a try-lock right after still succeeds, with the next token.
+        await using var h = await p.CreateLock(name).TryAcquireAsync();
+        Assert.NotNull(h);
+        Assert.Equal(after.FencingToken + 1, h!.FencingToken);
+    }
+
+    [Fact]
     public async Task Fencing_counter_survives_a_restart_of_every_process()
     {
         var name = "restart-" + Guid.NewGuid().ToString("N");
