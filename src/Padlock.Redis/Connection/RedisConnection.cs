@@ -32,6 +32,8 @@ internal sealed class RedisConnection : IAsyncDisposable
             AsyncTimeout = (int)options.ConnectTimeout.TotalMilliseconds,
             ConnectRetry = 1,
             ClientName = "padlock",
+            // A lock call against a server that is down must fail now, not sit in a backlog until the timeout.
+            BacklogPolicy = BacklogPolicy.FailFast,
             Password = options.Password,
         };
         foreach (var e in endpoints) _config.EndPoints.Add(e);
@@ -62,6 +64,7 @@ internal sealed class RedisConnection : IAsyncDisposable
 
     private async Task<ConnectionMultiplexer> ConnectAsync()
     {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         ConnectionMultiplexer mux;
         try
         {
@@ -72,6 +75,9 @@ internal sealed class RedisConnection : IAsyncDisposable
         {
             throw Unreachable(ex);
         }
+        // The multiplexer may hand itself back before its handshake is done; give it the rest of the connect timeout.
+        while (!mux.IsConnected && System.Diagnostics.Stopwatch.GetElapsedTime(started) < _timeout)
+            await Task.Delay(10).ConfigureAwait(false);
         if (_requireConnected && !mux.IsConnected)
         {
             await mux.DisposeAsync().ConfigureAwait(false);
