@@ -39,6 +39,9 @@ internal static class ZkPaths
         return i <= 0 ? "/" : path[..i];
     }
 
+    /// <summary>The last segment of a path.</summary>
+    public static string Leaf(string path) => path[(path.LastIndexOf('/') + 1)..];
+
     /// <summary>Joins a parent path and a child name.</summary>
     public static string Combine(string parent, string child) => parent == "/" ? "/" + child : parent + "/" + child;
 

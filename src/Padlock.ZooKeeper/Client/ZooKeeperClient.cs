@@ -35,6 +35,9 @@ internal sealed class ZooKeeperClient : IAsyncDisposable
 
     public TimeSpan DisconnectedFor => _session.DisconnectedFor;
 
+    /// <summary>Time since the last message from any server (see <see cref="ZkSession.SinceLastContact"/>).</summary>
+    public TimeSpan SinceLastContact => _session.SinceLastContact;
+
     internal WatchManager Watches => _session.Watches;
 
     /// <summary>Raised in order with watch events on every connection state change.</summary>

@@ -186,7 +186,9 @@ internal sealed class ZkConnection
             {
                 var frame = await _frames.ReadFrameAsync(_stop.Token).ConfigureAwait(false)
                     ?? throw new IOException($"{Endpoint.Host}:{Endpoint.Port} closed the connection.");
-                Volatile.Write(ref _lastReceived, Environment.TickCount64);
+                var now = Environment.TickCount64;
+                Volatile.Write(ref _lastReceived, now);
+                _session.OnContact(now);
                 var header = ReplyHeader.Read(frame);
                 switch (header.Xid)
                 {

@@ -32,6 +32,7 @@ internal sealed class ZkSession : IAsyncDisposable
     private int _serverIndex;
     private long _notifications;
     private long _disconnectedSince;
+    private long _lastContact = Environment.TickCount64;
 
     private ZkSession(ZooKeeperClientOptions options, ConnectString connect, ILogger logger)
     {
@@ -197,6 +198,14 @@ internal sealed class ZkSession : IAsyncDisposable
     private ZooKeeperException NotConnected(PendingRequest request)
         => new(ZooKeeperErrorCode.ConnectionLoss, $"{request.Op} {request.Path}: not connected to any of {_connect} within {_options.RequestTimeout.TotalMilliseconds:0} ms.");
 
+    internal void OnContact(long tick) => Volatile.Write(ref _lastContact, tick);
+
+    /// <summary>
+    /// Time since the last message from any server. The server expires the session once it has heard nothing for the
+    /// negotiated timeout; a holder measuring from here knows how much of that time may already be gone.
+    /// </summary>
+    public TimeSpan SinceLastContact => TimeSpan.FromMilliseconds(Environment.TickCount64 - Volatile.Read(ref _lastContact));
+
     internal void OnZxid(long zxid)
     {
         long seen;
@@ -277,6 +286,7 @@ internal sealed class ZkSession : IAsyncDisposable
             return false;
         }
         NegotiatedTimeout = TimeSpan.FromMilliseconds(response.TimeoutMs);
+        OnContact(Environment.TickCount64);
         Interlocked.Exchange(ref _sessionId, response.SessionId);
         _password = response.Password;
         lock (_gate)
