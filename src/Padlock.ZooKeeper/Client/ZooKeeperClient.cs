@@ -64,13 +64,7 @@ internal sealed class ZooKeeperClient : IAsyncDisposable
         acl ??= Acl.Open;
         if (acl.Count == 0) throw new ArgumentException("An ACL needs at least one entry.", nameof(acl));
         data ??= [];
-        return Send(op, path, w =>
-        {
-            w.WriteString(server);
-            w.WriteBuffer(data);
-            Acl.WriteList(w, acl);
-            w.WriteInt((int)mode);
-        }, r => (_session.ToClientPath(r.ReadRequiredString()), Stat.Read(r)), cancellationToken: cancellationToken);
+        return Send(op, path, w => Requests.Create(w, server, data, acl, mode), r => (_session.ToClientPath(r.ReadRequiredString()), Stat.Read(r)), cancellationToken: cancellationToken);
     }
 
     /// <summary>Creates a node with the plain create request (op 1), which answers with the path only.</summary>
@@ -80,13 +74,7 @@ internal sealed class ZooKeeperClient : IAsyncDisposable
         if (mode == CreateMode.Container) throw new ArgumentException("Container nodes are created with Create2Async.", nameof(mode));
         var server = _session.ToServerPath(path);
         data ??= [];
-        return Send(OpCode.Create, path, w =>
-        {
-            w.WriteString(server);
-            w.WriteBuffer(data);
-            Acl.WriteList(w, Acl.Open);
-            w.WriteInt((int)mode);
-        }, r => _session.ToClientPath(r.ReadRequiredString()), cancellationToken: cancellationToken);
+        return Send(OpCode.Create, path, w => Requests.Create(w, server, data, Acl.Open, mode), r => _session.ToClientPath(r.ReadRequiredString()), cancellationToken: cancellationToken);
     }
 
     /// <summary>Deletes a node; <paramref name="version"/> -1 means any version.</summary>
@@ -94,11 +82,7 @@ internal sealed class ZooKeeperClient : IAsyncDisposable
     {
         ZkPaths.Validate(path);
         var server = _session.ToServerPath(path);
-        return Send(OpCode.Delete, path, w =>
-        {
-            w.WriteString(server);
-            w.WriteInt(version);
-        }, static _ => true, cancellationToken: cancellationToken);
+        return Send(OpCode.Delete, path, w => Requests.PathVersion(w, server, version), static _ => true, cancellationToken: cancellationToken);
     }
 
     /// <summary>The node's Stat, or null when it does not exist. A watcher is armed either way (NodeCreated fires for a missing node).</summary>
@@ -106,11 +90,7 @@ internal sealed class ZooKeeperClient : IAsyncDisposable
     {
         ZkPaths.Validate(path);
         var server = _session.ToServerPath(path);
-        return Send<Stat?>(OpCode.Exists, path, w =>
-        {
-            w.WriteString(server);
-            w.WriteBool(watcher is not null);
-        }, Stat.Read, Watch(WatchKind.Exists, path, watcher), noNodeIsDefault: true, cancellationToken);
+        return Send<Stat?>(OpCode.Exists, path, w => Requests.PathWatch(w, server, watcher is not null), Stat.Read, Watch(WatchKind.Exists, path, watcher), noNodeIsDefault: true, cancellationToken);
     }
 
     /// <summary>The node's data and Stat; the watcher is armed only when the node exists.</summary>
@@ -118,11 +98,7 @@ internal sealed class ZooKeeperClient : IAsyncDisposable
     {
         ZkPaths.Validate(path);
         var server = _session.ToServerPath(path);
-        return Send(OpCode.GetData, path, w =>
-        {
-            w.WriteString(server);
-            w.WriteBool(watcher is not null);
-        }, r => (r.ReadBuffer() ?? [], Stat.Read(r)), Watch(WatchKind.Data, path, watcher), cancellationToken: cancellationToken);
+        return Send(OpCode.GetData, path, w => Requests.PathWatch(w, server, watcher is not null), r => (r.ReadBuffer() ?? [], Stat.Read(r)), Watch(WatchKind.Data, path, watcher), cancellationToken: cancellationToken);
     }
 
     /// <summary>Replaces the node's data when its version matches (-1: any) and returns the new Stat.</summary>
@@ -131,12 +107,7 @@ internal sealed class ZooKeeperClient : IAsyncDisposable
         ZkPaths.Validate(path);
         ArgumentNullException.ThrowIfNull(data);
         var server = _session.ToServerPath(path);
-        return Send(OpCode.SetData, path, w =>
-        {
-            w.WriteString(server);
-            w.WriteBuffer(data);
-            w.WriteInt(version);
-        }, Stat.Read, cancellationToken: cancellationToken);
+        return Send(OpCode.SetData, path, w => Requests.SetData(w, server, data, version), Stat.Read, cancellationToken: cancellationToken);
     }
 
     /// <summary>The names of the node's children, unordered.</summary>
@@ -144,11 +115,7 @@ internal sealed class ZooKeeperClient : IAsyncDisposable
     {
         ZkPaths.Validate(path);
         var server = _session.ToServerPath(path);
-        return Send(OpCode.GetChildren, path, w =>
-        {
-            w.WriteString(server);
-            w.WriteBool(watcher is not null);
-        }, static r => r.ReadStrings(), Watch(WatchKind.Child, path, watcher), cancellationToken: cancellationToken);
+        return Send(OpCode.GetChildren, path, w => Requests.PathWatch(w, server, watcher is not null), static r => r.ReadStrings(), Watch(WatchKind.Child, path, watcher), cancellationToken: cancellationToken);
     }
 
     /// <summary>The names of the node's children and its Stat (getChildren2).</summary>
@@ -156,11 +123,7 @@ internal sealed class ZooKeeperClient : IAsyncDisposable
     {
         ZkPaths.Validate(path);
         var server = _session.ToServerPath(path);
-        return Send(OpCode.GetChildren2, path, w =>
-        {
-            w.WriteString(server);
-            w.WriteBool(watcher is not null);
-        }, static r => (r.ReadStrings(), Stat.Read(r)), Watch(WatchKind.Child, path, watcher), cancellationToken: cancellationToken);
+        return Send(OpCode.GetChildren2, path, w => Requests.PathWatch(w, server, watcher is not null), static r => (r.ReadStrings(), Stat.Read(r)), Watch(WatchKind.Child, path, watcher), cancellationToken: cancellationToken);
     }
 
     /// <summary>Applies all the operations atomically, or none; returns each one's result (see <see cref="MultiResult"/>).</summary>

@@ -20,10 +20,7 @@ internal abstract record MultiOp(OpCode Type, string Path)
     {
         public override void WriteBody(JuteWriter w, string serverPath)
         {
-            w.WriteString(serverPath);
-            w.WriteBuffer(Data);
-            Protocol.Acl.WriteList(w, Acl);
-            w.WriteInt((int)Mode);
+            Requests.Create(w, serverPath, Data, Acl, Mode);
         }
     }
 
@@ -31,8 +28,7 @@ internal abstract record MultiOp(OpCode Type, string Path)
     {
         public override void WriteBody(JuteWriter w, string serverPath)
         {
-            w.WriteString(serverPath);
-            w.WriteInt(Version);
+            Requests.PathVersion(w, serverPath, Version);
         }
     }
 
@@ -40,9 +36,7 @@ internal abstract record MultiOp(OpCode Type, string Path)
     {
         public override void WriteBody(JuteWriter w, string serverPath)
         {
-            w.WriteString(serverPath);
-            w.WriteBuffer(Data);
-            w.WriteInt(Version);
+            Requests.SetData(w, serverPath, Data, Version);
         }
     }
 
@@ -50,8 +44,7 @@ internal abstract record MultiOp(OpCode Type, string Path)
     {
         public override void WriteBody(JuteWriter w, string serverPath)
         {
-            w.WriteString(serverPath);
-            w.WriteInt(Version);
+            Requests.PathVersion(w, serverPath, Version);
         }
     }
 }

@@ -130,11 +130,7 @@ internal sealed class ZkConnection
                         }
                         _inFlight.Enqueue(request);
                     }
-                    w.BeginFrame();
-                    w.WriteInt(request.Xid);
-                    w.WriteInt((int)request.Op);
-                    request.WriteBody(w);
-                    w.EndFrame();
+                    Requests.Frame(w, request.Xid, request.Op, request.WriteBody);
                 }
                 if (w.Length > 0)
                 {
@@ -163,10 +159,7 @@ internal sealed class ZkConnection
                     throw new TimeoutException($"Nothing received from {Endpoint.Host}:{Endpoint.Port} for {now - _lastReceived} ms (read timeout {_readTimeout.TotalMilliseconds:0} ms).");
                 if (now - Volatile.Read(ref _lastSent) >= _pingInterval.TotalMilliseconds)
                 {
-                    w.BeginFrame();
-                    w.WriteInt(Xids.Ping);
-                    w.WriteInt((int)OpCode.Ping);
-                    w.EndFrame();
+                    Requests.Frame(w, Xids.Ping, OpCode.Ping, null);
                     await _stream.WriteAsync(w.WrittenMemory, _stop.Token).ConfigureAwait(false);
                     Volatile.Write(ref _lastSent, now);
                 }
