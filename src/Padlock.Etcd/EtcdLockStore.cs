@@ -1,0 +1,126 @@
+using System.Collections.Concurrent;
+using Etcdserverpb;
+using Google.Protobuf;
+using Microsoft.Extensions.Logging;
+using Padlock.Etcd.Connection;
+using Padlock.Etcd.Mutex;
+using Padlock.Etcd.Session;
+using Padlock.Etcd.Watching;
+using Padlock.Stores;
+
+namespace Padlock.Etcd;
+
+/// <summary>
+/// Locks in an etcd v3 cluster (<c>etcd://host:2379[,host:2379...]/prefix</c>). Each store is one client: one
+/// connection per member, one watch stream, and one session lease kept alive for all its locks. Fencing tokens are
+/// the create revisions of the lock keys: strictly increasing across the cluster, through restarts and leader changes.
+/// </summary>
+public sealed class EtcdLockStore : ILockStore
+{
+    private readonly SemaphoreSlim _sessionGate = new(1, 1);
+    private readonly ConcurrentDictionary<EtcdHold, byte> _holds = new();
+    private readonly TimeSpan _ttl;
+    private EtcdSession? _session;
+    private int _disposed;
+
+    /// <summary>Creates the store; nothing is contacted until the first lock is requested.</summary>
+    /// <exception cref="ArgumentException">An option is invalid (the message says what is allowed).</exception>
+    public EtcdLockStore(EtcdLockOptions? options = null, StoreContext? context = null)
+    {
+        options ??= new EtcdLockOptions();
+        options.Validate();
+        context ??= StoreContext.Default;
+        Time = context.TimeProvider;
+        Logger = context.LoggerFactory.CreateLogger("Padlock.Etcd");
+        Prefix = options.Prefix;
+        OwnerValue = ByteString.CopyFromUtf8(context.OwnerDescription);
+        _ttl = options.SessionTtl;
+        var endpoints = options.Endpoints.Select(e => e.Contains(':', StringComparison.Ordinal) ? e : e + ":2379").ToArray();
+        Connection = new EtcdConnection(endpoints, options.ConnectTimeout, options.RequestTimeout, Time);
+        Watches = new WatchHub(Connection, Logger);
+    }
+
+    /// <inheritdoc/>
+    public string Kind => "etcd";
+
+    /// <summary>The endpoints this store talks to.</summary>
+    public IReadOnlyList<string> Endpoints => Connection.Endpoints;
+
+    /// <summary>The key prefix of every lock of this store.</summary>
+    public string Prefix { get; }
+
+    internal TimeProvider Time { get; }
+
+    internal ILogger Logger { get; }
+
+    internal ByteString OwnerValue { get; }
+
+    internal EtcdConnection Connection { get; }
+
+    internal bool IsDisposed => Volatile.Read(ref _disposed) == 1;
+
+    internal WatchHub Watches { get; }
+
+    /// <summary>The lease id of the current session, or null before the first lock (for tests and tools).</summary>
+    internal long? CurrentLeaseId => _session?.LeaseId;
+
+    /// <inheritdoc/>
+    public ValueTask<StoreLease?> TryAcquireAsync(string name, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) == 1, this);
+        return EtcdMutex.TryAcquireAsync(this, name, timeout, cancellationToken);
+    }
+
+    /// <summary>The live session, starting a new one (a new lease) when there is none or the last was lost.</summary>
+    internal ValueTask<EtcdSession> SessionAsync(CancellationToken cancellationToken)
+        => _session is { IsLost: false } live ? new(live) : new(StartSessionAsync(cancellationToken));
+
+    private async Task<EtcdSession> StartSessionAsync(CancellationToken cancellationToken)
+    {
+        await _sessionGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_session is { IsLost: false } live) return live;
+            if (_session is { } old)
+            {
+                Logger.LogWarning("The etcd session (lease {Lease:x}) was lost; starting a new one", old.LeaseId);
+                _ = old.DisposeAsync().AsTask();
+            }
+            _session = await EtcdSession.StartAsync(Connection, _ttl, Time, Logger, cancellationToken).ConfigureAwait(false);
+            return _session;
+        }
+        finally
+        {
+            _sessionGate.Release();
+        }
+    }
+
+    internal Task<TxnResponse> TxnAsync(TxnRequest txn, CancellationToken ct)
+        => Connection.CallAsync((invoker, options) => new KV.KVClient(invoker).TxnAsync(txn, options).ResponseAsync, ct);
+
+    internal Task<DeleteRangeResponse> DeleteAsync(ByteString key, CancellationToken ct)
+        => Connection.CallAsync((invoker, options) => new KV.KVClient(invoker).DeleteRangeAsync(new DeleteRangeRequest { Key = key }, options).ResponseAsync, ct);
+
+    internal EtcdHold Track(EtcdHold hold)
+    {
+        _holds[hold] = 0;
+        return hold;
+    }
+
+    internal void Forget(EtcdHold hold) => _holds.TryRemove(hold, out _);
+
+    /// <summary>Releases every lock still held, ends the session (revoking its lease) and closes the connections.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
+        foreach (var hold in _holds.Keys)
+        {
+            hold.MarkLost();
+            await hold.ReleaseAsync().ConfigureAwait(false);
+        }
+        await Watches.DisposeAsync().ConfigureAwait(false);
+        if (_session is { } s) await s.DisposeAsync().ConfigureAwait(false);
+        Connection.Dispose();
+        _sessionGate.Dispose();
+    }
+}

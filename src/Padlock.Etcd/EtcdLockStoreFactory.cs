@@ -1,0 +1,35 @@
+using Padlock.Stores;
+
+namespace Padlock.Etcd;
+
+/// <summary>
+/// Builds <see cref="EtcdLockStore"/> from <c>etcd://host:port[,host:port...][/prefix][?ttl=30s&amp;connect=5s&amp;timeout=5s]</c>.
+/// Found by <see cref="LockProvider.Create(string, Microsoft.Extensions.Logging.ILoggerFactory?)"/> when this package is referenced.
+/// </summary>
+public sealed class EtcdLockStoreFactory : ILockStoreFactory
+{
+    /// <inheritdoc/>
+    public IReadOnlyList<string> Schemes => ["etcd"];
+
+    /// <inheritdoc/>
+    public ILockStore Create(StoreUri uri, StoreContext context)
+    {
+        ArgumentNullException.ThrowIfNull(uri);
+        ArgumentNullException.ThrowIfNull(context);
+        if (uri.Scheme != "etcd") throw new ArgumentException($"'{uri.Original}' is not an etcd:// URI.", nameof(uri));
+        uri.EnsureOnlyKeys("ttl", "connect", "timeout");
+        var path = uri.Path.Trim('/');
+        var options = new EtcdLockOptions
+        {
+            Prefix = path.Length == 0 ? "padlock" : path,
+            SessionTtl = uri.GetDuration("ttl", TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(2), TimeSpan.FromHours(1)),
+            ConnectTimeout = uri.GetDuration("connect", TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(5)),
+            RequestTimeout = uri.GetDuration("timeout", TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(5)),
+        };
+        if (options.SessionTtl.Ticks % TimeSpan.TicksPerSecond != 0)
+            throw new ArgumentException($"Option 'ttl' in '{uri.Original}' must be whole seconds (etcd leases count in seconds).", nameof(uri));
+        foreach (var e in uri.EndpointsOrDefault("127.0.0.1", 2379))
+            options.Endpoints.Add(e.Host.Contains(':', StringComparison.Ordinal) ? $"[{e.Host}]:{e.Port}" : $"{e.Host}:{e.Port}");
+        return new EtcdLockStore(options, context);
+    }
+}

@@ -1,0 +1,129 @@
+using Etcdserverpb;
+using Google.Protobuf;
+using Microsoft.Extensions.Logging;
+using Padlock.Etcd.Session;
+using Padlock.Etcd.Watching;
+using Padlock.Stores;
+
+namespace Padlock.Etcd.Mutex;
+
+/// <summary>
+/// A granted lock: our key, whose create revision is the fencing token. Lost when the session's lease may be gone, or
+/// when the key is deleted (watched). Release deletes the key: exactly ours, never another holder's.
+/// </summary>
+internal sealed class EtcdHold : StoreLease
+{
+    // The deletion watch starts only if the hold lasts this long: most holds are shorter, and a watch started late
+    // still sees a deletion made before it (it begins at our create revision), so nothing is missed, only reported later.
+    internal static readonly TimeSpan WatchDelay = TimeSpan.FromMilliseconds(50);
+
+    private readonly EtcdLockStore _store;
+    private readonly EtcdSession _session;
+    private readonly ByteString _key;
+    private readonly CancellationTokenSource _lost = new();
+    private readonly CancellationTokenRegistration _sessionLost;
+    private readonly ITimer _startWatch;
+    private KeyWatch? _watch;
+    private int _released;
+
+    public EtcdHold(EtcdLockStore store, EtcdSession session, ByteString key, long createRevision)
+    {
+        _store = store;
+        _session = session;
+        _key = key;
+        FencingToken = createRevision;
+        _sessionLost = session.Lost.UnsafeRegister(static s => ((EtcdHold)s!).MarkLost(), this);
+        _startWatch = store.Time.CreateTimer(static s => ((EtcdHold)s!).StartWatch(), this, WatchDelay, Timeout.InfiniteTimeSpan);
+    }
+
+    public override long FencingToken { get; }
+
+    public override CancellationToken LostToken => _lost.Token;
+
+    internal string Key => _key.ToStringUtf8();
+
+    internal void MarkLost()
+    {
+        if (Volatile.Read(ref _released) == 0)
+        {
+            try { _lost.Cancel(); } catch (ObjectDisposedException) { }
+        }
+    }
+
+    private void StartWatch()
+    {
+        lock (_lost)
+        {
+            if (_released == 1 || _lost.IsCancellationRequested) return;
+            var watch = _store.Watches.Watch(_key, FencingToken + 1);
+            _watch = watch;
+            _ = watch.Fired.ContinueWith(t => OnFiredAsync(t.Result), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+    }
+
+    private async Task OnFiredAsync(WatchOutcome outcome)
+    {
+        if (Volatile.Read(ref _released) == 1) return;
+        if (outcome == WatchOutcome.Deleted)
+        {
+            MarkLost();
+            return;
+        }
+        // The watch could not tell (history compacted, store closing): read the key itself.
+        try
+        {
+            var response = await _store.Connection.CallAsync(
+                (invoker, options) => new KV.KVClient(invoker).RangeAsync(new RangeRequest { Key = _key }, options).ResponseAsync,
+                CancellationToken.None).ConfigureAwait(false);
+            if (response.Kvs.Count == 0 || response.Kvs[0].CreateRevision != FencingToken) MarkLost();
+            else StartWatch();
+        }
+        catch (Exception ex)
+        {
+            _store.Logger.LogWarning(ex, "Could not check the etcd lock key {Key}; reporting the hold lost", Key);
+            MarkLost();
+        }
+    }
+
+    public override async ValueTask ReleaseAsync()
+    {
+        lock (_lost)
+        {
+            if (_released == 1) return;
+            _released = 1;
+        }
+        _store.Forget(this);
+        await _startWatch.DisposeAsync().ConfigureAwait(false);
+        await _sessionLost.DisposeAsync().ConfigureAwait(false);
+        if (_watch is { } w) _store.Watches.Cancel(w);
+        try
+        {
+            // Our own key only: after a loss it is either gone (a no-op) or still ours; another holder's key has another name.
+            await _store.DeleteAsync(_key, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (EtcdUnavailableException ex)
+        {
+            // The session's lease is kept alive, so the key would outlive this release: keep deleting in the background
+            // until the cluster answers or the session ends (which deletes it anyway).
+            _store.Logger.LogWarning(ex, "Could not delete the etcd lock key {Key}; retrying in the background", Key);
+            _ = DeleteLaterAsync();
+        }
+    }
+
+    private async Task DeleteLaterAsync()
+    {
+        while (!_session.IsLost && !_store.IsDisposed)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(1), _store.Time).ConfigureAwait(false);
+            try
+            {
+                await _store.DeleteAsync(_key, CancellationToken.None).ConfigureAwait(false);
+                return;
+            }
+            catch (Exception ex) when (ex is EtcdUnavailableException or Grpc.Core.RpcException or ObjectDisposedException)
+            {
+                // still unreachable
+            }
+        }
+    }
+}

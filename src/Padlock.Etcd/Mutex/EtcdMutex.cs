@@ -1,0 +1,173 @@
+using Etcdserverpb;
+using Google.Protobuf;
+using Microsoft.Extensions.Logging;
+using Padlock.Etcd.Session;
+using Padlock.Etcd.Watching;
+using Padlock.Stores;
+
+namespace Padlock.Etcd.Mutex;
+
+/// <summary>
+/// The lock recipe (etcd's own, v3): every contender creates a key under the lock's prefix, bound to its session's
+/// lease; the key with the lowest create revision holds the lock, the others each watch only the key just below
+/// theirs, so a release wakes one waiter (no herd) and waiters are served in revision order.
+/// </summary>
+internal static class EtcdMutex
+{
+    public static async ValueTask<StoreLease?> TryAcquireAsync(EtcdLockStore store, string name, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var prefix = LockKeys.PrefixOf(store.Prefix, name);
+        if (timeout == TimeSpan.Zero) return await TryOnceAsync(store, prefix, cancellationToken).ConfigureAwait(false);
+        using var scope = new WaitScope(timeout, cancellationToken, store.Time);
+        while (true)
+        {
+            var session = await store.SessionAsync(scope.Token).ConfigureAwait(false);
+            var key = LockKeys.KeyOf(prefix, session.LeaseId, session.NextKeyNumber());
+            using var either = CancellationTokenSource.CreateLinkedTokenSource(scope.Token, session.Lost);
+            try
+            {
+                var revision = await QueueAsync(store, session, prefix, key, either.Token).ConfigureAwait(false);
+                return store.Track(new EtcdHold(store, session, key, revision));
+            }
+            catch (Grpc.Core.RpcException ex) when (IsLeaseGone(ex))
+            {
+                // The lease ended before our keep-alive noticed (revoked, or expired while we were cut off).
+                session.MarkLost();
+            }
+            catch (KeyGoneException)
+            {
+                store.Logger.LogWarning("The etcd key {Key} was deleted while it waited for lock '{Name}'; queueing again", key.ToStringUtf8(), name);
+            }
+            catch (OperationCanceledException) when (scope.Token.IsCancellationRequested || session.IsLost)
+            {
+                // Leave nothing behind: our key would otherwise stand in the queue until the lease ends.
+                await DeleteQuietlyAsync(store, key).ConfigureAwait(false);
+                scope.ThrowIfCallerCancelled();
+                if (scope.TimedOut) return null;
+                // The session was lost while we waited (our key goes with its lease): queue again on a new session.
+            }
+            catch
+            {
+                await DeleteQuietlyAsync(store, key).ConfigureAwait(false);
+                throw;
+            }
+        }
+    }
+
+    /// <summary>
+    /// TryAcquire with no wait, in one request that writes nothing unless it wins: create our key only if the lock's
+    /// whole key range is empty (a compare on a range holds for every key in it, and for none when it is empty).
+    /// </summary>
+    private static async ValueTask<StoreLease?> TryOnceAsync(EtcdLockStore store, ByteString prefix, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var session = await store.SessionAsync(cancellationToken).ConfigureAwait(false);
+            var key = LockKeys.KeyOf(prefix, session.LeaseId, session.NextKeyNumber());
+            var txn = new TxnRequest();
+            txn.Compare.Add(new Compare { Key = prefix, RangeEnd = LockKeys.RangeEnd(prefix), Target = Compare.Types.CompareTarget.Create, Result = Compare.Types.CompareResult.Equal, CreateRevision = 0 });
+            txn.Success.Add(new RequestOp { RequestPut = new PutRequest { Key = key, Value = store.OwnerValue, Lease = session.LeaseId } });
+            try
+            {
+                var response = await store.TxnAsync(txn, cancellationToken).ConfigureAwait(false);
+                return response.Succeeded ? store.Track(new EtcdHold(store, session, key, response.Header.Revision)) : null;
+            }
+            catch (Grpc.Core.RpcException ex) when (IsLeaseGone(ex) && attempt == 0)
+            {
+                session.MarkLost();
+            }
+        }
+    }
+
+    /// <summary>etcd's answer to a put bound to a lease it no longer has.</summary>
+    private static bool IsLeaseGone(Grpc.Core.RpcException ex)
+        => ex.StatusCode == Grpc.Core.StatusCode.NotFound && ex.Status.Detail.Contains("lease not found", StringComparison.Ordinal);
+
+    /// <summary>Creates our key and waits until it is the lowest; returns its create revision.</summary>
+    private static async Task<long> QueueAsync(EtcdLockStore store, EtcdSession session, ByteString prefix, ByteString key, CancellationToken ct)
+    {
+        var end = LockKeys.RangeEnd(prefix);
+        var txn = new TxnRequest();
+        // Create our key unless a previous attempt of this same request already did (a retry on another member).
+        txn.Compare.Add(new Compare { Key = key, Target = Compare.Types.CompareTarget.Create, Result = Compare.Types.CompareResult.Equal, CreateRevision = 0 });
+        txn.Success.Add(new RequestOp { RequestPut = new PutRequest { Key = key, Value = store.OwnerValue, Lease = session.LeaseId } });
+        txn.Failure.Add(new RequestOp { RequestRange = new RangeRequest { Key = key } });
+        // In the same round trip: the current holder (lowest create revision), so an uncontended acquire is one request...
+        var owner = new RequestOp { RequestRange = new RangeRequest { Key = prefix, RangeEnd = end, SortTarget = RangeRequest.Types.SortTarget.Create, SortOrder = RangeRequest.Types.SortOrder.Ascend, Limit = 1, KeysOnly = true } };
+        txn.Success.Add(owner);
+        txn.Failure.Add(owner);
+        // ...and the two newest keys (ours, just created, and the one below it), so a contended one needs no second read.
+        txn.Success.Add(new RequestOp { RequestRange = new RangeRequest { Key = prefix, RangeEnd = end, SortTarget = RangeRequest.Types.SortTarget.Create, SortOrder = RangeRequest.Types.SortOrder.Descend, Limit = 2, KeysOnly = true } });
+        var response = await store.TxnAsync(txn, ct).ConfigureAwait(false);
+
+        var mine = response.Succeeded ? response.Header.Revision : response.Responses[0].ResponseRange.Kvs[0].CreateRevision;
+        var lowest = response.Responses[1].ResponseRange.Kvs;
+        if (lowest.Count == 0 || lowest[0].CreateRevision == mine) return mine;
+        var seen = response.Header.Revision;
+        Mvccpb.KeyValue? below = response.Succeeded ? response.Responses[2].ResponseRange.Kvs.FirstOrDefault(kv => kv.CreateRevision < mine) : null;
+
+        while (true)
+        {
+            if (below is null)
+            {
+                (below, seen) = await FindBelowAsync(store, key, prefix, end, mine, ct).ConfigureAwait(false);
+                if (below is null) return mine;
+            }
+            var watch = store.Watches.Watch(below.Key, 0);
+            try
+            {
+                // A watch from "now" is served at once by etcd; one from a past revision would wait for its
+                // catch-up pass (up to 100 ms). So if anything happened since our read, read again instead.
+                var created = await watch.Created.WaitAsync(ct).ConfigureAwait(false);
+                if (created > seen)
+                {
+                    var (again, at) = await FindBelowAsync(store, key, prefix, end, mine, ct).ConfigureAwait(false);
+                    seen = at;
+                    if (again is null) return mine;
+                    if (!again.Key.Equals(below.Key) || again.CreateRevision != below.CreateRevision)
+                    {
+                        below = again;
+                        continue;
+                    }
+                }
+                // Deleted, or the watch cannot tell: either way, read who is below us now. Keys below the one we
+                // watched may have gone too, or (when it was not the lowest) still be there.
+                await watch.Fired.WaitAsync(ct).ConfigureAwait(false);
+                below = null;
+            }
+            finally
+            {
+                store.Watches.Cancel(watch);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The key just below ours and the revision read at; throws <see cref="KeyGoneException"/> when our own key is gone
+    /// (deleted by someone, or its lease ended), since then being lowest would not mean holding the lock.
+    /// </summary>
+    private static async Task<(Mvccpb.KeyValue? Below, long Revision)> FindBelowAsync(EtcdLockStore store, ByteString key, ByteString prefix, ByteString end, long mine, CancellationToken ct)
+    {
+        var txn = new TxnRequest();
+        txn.Success.Add(new RequestOp { RequestRange = new RangeRequest { Key = prefix, RangeEnd = end, MaxCreateRevision = mine - 1, SortTarget = RangeRequest.Types.SortTarget.Create, SortOrder = RangeRequest.Types.SortOrder.Descend, Limit = 1, KeysOnly = true } });
+        txn.Success.Add(new RequestOp { RequestRange = new RangeRequest { Key = key, KeysOnly = true } });
+        var response = await store.TxnAsync(txn, ct).ConfigureAwait(false);
+        if (response.Responses[1].ResponseRange.Kvs.FirstOrDefault() is not { } ours || ours.CreateRevision != mine) throw new KeyGoneException();
+        return (response.Responses[0].ResponseRange.Kvs.FirstOrDefault(), response.Header.Revision);
+    }
+
+    /// <summary>Our key vanished while we waited: queue again with a new one.</summary>
+    private sealed class KeyGoneException : Exception;
+
+    private static async Task DeleteQuietlyAsync(EtcdLockStore store, ByteString key)
+    {
+        try
+        {
+            await store.DeleteAsync(key, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is EtcdUnavailableException or Grpc.Core.RpcException)
+        {
+            // Unreachable: the key goes when the session's lease ends.
+        }
+    }
+}

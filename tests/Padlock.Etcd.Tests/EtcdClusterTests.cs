@@ -1,0 +1,78 @@
+using Padlock.LocalServers;
+using Xunit;
+
+namespace Padlock.Etcd.Tests;
+
+/// <summary>A three-member cluster on loopback for the failover test (its own fixture: the test stops members).</summary>
+public sealed class EtcdClusterFixture : IAsyncLifetime
+{
+    public EtcdCluster Cluster { get; private set; } = null!;
+
+    public async Task InitializeAsync() => Cluster = await EtcdCluster.StartAsync();
+
+    public async Task DisposeAsync() => await Cluster.DisposeAsync();
+}
+
+public sealed class EtcdClusterTests(EtcdClusterFixture fixture) : IClassFixture<EtcdClusterFixture>
+{
+    [Fact]
+    public async Task Stopping_the_leader_during_holds_and_waits_keeps_one_holder_and_the_waiters_continue()
+    {
+        var cluster = fixture.Cluster;
+        var leader = await cluster.LeaderIndexAsync();
+        // The leader first in every client's list: the clients are talking to it when it stops.
+        var order = cluster.Members.Select((m, i) => (m, i)).OrderBy(x => x.i == leader ? 0 : 1).Select(x => x.m.Endpoint);
+        var uri = $"etcd://{string.Join(',', order)}/failover?ttl=5s&connect=10s&timeout=2s";
+        var providers = Enumerable.Range(0, 4).Select(_ => LockProvider.Create(uri)).ToArray();
+        try
+        {
+            int inside = 0, maxInside = 0, done = 0;
+            var tokens = new List<long>();
+            var holding = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var workers = providers.Select((p, w) => Task.Run(async () =>
+            {
+                var l = p.CreateLock("counter");
+                for (var k = 0; k < 5; k++)
+                {
+                    await using var h = await l.AcquireAsync(TimeSpan.FromSeconds(60));
+                    var now = Interlocked.Increment(ref inside);
+                    lock (tokens)
+                    {
+                        maxInside = Math.Max(maxInside, now);
+                        tokens.Add(h.FencingToken);
+                    }
+                    if (w == 0 && k == 1)
+                    {
+                        // Hold across the leader's stop, with the other workers queued behind.
+                        holding.TrySetResult();
+                        await stopped.Task;
+                        Assert.False(h.IsLost);
+                    }
+                    await Task.Delay(5);
+                    Interlocked.Decrement(ref inside);
+                    Interlocked.Increment(ref done);
+                }
+            })).ToArray();
+            await holding.Task.WaitAsync(TimeSpan.FromSeconds(60));
+            await Task.Delay(200); // let the others queue and start watching
+            await cluster.Members[leader].StopAsync();
+            stopped.TrySetResult();
+            await Task.WhenAll(workers).WaitAsync(TimeSpan.FromSeconds(90));
+            Assert.Equal(20, done);
+            Assert.Equal(1, maxInside);
+            // Tokens are create revisions: in the order the lock was granted, strictly increasing, across the leader change.
+            Assert.Equal(tokens.Order(), tokens);
+            Assert.Equal(tokens.Count, tokens.Distinct().Count());
+
+            // A new lock on the two survivors works, and the stopped member rejoins.
+            await using (var h = await providers[1].CreateLock("after").AcquireAsync(TimeSpan.FromSeconds(30)))
+                Assert.True(h.FencingToken > tokens[^1]);
+        }
+        finally
+        {
+            foreach (var p in providers) await p.DisposeAsync();
+            await cluster.Members[leader].StartAsync();
+        }
+    }
+}

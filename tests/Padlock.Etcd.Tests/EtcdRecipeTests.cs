@@ -1,0 +1,178 @@
+using System.Text.Json;
+using Xunit;
+
+namespace Padlock.Etcd.Tests;
+
+/// <summary>The recipe as etcd sees it: keys, revisions, order, what is left behind, how a hold is lost.</summary>
+[Collection("etcd")]
+public sealed class EtcdRecipeTests(EtcdFixture fixture) : IAsyncLifetime
+{
+    private readonly List<LockProvider> _providers = [];
+    private readonly string _uri = fixture.Uri();
+
+    private LockProvider NewProvider()
+    {
+        var p = LockProvider.Create(_uri);
+        _providers.Add(p);
+        return p;
+    }
+
+    private string Prefix => ((EtcdLockStore)_providers[0].Store).Prefix;
+
+    private async Task<string[]> KeysAsync()
+    {
+        var text = await fixture.Server.EtcdctlAsync("get", "--prefix", "--keys-only", Prefix + "/");
+        return text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+    }
+
+    /// <summary>The lock keys in create-revision order (etcdctl lists them by key).</summary>
+    private async Task<string[]> KeysByRevisionAsync()
+    {
+        using var doc = JsonDocument.Parse(await fixture.Server.EtcdctlAsync("get", "--prefix", Prefix + "/", "-w", "json"));
+        if (!doc.RootElement.TryGetProperty("kvs", out var kvs)) return [];
+        return [.. kvs.EnumerateArray()
+            .OrderBy(kv => kv.GetProperty("create_revision").GetInt64())
+            .Select(kv => System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(kv.GetProperty("key").GetString()!)))];
+    }
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
+    {
+        using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        while (!await condition())
+        {
+            if (guard.IsCancellationRequested) Assert.Fail("Timed out waiting until " + what);
+            await Task.Delay(20);
+        }
+    }
+
+    [Fact]
+    public async Task The_fencing_token_is_the_create_revision_of_the_holders_key()
+    {
+        await using var h = await NewProvider().CreateLock("fence").AcquireAsync();
+        var json = await fixture.Server.EtcdctlAsync("get", "--prefix", Prefix + "/", "-w", "json");
+        using var doc = JsonDocument.Parse(json);
+        var kv = Assert.Single(doc.RootElement.GetProperty("kvs").EnumerateArray());
+        Assert.Equal(h.FencingToken, kv.GetProperty("create_revision").GetInt64());
+        Assert.NotEqual(0, kv.GetProperty("lease").GetInt64());
+    }
+
+    [Fact]
+    public async Task Waiters_are_served_in_revision_order()
+    {
+        var name = "fifo";
+        var holder = await NewProvider().CreateLock(name).AcquireAsync();
+        var order = new List<int>();
+        var waiters = new List<Task>();
+        for (var i = 0; i < 5; i++)
+        {
+            var n = i;
+            var l = NewProvider().CreateLock(name);
+            waiters.Add(Task.Run(async () =>
+            {
+                await using var h = await l.AcquireAsync(TimeSpan.FromSeconds(60));
+                lock (order) order.Add(n);
+            }));
+            // Each waiter's key must exist before the next one queues, so their revisions follow i.
+            await WaitUntilAsync(async () => (await KeysAsync()).Length == n + 2, $"waiter {n} queued");
+        }
+        await holder.DisposeAsync();
+        await Task.WhenAll(waiters);
+        Assert.Equal([0, 1, 2, 3, 4], order);
+    }
+
+    [Fact]
+    public async Task Two_handles_of_one_provider_exclude_each_other()
+    {
+        var p = NewProvider();
+        var first = await p.CreateLock("same").AcquireAsync();
+        Assert.Null(await p.CreateLock("same").TryAcquireAsync());
+        var waiting = p.CreateLock("same").AcquireAsync(TimeSpan.FromSeconds(30)).AsTask();
+        await Task.Delay(200);
+        Assert.False(waiting.IsCompleted);
+        await first.DisposeAsync();
+        await using var second = await waiting;
+        Assert.True(second.FencingToken > first.FencingToken);
+    }
+
+    [Fact]
+    public async Task A_failed_zero_timeout_attempt_leaves_no_key()
+    {
+        await using var held = await NewProvider().CreateLock("zero").AcquireAsync();
+        Assert.Single(await KeysAsync());
+        Assert.Null(await NewProvider().CreateLock("zero").TryAcquireAsync());
+        Assert.Single(await KeysAsync());
+    }
+
+    [Fact]
+    public async Task Timeout_and_cancellation_delete_the_waiters_key()
+    {
+        await using var held = await NewProvider().CreateLock("leave").AcquireAsync();
+        var other = NewProvider().CreateLock("leave");
+        Assert.Null(await other.TryAcquireAsync(TimeSpan.FromMilliseconds(300)));
+        Assert.Single(await KeysAsync());
+        using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await other.AcquireAsync(cancellationToken: cts.Token));
+        Assert.Single(await KeysAsync());
+    }
+
+    [Fact]
+    public async Task Release_deletes_the_key_and_dispose_revokes_the_session()
+    {
+        var p = NewProvider();
+        var h = await p.CreateLock("gone").AcquireAsync();
+        await h.DisposeAsync();
+        Assert.Empty(await KeysAsync());
+        var kept = await p.CreateLock("kept").AcquireAsync();
+        Assert.Single(await KeysAsync());
+        await p.DisposeAsync();
+        Assert.Empty(await KeysAsync());
+        Assert.True(kept.IsLost);
+    }
+
+    [Fact]
+    public async Task LostToken_fires_when_the_sessions_lease_is_revoked()
+    {
+        var p = NewProvider();
+        var h = await p.CreateLock("revoked").AcquireAsync();
+        var other = await p.CreateLock("revoked-too").AcquireAsync();
+        var lease = ((EtcdLockStore)p.Store).CurrentLeaseId!.Value;
+        await fixture.Server.EtcdctlAsync("lease", "revoke", lease.ToString("x", System.Globalization.CultureInfo.InvariantCulture));
+        await WaitUntilAsync(() => Task.FromResult(h.IsLost && other.IsLost), "both handles report the loss");
+        await h.DisposeAsync();
+        await other.DisposeAsync();
+        // The provider starts a new session for the next lock.
+        await using var again = await p.CreateLock("revoked").AcquireAsync(TimeSpan.FromSeconds(10));
+        Assert.False(again.IsLost);
+        Assert.NotEqual(lease, ((EtcdLockStore)p.Store).CurrentLeaseId);
+    }
+
+    [Fact]
+    public async Task A_waiter_whose_predecessor_is_deleted_waits_for_the_holder()
+    {
+        var holder = await NewProvider().CreateLock("middle").AcquireAsync();
+        var middle = NewProvider().CreateLock("middle").AcquireAsync(TimeSpan.FromSeconds(60)).AsTask();
+        await WaitUntilAsync(async () => (await KeysAsync()).Length == 2, "the middle waiter queued");
+        var last = NewProvider().CreateLock("middle").AcquireAsync(TimeSpan.FromSeconds(60)).AsTask();
+        await WaitUntilAsync(async () => (await KeysAsync()).Length == 3, "the last waiter queued");
+        // The middle waiter's key goes (as if its process died); the last must now wait on the holder, not take the lock.
+        var keys = await KeysByRevisionAsync();
+        await fixture.Server.EtcdctlAsync("del", keys[1]);
+        await Task.Delay(300);
+        Assert.False(last.IsCompleted);
+        await holder.DisposeAsync();
+        await using var got = await last;
+        Assert.True(got.FencingToken > holder.FencingToken);
+        // The middle waiter queued again behind the last one, and gets the lock after it.
+        Assert.False(middle.IsCompleted);
+        await got.DisposeAsync();
+        await using var m = await middle;
+        Assert.True(m.FencingToken > got.FencingToken);
+    }
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        foreach (var p in _providers) await p.DisposeAsync();
+    }
+}
