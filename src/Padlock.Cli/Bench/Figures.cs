@@ -28,7 +28,10 @@ internal static class Figures
             i = i < 0 ? ~i : i;
             counts[Math.Min(i, upper.Length - 1)]++;
         }
-        return (upper, counts.Select(c => ms.Length == 0 ? 0 : c / ms.Length).ToArray());
+        // Drop the empty buckets above the slowest acquisition (keeping one) so the chart spans the data.
+        var used = Math.Min(upper.Length, Array.FindLastIndex(counts, c => c > 0) + 2);
+        used = Math.Max(used, 2);
+        return (upper[..used], counts[..used].Select(c => ms.Length == 0 ? 0 : c / ms.Length).ToArray());
     }
 
     public static double[] Timeline(List<double>[] acquiredAtSeconds, double seconds, double slice)
@@ -37,6 +40,8 @@ internal static class Figures
         var counts = new double[slices];
         foreach (var list in acquiredAtSeconds)
             foreach (var t in list) counts[Math.Min(slices - 1, (int)(t / slice))]++;
-        return counts.Select(c => c / slice).ToArray();
+        // The last slice is usually partial: divide by the time it really covers, so the line does not dip at the end.
+        var last = seconds - (slices - 1) * slice;
+        return counts.Select((c, i) => c / (i == slices - 1 && last > slice / 10 ? last : slice)).ToArray();
     }
 }
