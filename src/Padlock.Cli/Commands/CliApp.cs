@@ -32,7 +32,13 @@ internal static class CliApp
             if (command.Name == "run" && tail is null)
                 throw new UsageException("missing '--' before the command: padlock run NAME [--store URI] [--wait DURATION] [--on-lost kill|warn] -- COMMAND [ARGS...]");
             if (parsed.Errors.Count > 0)
-                throw new UsageException($"{parsed.Errors[0].Message.TrimEnd('.')} (see 'padlock {(command == root ? "" : command.Name + " ")}--help')");
+            {
+                // A misspelt command or option is the real problem; "required command not provided" only follows from it.
+                var message = parsed.UnmatchedTokens.Count > 0
+                    ? $"Unrecognized command or argument '{parsed.UnmatchedTokens[0]}'"
+                    : string.Join(' ', parsed.Errors[0].Message.Split((char[])['\n', '\r', '\t'], StringSplitOptions.RemoveEmptyEntries)).TrimEnd('.');
+                throw new UsageException($"{message} (see 'padlock {(command == root ? "" : command.Name + " ")}--help')");
+            }
             if (tail is not null && command.Name != "run")
                 throw new UsageException($"'--' is only for 'padlock run NAME -- COMMAND [ARGS...]'");
             return await parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null });
