@@ -17,6 +17,11 @@ internal static class StoreOpener
         {
             return LockProvider.Create(uri, new StoreContext { OwnerDescription = Owner });
         }
+        catch (ArgumentException ex) when (ex.Message.Contains("package", StringComparison.Ordinal))
+        {
+            // A valid URI whose store package this build of the CLI does not include.
+            throw new UsageException($"store not available: {Args.Clean(ex.Message)}");
+        }
         catch (ArgumentException ex)
         {
             throw new UsageException($"invalid store URI: {Args.Clean(ex.Message)}");
