@@ -25,7 +25,7 @@ internal static class DemoCommand
         command.SetAction(async (p, _) =>
         {
             var uris = (p.GetValue(stores) ?? []).ToList();
-            foreach (var u in uris) StoreOpener.Validate(u);
+            await StoreOpener.CheckAllAsync(uris);
             var n = Args.Positive(p.GetValue(processes), "--processes", 64);
             var k = Args.Positive(p.GetValue(increments), "--increments", 1_000_000);
             var work = Path.Combine(Path.GetTempPath(), "padlock-demo", Guid.NewGuid().ToString("N")[..8]);

@@ -47,6 +47,26 @@ internal static class StoreOpener
         }
     }
 
+    /// <summary>
+    /// Opens and closes each store once before any work, so a bad option or a store package missing from this build is a
+    /// usage error up front rather than halfway through a run. An unreachable store is left for the run to report.
+    /// </summary>
+    public static async Task CheckAllAsync(IEnumerable<string> uris)
+    {
+        foreach (var uri in uris)
+        {
+            Validate(uri);
+            try
+            {
+                await using var provider = Open(uri);
+            }
+            catch (StoreUnreachableException)
+            {
+                // reported by the run, per store
+            }
+        }
+    }
+
     /// <summary>True for stores whose locks exclude across OS processes (everything but mem://).</summary>
     public static bool IsCrossProcess(string uri) => !uri.StartsWith("mem:", StringComparison.OrdinalIgnoreCase);
 }
