@@ -103,6 +103,7 @@ internal static class DemoCommand
         foreach (var r in results)
         {
             var verdict = r.Error is not null ? "[yellow]not run[/]"
+                : r.Correct && !r.Locked ? "[yellow]exact this time, by luck[/]"
                 : r.Correct ? "[green]exact[/]"
                 : r.Locked ? "[red]WRONG[/]" : $"[red]lost {r.Expected - r.Total} updates[/]";
             table.AddRow(
