@@ -31,7 +31,7 @@ internal static class BenchCommand
         command.SetAction(async (p, _) =>
         {
             var uris = p.GetValue(stores)!;
-            foreach (var u in uris) StoreOpener.Validate(u);
+            await StoreOpener.CheckAllAsync(uris);
             if (p.GetValue(duration) is not null && p.GetValue(ops) is not null)
                 throw new UsageException("give --duration or --ops, not both");
             var n = p.GetValue(ops);

@@ -79,6 +79,3 @@ internal static class CliApp
         return root;
     }
 }
-
-/// <summary>What every command needs: the output, the arguments after "--", and Ctrl-C.</summary>
-internal sealed record CliContext(Terminal Terminal, string[]? CommandTail, CancellationToken Interrupted);

@@ -17,6 +17,11 @@ internal static class StoreOpener
         {
             return LockProvider.Create(uri, new StoreContext { OwnerDescription = Owner });
         }
+        catch (ArgumentException ex) when (ex.Message.Contains("package", StringComparison.Ordinal))
+        {
+            // A valid URI whose store package this build of the CLI does not include.
+            throw new UsageException($"store not available: {Args.Clean(ex.Message)}");
+        }
         catch (ArgumentException ex)
         {
             throw new UsageException($"invalid store URI: {Args.Clean(ex.Message)}");
@@ -39,6 +44,26 @@ internal static class StoreOpener
         catch (ArgumentException ex)
         {
             throw new UsageException($"invalid store URI: {Args.Clean(ex.Message)}");
+        }
+    }
+
+    /// <summary>
+    /// Opens and closes each store once before any work, so a bad option or a store package missing from this build is a
+    /// usage error up front rather than halfway through a run. An unreachable store is left for the run to report.
+    /// </summary>
+    public static async Task CheckAllAsync(IEnumerable<string> uris)
+    {
+        foreach (var uri in uris)
+        {
+            Validate(uri);
+            try
+            {
+                await using var provider = Open(uri);
+            }
+            catch (StoreUnreachableException)
+            {
+                // reported by the run, per store
+            }
         }
     }
 

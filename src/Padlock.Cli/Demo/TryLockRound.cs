@@ -27,6 +27,6 @@ internal static class TryLockRound
         var winners = outcomes.Where(o => o.Item2).Select(o => o.w).ToList();
         var gaveUp = outcomes.Where(o => !o.Item2).Select(o => o.w).ToList();
         return new DemoResult("try-lock, no waiting", "mem://", 1, winners.Count, sw.Elapsed.TotalSeconds, true,
-            Detail: $"worker {string.Join(",", winners)} ran the job; workers {string.Join(",", gaveUp)} gave up");
+            Detail: $"worker {string.Join(",", winners)} ran the job; {(gaveUp.Count == 1 ? "worker" : "workers")} {string.Join(",", gaveUp)} gave up");
     }
 }

@@ -1,7 +1,6 @@
 using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
-using System.Runtime.InteropServices;
 using Padlock.Cli.Commands;
 using Padlock.Cli.Common;
 using Padlock.Cli.Output;
@@ -57,6 +56,9 @@ internal sealed class CommandRunner(CliContext context, RunOptions options)
         psi.Environment["PADLOCK_LOCK_NAME"] = options.LockName;
 
         using var child = new Process { StartInfo = psi };
+        // While the command runs, padlock's own signals go to it; padlock stays to release the lock after it exits.
+        // Registered before the start so a signal arriving in between is passed on, not lost.
+        using var forwarder = new SignalForwarder();
         try
         {
             child.Start();
@@ -66,15 +68,7 @@ internal sealed class CommandRunner(CliContext context, RunOptions options)
             Terminal.Error($"cannot start '{options.Command[0]}': {ex.Message}");
             return ExitCodes.CannotStart;
         }
-
-        // While the command runs, padlock's own signals go to it; padlock stays to release the lock after it exits.
-        var forwarders = Signals.Forwarded
-            .Select(s => PosixSignalRegistration.Create(s.Signal, c =>
-            {
-                c.Cancel = true;
-                Signals.Send(child.Id, s.Number);
-            }))
-            .ToList();
+        forwarder.Started(child.Id);
         var lost = 0;
         using var onLost = handle.LostToken.Register(() =>
         {
@@ -89,14 +83,7 @@ internal sealed class CommandRunner(CliContext context, RunOptions options)
                 Terminal.Error($"warning: lock '{options.LockName}' was lost; the command (pid {child.Id}) keeps running without it");
             }
         });
-        try
-        {
-            await child.WaitForExitAsync();
-        }
-        finally
-        {
-            foreach (var f in forwarders) f.Dispose();
-        }
+        await child.WaitForExitAsync();
         if (Volatile.Read(ref lost) == 1)
             return options.OnLost == LostPolicy.Kill ? ExitCodes.LostKilled : ExitCodes.LostWarned;
         return child.ExitCode;

@@ -61,6 +61,18 @@ public sealed partial class BenchTests(StoreFixture stores)
         Assert.False(row.TryGetProperty("counter", out _), "no counter unless --counter");
     }
 
+    [Theory]
+    [MemberData(nameof(TestStores.Unreachable), MemberType = typeof(TestStores))]
+    public async Task An_unreachable_store_is_reported_in_its_column_and_the_others_are_still_measured(string unreachable)
+    {
+        var result = await CliProcess.RunAsync("bench", "--store", "mem://", "--store", unreachable, "--ops", "50", "--json", "-");
+
+        Assert.True(result.ExitCode == 1, result.ToString());
+        var rows = JsonDocument.Parse(result.Stdout).RootElement.EnumerateArray().ToList();
+        Assert.Equal(50, rows[0].GetProperty("acquisitions").GetInt64());
+        Assert.Contains($"store unreachable: {unreachable}", rows[1].GetProperty("error").GetString(), StringComparison.Ordinal);
+    }
+
     /// <summary>Opens the report in headless Chromium and returns the DOM after its scripts ran.</summary>
     private static async Task<string> DumpDomAsync(string htmlFile)
     {

@@ -127,6 +127,26 @@ public sealed class RunTests(StoreFixture stores)
         Assert.True(after.ExitCode == 0, "the lock was released: " + after);
     }
 
+    [Theory]
+    [MemberData(nameof(TestStores.CrossProcess), MemberType = typeof(TestStores))]
+    public async Task Interrupted_while_waiting_exits_130_and_runs_nothing(string kind)
+    {
+        using var scratch = new Scratch();
+        var uri = await stores.UriAsync(kind);
+        var name = LockName.Unique("waiting");
+        await using var holder = await HoldAsync(uri, name, scratch);
+        await using var waiter = CliProcess.Start(["run", name, "--store", uri, "--wait", "infinite", "--", "touch", scratch.File("ran")]);
+        // Give it time to reach the wait (a signal before that ends it the same way); the lock is held, so it must still run.
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        Assert.False(waiter.HasExited, waiter.Stderr);
+
+        waiter.Signal(SigInt);
+        var code = await waiter.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.True(code == 130, $"exit {code}; {waiter.Stderr}");
+        Assert.False(File.Exists(scratch.File("ran")));
+    }
+
     [Fact]
     [System.Runtime.Versioning.SupportedOSPlatform("linux")]
     public async Task A_file_that_cannot_be_executed_exits_126_and_releases_the_lock()

@@ -22,6 +22,7 @@ public sealed class UsageTests
     [InlineData("invalid value 0 for --workers: expected 1 to 1024", "bench", "--store", "mem://", "--workers", "0")]
     [InlineData("give --duration or --ops, not both", "bench", "--store", "mem://", "--duration", "1s", "--ops", "10")]
     [InlineData("Option '--store' is required", "bench")]
+    [InlineData("Unknown option 'nope' in 'file:///tmp/x?nope=1'", "bench", "--store", "mem://", "--store", "file:///tmp/x?nope=1")]
     [InlineData("Required argument 'NAME' missing", "status")]
     [InlineData("invalid value 0 for --cluster", "servers", "start", "--cluster", "0")]
     [InlineData("'--' is only for 'padlock run", "demo", "--", "true")]
