@@ -30,6 +30,10 @@ internal sealed class BenchRunner(BenchOptions options, string workDir)
             {
                 return new BenchResult { Store = uri, Error = ex.Message };
             }
+            // Network stores connect lazily: one try-lock first, so an unreachable server is one clear error in its
+            // column, not thousands of failed acquisitions each waiting out the connect timeout.
+            if (await ProbeAsync(uri, providers[0], ct) is { } unreachable)
+                return new BenchResult { Store = uri, Error = unreachable };
             if (options.Counter)
             {
                 for (var k = 0; k < options.Locks; k++) counters.Add(Counters.For(uri, workDir, k));
@@ -40,6 +44,20 @@ internal sealed class BenchRunner(BenchOptions options, string workDir)
         {
             foreach (var c in counters) c.Dispose();
             foreach (var p in providers) await p.DisposeAsync();
+        }
+    }
+
+    private static async Task<string?> ProbeAsync(string uri, LockProvider provider, CancellationToken ct)
+    {
+        try
+        {
+            var handle = await provider.CreateLock("padlock-bench-probe-" + Guid.NewGuid().ToString("N")[..6]).TryAcquireAsync(TimeSpan.Zero, ct);
+            if (handle is not null) await handle.DisposeAsync();
+            return null;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            return new StoreUnreachableException(uri, ex).Message;
         }
     }
 

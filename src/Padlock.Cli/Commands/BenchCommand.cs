@@ -54,7 +54,7 @@ internal static class BenchCommand
                 HtmlReport.Write(html, results, "padlock " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)));
                 if (jsonFile != "-") context.Terminal.Text($"report: {Path.GetFullPath(html)}");
             }
-            var bad = results.Any(r => r.Error is not null || r.Counter is { Ok: false } || r.Losses > 0);
+            var bad = results.Any(r => r.Error is not null || r.Counter is { Ok: false } || r.Losses > 0 || r.Failures > 0);
             return bad ? ExitCodes.Failed : ExitCodes.Ok;
         });
         return command;

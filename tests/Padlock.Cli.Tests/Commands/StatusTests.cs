@@ -16,10 +16,11 @@ public sealed class StatusTests(StoreFixture stores)
         var name = LockName.Unique("status");
 
         var free = await CliProcess.RunAsync("status", name, "--store", uri, "--json");
-        CliResult held;
+        CliResult held, heldJson;
         await using (await RunTests.HoldAsync(uri, name, scratch))
         {
             held = await CliProcess.RunAsync("status", name, "--store", uri);
+            heldJson = await CliProcess.RunAsync("status", name, "--store", uri, "--json");
         }
 
         Assert.True(free.ExitCode == 0, free.ToString());
@@ -28,5 +29,14 @@ public sealed class StatusTests(StoreFixture stores)
         Assert.Equal(name, json.GetProperty("name").GetString());
         Assert.True(held.ExitCode == 1, held.ToString());
         Assert.Matches(@"state\s+held", held.Stdout);
+        var report = JsonDocument.Parse(heldJson.Stdout).RootElement;
+        Assert.Equal("held", report.GetProperty("state").GetString());
+        if (kind != "etcd")
+        {
+            // These stores can tell who holds the lock: the holder is a padlock process on this machine.
+            Assert.Equal("inspector", report.GetProperty("source").GetString());
+            Assert.Contains(Environment.MachineName + "/", report.GetProperty("owner").GetString(), StringComparison.Ordinal);
+            Assert.True(report.GetProperty("fencingToken").GetInt64() > 0, heldJson.Stdout);
+        }
     }
 }

@@ -3,20 +3,27 @@ using Padlock.Cli.Servers;
 namespace Padlock.Cli.Tests.Infrastructure;
 
 /// <summary>
-/// The stores the CLI tests run against, in one place. At merge, add "redis", "zk" and "etcd" to
-/// <see cref="CrossProcess"/> and their unreachable URIs to <see cref="Unreachable"/>; <see cref="StoreFixture"/>
-/// already starts their servers on demand.
+/// The stores the CLI tests run against, in one place; <see cref="StoreFixture"/> starts the servers on demand.
 /// </summary>
 public static class TestStores
 {
     /// <summary>Stores whose locks exclude across OS processes: every <c>run</c>, <c>status</c> and demo test runs on each.</summary>
-    public static TheoryData<string> CrossProcess => ["file"];
+    public static TheoryData<string> CrossProcess => ["file", "redis", "zk", "etcd"];
 
-    /// <summary>Stores a test can make lose a held lock (file: delete the lock file); the lost-lock tests run on each.</summary>
-    public static TheoryData<string> Losable => ["file"];
+    /// <summary>Stores a test can make lose a held lock (file: delete the lock file; redis: delete the key); the lost-lock tests run on each.</summary>
+    public static TheoryData<string> Losable => ["file", "redis"];
 
     /// <summary>URIs whose store cannot be reached: <c>run</c> must exit 69 naming the endpoint.</summary>
-    public static TheoryData<string> Unreachable => ["file:///dev/null/padlock-locks"];
+    public static TheoryData<string> Unreachable =>
+    [
+        "file:///dev/null/padlock-locks",
+        // Port 1 on loopback refuses at once; the short connect timeouts keep the tests quick either way.
+        "redis://127.0.0.1:1?connecttimeout=2s",
+        "zk://127.0.0.1:1?connecttimeout=2s",
+        "etcd://127.0.0.1:1?" + EtcdConnectTimeoutKey + "=2s",
+    ];
+
+    private const string EtcdConnectTimeoutKey = "connect";
 }
 
 /// <summary>Makes store URIs for tests: a fresh lock directory for file://, a real server (started once) for the others.</summary>
@@ -57,6 +64,19 @@ public sealed class StoreFixture : IAsyncLifetime
     /// <summary>Makes the current holder of <paramref name="lockName"/> lose it, the way an operator or a failure would.</summary>
     public static void MakeLost(string kind, string uri, string lockName)
     {
+        if (kind == "redis")
+        {
+            // What an operator's DEL (or a Redis that lost its data) does: the lock key is gone.
+            var port = new Uri(uri.Replace("redis://", "tcp://", StringComparison.Ordinal)).Port;
+            var key = $"padlock:{{{lockName}}}:lock";
+            var psi = new System.Diagnostics.ProcessStartInfo("redis-cli") { RedirectStandardOutput = true, UseShellExecute = false };
+            foreach (var a in new[] { "-h", "127.0.0.1", "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "DEL", key }) psi.ArgumentList.Add(a);
+            using var cli = System.Diagnostics.Process.Start(psi)!;
+            var deleted = cli.StandardOutput.ReadToEnd();
+            cli.WaitForExit();
+            if (deleted.Trim() != "1") throw new InvalidOperationException($"redis-cli DEL {key} deleted '{deleted.Trim()}' keys, expected 1");
+            return;
+        }
         if (kind != "file") throw new NotSupportedException($"add a way to make {kind} lose a lock");
         var dir = uri["file://".Length..].Split('?')[0];
         var file = Directory.GetFiles(dir, "*.lock").Single(f => Path.GetFileName(f).StartsWith(lockName, StringComparison.Ordinal));
