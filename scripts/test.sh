@@ -13,7 +13,7 @@ dotnet build Padlock.sln -c Release -warnaserror -nologo -clp:ErrorsOnly
 results=$(mktemp -d)
 status=0
 # One test assembly at a time: the suites start real servers, and two cores are shared with them.
-dotnet test Padlock.sln -c Release --no-build --logger "trx" --results-directory "$results" "$@" \
+dotnet test Padlock.sln -c Release --no-build -m:1 --logger "trx" --results-directory "$results" "$@" \
   -- RunConfiguration.MaxCpuCount=1 || status=$?
 
 # One closing line that CI reads: totals over every test assembly.

@@ -57,6 +57,44 @@ public sealed class LockProvider : ILockProvider
         return new LockProvider(store, context.LoggerFactory, context.TimeProvider);
     }
 
+    /// <summary>
+    /// Builds a provider that spreads lock names over several stores (for example several ZooKeeper ensembles or etcd
+    /// clusters), each name always on the same one, chosen by rendezvous hashing of the name with each URI. Every
+    /// process must list the same URIs, in any order. See <see cref="Sharding.ShardedLockStore"/> for what changing
+    /// the list means.
+    /// </summary>
+    /// <exception cref="ArgumentException">No URIs, a URI listed twice, or a bad URI (named in the message).</exception>
+    public static LockProvider CreateSharded(IEnumerable<string> uris, StoreContext? context = null)
+    {
+        ArgumentNullException.ThrowIfNull(uris);
+        context ??= new StoreContext();
+        var list = uris.ToList();
+        if (list.Count == 0) throw new ArgumentException("Give at least one store URI to shard over.", nameof(uris));
+        var dupe = list.GroupBy(u => u?.Trim(), StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1);
+        if (dupe is not null) throw new ArgumentException($"Store '{dupe.Key}' is listed twice; each store may appear once.", nameof(uris));
+        var shards = new List<KeyValuePair<string, ILockStore>>();
+        try
+        {
+            foreach (var uri in list)
+            {
+                ArgumentNullException.ThrowIfNull(uri, nameof(uris));
+                var parsed = StoreRegistry.ParseKnown(uri.Trim());
+                shards.Add(new(uri.Trim(), StoreRegistry.FactoryFor(parsed.Scheme).Create(parsed, context)));
+            }
+            return new LockProvider(new Sharding.ShardedLockStore(shards), context.LoggerFactory, context.TimeProvider);
+        }
+        catch
+        {
+            // Stores built before the bad one may hold connections: close them rather than leak them.
+            foreach (var (_, store) in shards)
+            {
+                try { store.DisposeAsync().AsTask().GetAwaiter().GetResult(); }
+                catch (Exception) { /* the error that stopped the build is the one to report */ }
+            }
+            throw;
+        }
+    }
+
     /// <summary>Makes a store scheme known to <see cref="Create(string, ILoggerFactory?)"/>.</summary>
     public static void RegisterStore(ILockStoreFactory factory) => StoreRegistry.Register(factory);
 

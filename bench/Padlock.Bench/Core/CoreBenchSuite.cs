@@ -42,6 +42,9 @@ public sealed class CoreBenchSuite : IBenchSuite
             var memContended = await Measure.RunAsync("mem:// x8", 8, settings, async _ => { await using var h = await memLock.AcquireAsync(); await Task.Yield(); });
             var fileContended = await Measure.RunAsync("file:// x8", 8, settings, async _ => { await using var h = await fileLock.AcquireAsync(); await Task.Yield(); });
             report.Table([memContended, fileContended]);
+
+            report.Line("\nSeparate OS processes on one file lock, each incrementing a shared counter file under it:");
+            await FileProcessesCase.RunAsync(4, settings, report);
         }
         finally
         {

@@ -21,7 +21,9 @@ internal static class EtcdMutex
         using var scope = new WaitScope(timeout, cancellationToken, store.Time);
         while (true)
         {
-            var session = await store.SessionAsync(scope.Token).ConfigureAwait(false);
+            // Starting the session is connecting, not waiting for the lock: it is bounded by the connect timeout and
+            // the caller's token, so an unreachable cluster is reported as such even when the wait is short.
+            var session = await store.SessionAsync(cancellationToken).ConfigureAwait(false);
             var slot = session.Slots.Take(prefix);
             var key = LockKeys.KeyOf(prefix, session.LeaseId, slot);
             using var either = CancellationTokenSource.CreateLinkedTokenSource(scope.Token, session.Lost);

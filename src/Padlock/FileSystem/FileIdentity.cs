@@ -55,11 +55,47 @@ internal static class FileIdentity
     // struct stat on Linux x86_64 and arm64 both begin with st_dev (8 bytes) then st_ino (8 bytes).
     private static (ulong, ulong) Read(byte[] buf) => (BitConverter.ToUInt64(buf, 0), BitConverter.ToUInt64(buf, 8));
 
+    /// <summary>
+    /// The first 8 bytes of the file (the fencing counter), read without taking the file lock: .NET's FileStream takes
+    /// a shared flock on open, which fails while a holder has the exclusive one. Null when unreadable or short.
+    /// </summary>
+    internal static long? ReadCounter(string path)
+    {
+        if (_unavailable) return null;
+        var buf = new byte[8];
+        try
+        {
+            var fd = open(path, 0 /* O_RDONLY */);
+            if (fd < 0) return null;
+            try
+            {
+                return pread(fd, buf, 8, 0) == 8 ? System.Buffers.Binary.BinaryPrimitives.ReadInt64LittleEndian(buf) : null;
+            }
+            finally
+            {
+                _ = close(fd);
+            }
+        }
+        catch (Exception ex) when (ex is EntryPointNotFoundException or DllNotFoundException)
+        {
+            return null;
+        }
+    }
+
 #pragma warning disable SYSLIB1054 // DllImport keeps this free of unsafe code; the calls are rare (acquire, loss check).
     [DllImport("libc", EntryPoint = "stat", SetLastError = true, CharSet = CharSet.Ansi, BestFitMapping = false)]
     private static extern int stat(string path, byte[] buf);
 
     [DllImport("libc", EntryPoint = "fstat", SetLastError = true)]
     private static extern int fstat(int fd, byte[] buf);
+
+    [DllImport("libc", EntryPoint = "open", SetLastError = true, CharSet = CharSet.Ansi, BestFitMapping = false)]
+    private static extern int open(string path, int flags);
+
+    [DllImport("libc", EntryPoint = "pread", SetLastError = true)]
+    private static extern nint pread(int fd, byte[] buf, nint count, long offset);
+
+    [DllImport("libc", EntryPoint = "close", SetLastError = true)]
+    private static extern int close(int fd);
 #pragma warning restore SYSLIB1054
 }

@@ -12,13 +12,17 @@ namespace Padlock.FileSystem;
 /// <remarks>
 /// Waiters in this process queue in memory (first come, first served) and only the first of them polls the file.
 /// </remarks>
-public sealed class FileLockStore : ILockStore
+public sealed class FileLockStore : ILockStore, ILockInspector
 {
     private readonly FileLockOptions _options;
     private readonly TimeProvider _time;
     private readonly InProcessLockStore _local;
     private readonly HashSet<FileLease> _held = [];
     private readonly ITimer _lossCheck;
+    private FileChangeSignal? _signal;
+
+    /// <summary>How long a waiter waits for its turn before it also tries the lock directly.</summary>
+    internal static readonly TimeSpan TurnPatience = TimeSpan.FromSeconds(1);
 
     /// <summary>Creates the store; creates the directory when missing.</summary>
     /// <exception cref="ArgumentException">An option is out of range.</exception>
@@ -54,32 +58,57 @@ public sealed class FileLockStore : ILockStore
         try
         {
             var path = PathFor(name);
+            var turnPath = Path.ChangeExtension(path, ".turn");
+            // The turn file makes hand-off between processes fair: only the process holding it tries the lock file,
+            // so a process that just released cannot take the lock straight back from those already waiting;
+            // it has to queue for the turn like them. Exclusion itself rests on the lock file alone.
+            FileStream? turn = null;
             var pause = TimeSpan.FromMilliseconds(1);
-            while (true)
+            var queuedAt = _time.GetTimestamp();
+            try
             {
-                if (TryLockFile(path) is { } stream)
+                while (true)
                 {
-                    var lease = new FileLease(this, path, stream, local, NextToken(stream));
-                    lock (_held) _held.Add(lease);
-                    return lease;
-                }
-                if (timeout == TimeSpan.Zero || scope.Remaining == TimeSpan.Zero)
-                {
-                    await local.ReleaseAsync().ConfigureAwait(false);
-                    return null;
-                }
-                try
-                {
+                    // Armed before the attempt, so a release between a failed attempt and the wait still wakes us.
+                    var wake = _signal?.Arm(Path.GetFileName(turn is null ? turnPath : path));
+                    if (turn is null && (turn = TryLockFile(turnPath, checkIdentity: false)) is not null)
+                    {
+                        pause = TimeSpan.FromMilliseconds(1); // first in line now: look at the lock often
+                        wake = _signal?.Arm(Path.GetFileName(path));
+                    }
+                    // A process stopped (Ctrl-Z, a debugger) while holding the turn must not block the lock for good:
+                    // after TurnPatience in line, a waiter also tries the lock itself. A live turn holder is woken
+                    // the moment the lock is released, so it still wins nearly always.
+                    var patient = turn is null && _time.GetElapsedTime(queuedAt) >= TurnPatience;
+                    if ((turn is not null || patient) && TryLockFile(path) is { } stream)
+                    {
+                        var lease = new FileLease(this, path, stream, local, NextToken(stream));
+                        lock (_held) _held.Add(lease);
+                        return lease;
+                    }
+                    if (timeout == TimeSpan.Zero || scope.Remaining == TimeSpan.Zero)
+                    {
+                        await local.ReleaseAsync().ConfigureAwait(false);
+                        return null;
+                    }
+                    if (wake is null && EnsureSignal()) continue; // first wait here: re-arm with the watcher running
                     // An infinite wait has Remaining == InfiniteTimeSpan (-1 ms), which must not win the Min.
                     var left = scope.Remaining;
-                    await Task.Delay(left == Timeout.InfiniteTimeSpan ? pause : Min(pause, left), _time, scope.Token).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
-                {
+                    var delay = Task.Delay(left == Timeout.InfiniteTimeSpan ? pause : Min(pause, left), _time, scope.Token);
+                    if (wake is null) await delay.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                    else await Task.WhenAny(wake, delay).ConfigureAwait(false); // WhenAny never throws
+                    // Cancelled by the caller: throw. Timed out in the pause: one last attempt above, then give up.
                     scope.ThrowIfCallerCancelled();
-                    // Timed out in the pause: one last attempt below, then give up.
+                    pause = Min(pause * 2, _options.MaxPollInterval);
                 }
-                pause = Min(pause * 2, _options.MaxPollInterval);
+            }
+            finally
+            {
+                if (turn is not null)
+                {
+                    turn.Dispose();
+                    FileChangeSignal.Touch(turnPath); // the next process in line may take its turn
+                }
             }
         }
         catch
@@ -89,9 +118,60 @@ public sealed class FileLockStore : ILockStore
         }
     }
 
+    /// <summary>
+    /// Who holds <paramref name="name"/>: the holding process (from the kernel's lock table, Linux only), the last
+    /// token granted and when (the file is written at each grant). File locks have no lease and no visible queue.
+    /// Inspecting takes no lock, so it never makes another process's try-lock fail.
+    /// </summary>
+    public ValueTask<LockStatus> InspectAsync(string name, CancellationToken cancellationToken = default)
+    {
+        LockNames.Validate(name);
+        var path = PathFor(name);
+        if (FileIdentity.OfPath(path) is not { } file)
+            return ValueTask.FromResult(new LockStatus(name, IsHeld: File.Exists(path) && IsHeldByProbe(path)));
+        var token = FileIdentity.ReadCounter(path);
+        var pid = FileLockHolders.HolderOf(file);
+        if (pid is null) return ValueTask.FromResult(new LockStatus(name, IsHeld: false, FencingToken: token));
+        var command = FileLockHolders.CommandOf(pid.Value);
+        return ValueTask.FromResult(new LockStatus(
+            name,
+            IsHeld: true,
+            FencingToken: token,
+            Owner: $"{Environment.MachineName}/{pid}" + (command is null ? "" : $" ({command})"),
+            Since: File.GetLastWriteTimeUtc(path)));
+    }
+
+    // Where the kernel's lock table cannot be read: a lock attempt tells, at the cost of briefly holding the lock.
+    private static bool IsHeldByProbe(string path)
+    {
+        try
+        {
+            using var probe = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.None, bufferSize: 0);
+            return false;
+        }
+        catch (IOException ex) when (IsSharingViolation(ex))
+        {
+            return true;
+        }
+        catch (FileNotFoundException)
+        {
+            return false;
+        }
+    }
+
+    // The watcher is made on the first wait across processes, not with the store: each one costs an inotify instance,
+    // and a store that never waits on another process has no use for it.
+    private bool EnsureSignal()
+    {
+        if (Volatile.Read(ref _signal) is not null) return false;
+        var signal = new FileChangeSignal(Directory);
+        if (Interlocked.CompareExchange(ref _signal, signal, null) is not null) signal.Dispose();
+        return true;
+    }
+
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 
-    private static FileStream? TryLockFile(string path)
+    private static FileStream? TryLockFile(string path, bool checkIdentity = true)
     {
         FileStream stream;
         try
@@ -107,7 +187,7 @@ public sealed class FileLockStore : ILockStore
         {
             return null; // deleted between our open and create: try again
         }
-        if (FileIdentity.SamePath(stream.SafeFileHandle, path)) return stream;
+        if (!checkIdentity || FileIdentity.SamePath(stream.SafeFileHandle, path)) return stream;
         // The file we locked was deleted (or replaced) after we opened it: the lock lives with the new file.
         stream.Dispose();
         return null;
@@ -150,6 +230,7 @@ public sealed class FileLockStore : ILockStore
     public async ValueTask DisposeAsync()
     {
         await _lossCheck.DisposeAsync().ConfigureAwait(false);
+        Interlocked.Exchange(ref _signal, null)?.Dispose();
         FileLease[] held;
         lock (_held) held = [.. _held];
         foreach (var lease in held)
@@ -182,6 +263,7 @@ public sealed class FileLockStore : ILockStore
             lock (store._held) store._held.Remove(this);
             // Closing the file drops the OS lock. The file stays: it carries the fencing counter.
             await stream.DisposeAsync().ConfigureAwait(false);
+            FileChangeSignal.Touch(path); // after unlocking: wakes the waiter whose turn it is, in any process
             await local.ReleaseAsync().ConfigureAwait(false);
         }
     }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using Padlock.FileSystem;
 using Padlock.Testing.Contract;
 using Xunit;
@@ -41,6 +42,76 @@ public sealed class FileLockStoreTests : IDisposable
         // The guard only turns a hang into a failure; a working poll grants within milliseconds.
         await using var h = await waiting.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.True(h.FencingToken > holder.FencingToken);
+    }
+
+    [Fact]
+    public async Task Status_names_the_holding_process_and_its_token_without_taking_the_lock()
+    {
+        var name = "status-" + Guid.NewGuid().ToString("N");
+        var store = new FileLockStore(new FileLockOptions { Directory = _dir });
+        await using var p = new LockProvider(store);
+        var never = await store.InspectAsync(name);
+        Assert.False(never.IsHeld);
+        Assert.Null(never.FencingToken);
+
+        await using (var holder = await HolderProcess.AcquireAsync("file://" + _dir, name))
+        {
+            var held = await store.InspectAsync(name);
+            Assert.True(held.IsHeld);
+            Assert.Equal(holder.FencingToken, held.FencingToken);
+            Assert.Contains($"/{holder.ProcessId}", held.Owner);
+            Assert.InRange(held.Since!.Value, DateTimeOffset.UtcNow.AddMinutes(-1), DateTimeOffset.UtcNow.AddSeconds(1));
+            await holder.ReleaseAsync();
+        }
+        var after = await store.InspectAsync(name);
+        Assert.False(after.IsHeld);
+        // Inspection took no lock: a try-lock right after still succeeds, with the next token.
+        await using var h = await p.CreateLock(name).TryAcquireAsync();
+        Assert.NotNull(h);
+        Assert.Equal(after.FencingToken + 1, h!.FencingToken);
+    }
+
+    [Fact]
+    public async Task A_release_in_another_process_wakes_the_waiter_without_a_poll()
+    {
+        var name = "wake-" + Guid.NewGuid().ToString("N");
+        await using var holder = await HolderProcess.AcquireAsync("file://" + _dir, name);
+        // A clock that never moves: the waiter's poll pauses never end, so only the release notification can wake it.
+        var frozen = new FakeTimeProvider();
+        await using var p = new LockProvider(new FileLockStore(new FileLockOptions { Directory = _dir }, frozen));
+        var waiting = p.CreateLock(name).AcquireAsync().AsTask();
+        await Task.Delay(100);
+        Assert.False(waiting.IsCompleted);
+        await holder.ReleaseAsync();
+        await using var h = await waiting.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.True(h.FencingToken > holder.FencingToken);
+    }
+
+    [Fact]
+    public async Task A_process_that_releases_cannot_take_the_lock_back_from_one_already_waiting()
+    {
+        var name = "fair-" + Guid.NewGuid().ToString("N");
+        await using var a = NewProvider(); // two stores: two processes, as far as the OS locks can tell
+        await using var b = NewProvider();
+        var first = await a.CreateLock(name).AcquireAsync();
+        var waiting = b.CreateLock(name).AcquireAsync(TimeSpan.FromSeconds(30)).AsTask(); // in line now, holding the turn
+        await first.DisposeAsync();
+        Assert.Null(await a.CreateLock(name).TryAcquireAsync()); // barging straight back in is refused
+        await using var second = await waiting;
+        Assert.True(second.FencingToken > first.FencingToken);
+    }
+
+    [Fact]
+    public async Task A_stalled_process_first_in_line_does_not_block_the_lock_for_good()
+    {
+        var name = "stalled-" + Guid.NewGuid().ToString("N");
+        var store = new FileLockStore(new FileLockOptions { Directory = _dir });
+        await using var p = new LockProvider(store);
+        // What a waiter stopped with Ctrl-Z holds: the turn, with the lock itself free.
+        using var stalledTurn = new FileStream(Path.ChangeExtension(store.PathFor(name), ".turn"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        Assert.Null(await p.CreateLock(name).TryAcquireAsync()); // no wait: the turn is taken, so "busy"
+        await using var h = await p.CreateLock(name).TryAcquireAsync(TimeSpan.FromSeconds(30));
+        Assert.NotNull(h); // after the turn patience, waiters try the lock itself
     }
 
     [Fact]

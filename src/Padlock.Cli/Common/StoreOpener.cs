@@ -1,0 +1,72 @@
+using Padlock.Stores;
+
+namespace Padlock.Cli.Common;
+
+/// <summary>
+/// Builds providers from store URIs. A malformed URI is a usage error; a store that cannot be set up (a file-store
+/// directory that cannot be created, a server that refuses) is "unreachable".
+/// </summary>
+internal static class StoreOpener
+{
+    /// <summary>What holders started by this CLI call themselves in <c>padlock status</c>.</summary>
+    public static string Owner { get; } = $"padlock@{Environment.MachineName}/{Environment.ProcessId}";
+
+    public static LockProvider Open(string uri)
+    {
+        try
+        {
+            return LockProvider.Create(uri, new StoreContext { OwnerDescription = Owner });
+        }
+        catch (ArgumentException ex) when (ex.Message.Contains("package", StringComparison.Ordinal))
+        {
+            // A valid URI whose store package this build of the CLI does not include.
+            throw new UsageException($"store not available: {Args.Clean(ex.Message)}");
+        }
+        catch (ArgumentException ex)
+        {
+            throw new UsageException($"invalid store URI: {Args.Clean(ex.Message)}");
+        }
+        catch (Exception ex) when (ex is not UsageException and not OperationCanceledException)
+        {
+            throw new StoreUnreachableException(uri, ex);
+        }
+    }
+
+    /// <summary>Checks a URI's form without opening anything (so every --store is validated before work starts).</summary>
+    public static void Validate(string uri)
+    {
+        try
+        {
+            var parsed = StoreUri.Parse(uri);
+            if (!LockProvider.KnownSchemes.Contains(parsed.Scheme, StringComparer.OrdinalIgnoreCase))
+                throw new ArgumentException($"unknown store scheme '{parsed.Scheme}://' in '{uri}'; known schemes: {string.Join(", ", LockProvider.KnownSchemes.Select(s => s + "://"))}");
+        }
+        catch (ArgumentException ex)
+        {
+            throw new UsageException($"invalid store URI: {Args.Clean(ex.Message)}");
+        }
+    }
+
+    /// <summary>
+    /// Opens and closes each store once before any work, so a bad option or a store package missing from this build is a
+    /// usage error up front rather than halfway through a run. An unreachable store is left for the run to report.
+    /// </summary>
+    public static async Task CheckAllAsync(IEnumerable<string> uris)
+    {
+        foreach (var uri in uris)
+        {
+            Validate(uri);
+            try
+            {
+                await using var provider = Open(uri);
+            }
+            catch (StoreUnreachableException)
+            {
+                // reported by the run, per store
+            }
+        }
+    }
+
+    /// <summary>True for stores whose locks exclude across OS processes (everything but mem://).</summary>
+    public static bool IsCrossProcess(string uri) => !uri.StartsWith("mem:", StringComparison.OrdinalIgnoreCase);
+}

@@ -1,0 +1,91 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using System.Globalization;
+using Padlock.Cli.Commands;
+using Padlock.Cli.Common;
+using Padlock.Cli.Output;
+
+namespace Padlock.Cli.Run;
+
+/// <summary>
+/// Takes the lock, runs the command with the fencing token in its environment, forwards signals to it, reacts to a
+/// lost lock, and releases the lock when the command ends, whichever way it ends.
+/// </summary>
+internal sealed class CommandRunner(CliContext context, RunOptions options)
+{
+    public async Task<int> RunAsync()
+    {
+        if (options.Command.Length == 0)
+            throw new UsageException("no command after '--': padlock run NAME [options] -- COMMAND [ARGS...]");
+        var program = ExecutableResolver.Resolve(options.Command[0])
+            ?? throw new UsageException($"command not found: '{options.Command[0]}' is neither a file nor a program on PATH");
+        StoreOpener.Validate(options.StoreUri);
+
+        await using var provider = StoreOpener.Open(options.StoreUri);
+        ILockHandle? handle;
+        try
+        {
+            handle = await provider.CreateLock(options.LockName).TryAcquireAsync(options.Wait, context.Interrupted);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException and not UsageException)
+        {
+            throw new StoreUnreachableException(options.StoreUri, ex);
+        }
+        if (handle is null)
+        {
+            if (options.Wait == TimeSpan.Zero)
+            {
+                Terminal.Error($"lock '{options.LockName}' is busy on {options.StoreUri} (use --wait to wait for it)");
+                return ExitCodes.LockBusy;
+            }
+            Terminal.Error($"timed out after {Durations.Format(options.Wait)} waiting for lock '{options.LockName}' on {options.StoreUri}");
+            return ExitCodes.TimedOut;
+        }
+
+        await using (handle)
+        {
+            return await RunHoldingAsync(program, handle);
+        }
+    }
+
+    private async Task<int> RunHoldingAsync(string program, ILockHandle handle)
+    {
+        var psi = new ProcessStartInfo(program) { UseShellExecute = false };
+        foreach (var a in options.Command.Skip(1)) psi.ArgumentList.Add(a);
+        psi.Environment["PADLOCK_FENCING_TOKEN"] = handle.FencingToken.ToString(CultureInfo.InvariantCulture);
+        psi.Environment["PADLOCK_LOCK_NAME"] = options.LockName;
+
+        using var child = new Process { StartInfo = psi };
+        // While the command runs, padlock's own signals go to it; padlock stays to release the lock after it exits.
+        // Registered before the start so a signal arriving in between is passed on, not lost.
+        using var forwarder = new SignalForwarder();
+        try
+        {
+            child.Start();
+        }
+        catch (Win32Exception ex)
+        {
+            Terminal.Error($"cannot start '{options.Command[0]}': {ex.Message}");
+            return ExitCodes.CannotStart;
+        }
+        forwarder.Started(child.Id);
+        var lost = 0;
+        using var onLost = handle.LostToken.Register(() =>
+        {
+            if (Interlocked.Exchange(ref lost, 1) == 1) return;
+            if (options.OnLost == LostPolicy.Kill)
+            {
+                Terminal.Error($"lock '{options.LockName}' was lost; killing the command (pid {child.Id}) and its children");
+                try { child.Kill(entireProcessTree: true); } catch (InvalidOperationException) { /* already gone */ }
+            }
+            else
+            {
+                Terminal.Error($"warning: lock '{options.LockName}' was lost; the command (pid {child.Id}) keeps running without it");
+            }
+        });
+        await child.WaitForExitAsync();
+        if (Volatile.Read(ref lost) == 1)
+            return options.OnLost == LostPolicy.Kill ? ExitCodes.LostKilled : ExitCodes.LostWarned;
+        return child.ExitCode;
+    }
+}

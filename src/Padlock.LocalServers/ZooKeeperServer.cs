@@ -1,0 +1,97 @@
+using System.Net.Sockets;
+using System.Text;
+
+namespace Padlock.LocalServers;
+
+/// <summary>
+/// A standalone ZooKeeper 3.8 server (the Debian package) on a free loopback port, with its own data directory.
+/// The admin HTTP server is off and the four-letter words the tests use are whitelisted.
+/// </summary>
+public sealed class ZooKeeperServer : IAsyncDisposable
+{
+    private ZooKeeperServer(ServerProcess process, int port)
+    {
+        Process = process;
+        Port = port;
+    }
+
+    /// <summary>The server process (stop, kill, pause it for failure tests).</summary>
+    public ServerProcess Process { get; }
+
+    /// <summary>The client port on 127.0.0.1.</summary>
+    public int Port { get; }
+
+    /// <summary><c>127.0.0.1:port</c>.</summary>
+    public string ConnectString => $"127.0.0.1:{Port}";
+
+    /// <summary>Starts a server and waits until it serves requests.</summary>
+    /// <param name="tickTime">The server's tick (default 2 s): sessions may last 2 to 20 ticks, and expiry is checked once a tick.</param>
+    public static async Task<ZooKeeperServer> StartAsync(TimeSpan? tickTime = null)
+    {
+        var port = FreePort.Next();
+        var dir = ServerProcess.NewDataDirectory("zk");
+        var config = Path.Combine(dir, "zoo.cfg");
+        await File.WriteAllTextAsync(config, ZooKeeperConfig.Common(dir, port, tickTime ?? TimeSpan.FromSeconds(2)));
+        var process = ZooKeeperConfig.Process($"zookeeper 127.0.0.1:{port}", config, dir, port);
+        var server = new ZooKeeperServer(process, port);
+        try
+        {
+            await process.StartAsync();
+        }
+        catch
+        {
+            await process.DisposeAsync();
+            throw;
+        }
+        return server;
+    }
+
+    /// <summary>Stops the server and deletes its data.</summary>
+    public ValueTask DisposeAsync() => Process.DisposeAsync();
+
+    /// <summary>Sends a four-letter command ("srvr", "ruok", "cons") and returns the whole answer.</summary>
+    public static async Task<string> FourLetterWordAsync(int port, string command, CancellationToken cancellationToken = default)
+    {
+        using var client = new TcpClient();
+        await client.ConnectAsync("127.0.0.1", port, cancellationToken);
+        var stream = client.GetStream();
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(command), cancellationToken);
+        using var reader = new StreamReader(stream, Encoding.ASCII);
+        return await reader.ReadToEndAsync(cancellationToken);
+    }
+}
+
+/// <summary>The configuration and command line shared by the standalone server and the ensemble.</summary>
+internal static class ZooKeeperConfig
+{
+    public static string Common(string dir, int clientPort, TimeSpan tickTime)
+    {
+        var data = Path.Combine(dir, "data");
+        Directory.CreateDirectory(data);
+        return $"""
+            tickTime={(int)tickTime.TotalMilliseconds}
+            dataDir={data}
+            clientPort={clientPort}
+            clientPortAddress=127.0.0.1
+            maxClientCnxns=0
+            admin.enableServer=false
+            4lw.commands.whitelist=srvr,ruok,stat,cons,mntr
+            """ + "\n";
+    }
+
+    public static ServerProcess Process(string name, string config, string dir, int clientPort)
+    {
+        var java = ServerBinaries.Require("java", "/usr/bin/java");
+        var jar = ServerBinaries.Require("/usr/share/java/zookeeper.jar");
+        string[] args =
+        [
+            "-Xmx256m", "-XX:+UseSerialGC",
+            "-Dzookeeper.root.logger=WARN,CONSOLE", "-Dzookeeper.console.threshold=WARN",
+            "-cp", "/etc/zookeeper/conf:" + jar,
+            "org.apache.zookeeper.server.quorum.QuorumPeerMain", config,
+        ];
+        // Ready once it serves: "srvr" answers with its mode only when the server is part of a working quorum (or standalone).
+        return new ServerProcess(name, java, args, dir, async ct =>
+            (await ZooKeeperServer.FourLetterWordAsync(clientPort, "srvr", ct)).Contains("Mode:", StringComparison.Ordinal));
+    }
+}

@@ -1,0 +1,52 @@
+using System.Text;
+using StackExchange.Redis;
+
+namespace Padlock.Redis.Keys;
+
+/// <summary>
+/// The Redis keys of one lock. All share the hash tag <c>{name}</c>, so they live in one slot and the scripts that
+/// touch several of them run unchanged on Redis Cluster (no CROSSSLOT errors).
+/// </summary>
+internal sealed class LockKeys
+{
+    private LockKeys(string prefix, string tag)
+    {
+        Tag = tag;
+        var stem = prefix + "{" + tag + "}:";
+        Lock = stem + "lock";
+        Fence = stem + "fence";
+        Queue = stem + "queue";
+        Deadlines = stem + "deadlines";
+    }
+
+    /// <summary>The escaped name inside the braces; also the name carried by wake-up messages.</summary>
+    public string Tag { get; }
+
+    /// <summary>The lock itself: holds the owner token, expires with the lease.</summary>
+    public RedisKey Lock { get; }
+
+    /// <summary>The fencing counter: never expires, so tokens keep rising across holders.</summary>
+    public RedisKey Fence { get; }
+
+    /// <summary>Waiters in arrival order (a list of their owner tokens).</summary>
+    public RedisKey Queue { get; }
+
+    /// <summary>Each waiter's check-in deadline (a sorted set): a waiter past it is dead and leaves the line.</summary>
+    public RedisKey Deadlines { get; }
+
+    /// <summary>Keys for <paramref name="name"/>.</summary>
+    public static LockKeys For(string prefix, string name) => new(prefix, Escape(name));
+
+    // Redis takes the hash tag up to the first '}', so braces in the name are escaped (and '%' so the escape stays
+    // one-to-one: "a}b" and "a%7Db" remain different locks).
+    internal static string Escape(string name)
+    {
+        if (name.AsSpan().IndexOfAny('{', '}', '%') < 0) return name;
+        var sb = new StringBuilder(name.Length + 8);
+        foreach (var c in name)
+        {
+            sb.Append(c switch { '%' => "%25", '{' => "%7B", '}' => "%7D", _ => c.ToString() });
+        }
+        return sb.ToString();
+    }
+}

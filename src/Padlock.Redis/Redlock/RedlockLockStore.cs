@@ -1,0 +1,132 @@
+using Microsoft.Extensions.Logging;
+using Padlock.Redis.Keys;
+using Padlock.Redis.Redlock;
+using Padlock.Redis.Waiting;
+using Padlock.Stores;
+using StackExchange.Redis;
+
+namespace Padlock.Redis;
+
+/// <summary>
+/// Redlock (<c>redlock://h1,h2,h3</c>) over N independent Redis masters: the same owner token is set on all in
+/// parallel, and the lock is granted when a majority accepted within the validity time (lease minus elapsed minus a
+/// clock-drift allowance). A failed round is undone everywhere. Renewal needs a majority too, else the lost token fires.
+/// </summary>
+/// <remarks>
+/// Fencing tokens are the highest counter among the granting masters. They are not guaranteed to rise: two
+/// majorities share at least one master, but the highest counter of the first may be on a master the second did not
+/// use. See docs/stores/redis.md. Waiting has no queue (order across masters would need consensus): waiters retry when
+/// a release is published on any master, with a bounded fallback check and random back-off after a split vote.
+/// </remarks>
+public sealed class RedlockLockStore : ILockStore
+{
+    private readonly RedisLockOptions _options;
+    private readonly StoreContext _context;
+    private readonly RedlockNode[] _nodes;
+    private readonly WakeHub _hub;
+    private readonly ILogger _logger;
+    private readonly int _quorum;
+    private readonly Lock _gate = new();
+    private Task? _connected;
+
+    /// <summary>Builds the store over <see cref="RedisLockOptions.Endpoints"/> (at least 3); nothing connects until the first lock call.</summary>
+    /// <exception cref="ArgumentException">An option is missing or out of range.</exception>
+    public RedlockLockStore(RedisLockOptions options, StoreContext? context = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate(redlock: true);
+        _options = RedisLockStore.Copy(options);
+        _context = context ?? StoreContext.Default;
+        _logger = _context.LoggerFactory.CreateLogger("Padlock.Redis");
+        _nodes = [.. _options.Endpoints.Select(e => new RedlockNode(e, _options))];
+        _quorum = Quorum.Of(_nodes.Length);
+        _hub = new WakeHub(RedisChannel.Literal(_options.KeyPrefix + "wake"));
+    }
+
+    /// <inheritdoc/>
+    public string Kind => "redlock";
+
+    /// <inheritdoc/>
+    public async ValueTask<StoreLease?> TryAcquireAsync(string name, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        await EnsureConnectedAsync().ConfigureAwait(false);
+        var keys = LockKeys.For(_options.KeyPrefix, name);
+        var token = OwnerTokens.New(_context.OwnerDescription);
+        var wait = timeout != TimeSpan.Zero;
+        var time = _context.TimeProvider;
+        using var waiter = wait ? _hub.Register(keys.Tag, token) : null;
+        if (wait) await Task.WhenAll(_nodes.Select(n => n.SubscribeAsync(_hub))).ConfigureAwait(false);
+        using var scope = new WaitScope(timeout, cancellationToken, time);
+        while (true)
+        {
+            var sent = time.GetTimestamp();
+            var answers = await Task.WhenAll(_nodes.Select(n => n.TryAcquireAsync(keys, token))).ConfigureAwait(false);
+            var granted = answers.Count(a => a > 0);
+            var validity = Quorum.Validity(_options.Lease, time.GetElapsedTime(sent), _options.ClockDriftFactor);
+            if (granted >= _quorum && validity > _options.LossMargin)
+                return NewLease(keys, token, answers.Max(), sent);
+            if (granted > 0) await ReleaseEverywhereAsync(keys, token).ConfigureAwait(false);
+            if (waiter is null) return null;
+            try
+            {
+                if (granted > 0)
+                {
+                    // Split vote: back off a random moment so competing clients stop colliding.
+                    await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, 30)), time, scope.Token).ConfigureAwait(false);
+                }
+                else
+                {
+                    await waiter.Signal.WaitAsync(_options.FallbackInterval, time, scope.Token).ConfigureAwait(false);
+                }
+            }
+            catch (OperationCanceledException) when (scope.Token.IsCancellationRequested)
+            {
+                scope.ThrowIfCallerCancelled();
+                return null;
+            }
+        }
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var n in _nodes) await n.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private RedisLease NewLease(LockKeys keys, string token, long fence, long sent)
+        => new(fence, _options, sent, _ => RenewOnMajorityAsync(keys, token), () => new ValueTask(ReleaseEverywhereAsync(keys, token)),
+            _context.TimeProvider, _logger);
+
+    private async ValueTask<bool> RenewOnMajorityAsync(LockKeys keys, string token)
+    {
+        var answers = await Task.WhenAll(_nodes.Select(n => n.RenewAsync(keys, token))).ConfigureAwait(false);
+        if (answers.Count(a => a == true) >= _quorum) return true;
+        // Lost for sure once too many masters say the key is gone or someone else's for a majority to remain.
+        if (answers.Count(a => a == false) > _nodes.Length - _quorum) return false;
+        throw new RedisConnectionException(ConnectionFailureType.UnableToConnect, CommandFlags.None,
+            $"Renewing a Redlock hold reached only {answers.Count(a => a == true)} of {_nodes.Length} masters; {_quorum} are needed.", null, CommandStatus.Unknown);
+    }
+
+    private Task ReleaseEverywhereAsync(LockKeys keys, string token)
+        => Task.WhenAll(_nodes.Select(n => n.ReleaseAsync(keys, token, _hub.Channel)));
+
+    // The first call connects to every master at once; fewer than a majority reachable is the connection error.
+    private Task EnsureConnectedAsync()
+    {
+        lock (_gate)
+        {
+            if (_connected is null || _connected.IsFaulted) _connected = ConnectAsync();
+            return _connected;
+        }
+    }
+
+    private async Task ConnectAsync()
+    {
+        var up = await Task.WhenAll(_nodes.Select(n => n.ConnectAsync())).ConfigureAwait(false);
+        if (up.Count(u => u) >= _quorum) return;
+        var down = _nodes.Where((_, i) => !up[i]).Select(n => n.Endpoint);
+        throw new RedisConnectionException(ConnectionFailureType.UnableToConnect, CommandFlags.None,
+            $"Redlock needs {_quorum} of {_nodes.Length} masters, but could not connect to {string.Join(", ", down)} within {Durations.Format(_options.ConnectTimeout)} (connect timeout; set with ?connecttimeout=).", null, CommandStatus.Unknown);
+    }
+}

@@ -1,0 +1,54 @@
+using Padlock.Redis.Keys;
+using StackExchange.Redis;
+
+namespace Padlock.Redis.Scripts;
+
+/// <summary>
+/// Acquire in one round trip: grant when the lock is free and nobody is ahead in the queue (SET NX PX and the next
+/// fencing token from the counter, in one atomic script); otherwise, for a waiter, join or stay in the queue.
+/// </summary>
+internal static class AcquireScript
+{
+    // KEYS: lock, fence, queue, deadlines. ARGV: token, lease ms, join ("1" to queue up when not granted), waiter ttl ms.
+    // Returns the fencing token (> 0) when granted, 0 when not.
+    private const string Lua = """
+        local t = redis.call('TIME')
+        local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+        -- Waiters that stopped checking in are dead: they leave the line so they cannot block it.
+        local dead = redis.call('ZRANGEBYSCORE', KEYS[4], '-inf', now)
+        if #dead > 0 then
+          for _, id in ipairs(dead) do redis.call('LREM', KEYS[3], 0, id) end
+          redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', now)
+        end
+        if redis.call('EXISTS', KEYS[1]) == 0 then
+          local head = redis.call('LINDEX', KEYS[3], 0)
+          -- First come, first served: a free lock goes to the head of the line, or to anyone when nobody waits.
+          if (not head) or head == ARGV[1] then
+            redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+            if head then
+              redis.call('LPOP', KEYS[3])
+              redis.call('ZREM', KEYS[4], ARGV[1])
+            end
+            return redis.call('INCR', KEYS[2])
+          end
+        end
+        if ARGV[3] == '1' then
+          if not redis.call('ZSCORE', KEYS[4], ARGV[1]) then redis.call('RPUSH', KEYS[3], ARGV[1]) end
+          local ttl = tonumber(ARGV[4])
+          redis.call('ZADD', KEYS[4], now + ttl, ARGV[1])
+          -- An abandoned line disappears by itself once its last waiter would have expired.
+          if redis.call('PTTL', KEYS[3]) < ttl then redis.call('PEXPIRE', KEYS[3], ttl) end
+          if redis.call('PTTL', KEYS[4]) < ttl then redis.call('PEXPIRE', KEYS[4], ttl) end
+        end
+        return 0
+        """;
+
+    /// <summary>Runs the script; returns the fencing token, or 0 when not granted.</summary>
+    public static async Task<long> RunAsync(IDatabaseAsync db, LockKeys keys, string token, TimeSpan lease, bool join, TimeSpan waiterTtl)
+    {
+        var result = await db.ScriptEvaluateAsync(Lua,
+            [keys.Lock, keys.Fence, keys.Queue, keys.Deadlines],
+            [token, (long)lease.TotalMilliseconds, join ? "1" : "0", (long)waiterTtl.TotalMilliseconds]).ConfigureAwait(false);
+        return (long)result;
+    }
+}

@@ -1,0 +1,193 @@
+using Padlock.Stores;
+using Padlock.ZooKeeper.Client;
+using Padlock.ZooKeeper.Client.Protocol;
+
+namespace Padlock.ZooKeeper.Locks;
+
+/// <summary>
+/// One acquire, the ZooKeeper lock recipe: create an ephemeral sequential entry named with our GUID, list the line,
+/// hold the lock when first, else watch only the entry just before ours (no herd) and look again when it goes.
+/// A connection loss while creating is resolved by looking for our GUID after reconnecting, never by creating blindly;
+/// giving up (timeout, cancellation, failure) deletes whatever entry we may have.
+/// </summary>
+internal sealed class LockAcquisition
+{
+    private readonly ZooKeeperLockStore _store;
+    private readonly string _parent;
+    private readonly string _prefix;
+    private readonly byte[] _owner;
+    private LockSession _session;
+    private string? _ours;
+    private long _czxid;
+    private bool _createInDoubt;
+
+    private LockAcquisition(ZooKeeperLockStore store, LockSession session, string parent, byte[] owner)
+    {
+        _store = store;
+        _session = session;
+        _parent = parent;
+        _owner = owner;
+        _prefix = LockNodeNames.EntryPrefix(Guid.NewGuid());
+    }
+
+    /// <summary>Number of times a waiter was woken by its predecessor's watch (the herd test counts these).</summary>
+    internal static long Wakeups;
+
+    public static async Task<ZooKeeperLease?> RunAsync(ZooKeeperLockStore store, string parent, byte[] owner, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var scope = new WaitScope(timeout, cancellationToken, store.Time);
+        // A zero timeout is one attempt: its requests may not be cut short by the (already passed) deadline.
+        var requests = timeout == TimeSpan.Zero ? cancellationToken : scope.Token;
+        var session = await store.GetSessionAsync(requests).ConfigureAwait(false);
+        var run = new LockAcquisition(store, session, parent, owner);
+        try
+        {
+            var lease = await run.LoopAsync(timeout, scope, requests).ConfigureAwait(false);
+            if (lease is null) await run.AbandonAsync().ConfigureAwait(false);
+            return lease;
+        }
+        catch (OperationCanceledException) when (scope.Token.IsCancellationRequested || cancellationToken.IsCancellationRequested)
+        {
+            await run.AbandonAsync().ConfigureAwait(false);
+            scope.ThrowIfCallerCancelled();
+            return null;
+        }
+        catch
+        {
+            await run.AbandonAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private async Task<ZooKeeperLease?> LoopAsync(TimeSpan timeout, WaitScope scope, CancellationToken requests)
+    {
+        var client = _session.Client;
+        if (timeout == TimeSpan.Zero && LockNodeNames.Queue(await ChildrenAsync(requests).ConfigureAwait(false)).Count > 0)
+        {
+            // Someone holds or waits: fail without creating anything.
+            return null;
+        }
+        while (true)
+        {
+            try
+            {
+                if (_ours is null)
+                {
+                    if (_createInDoubt) await FindOursAsync(requests).ConfigureAwait(false);
+                    if (_ours is null) await CreateAsync(requests).ConfigureAwait(false);
+                }
+                var line = LockNodeNames.Queue(await ChildrenAsync(requests).ConfigureAwait(false));
+                var at = line.IndexOf(ZkPaths.Leaf(_ours!));
+                if (at < 0)
+                {
+                    // Our entry is gone (deleted by someone else): queue again at the back.
+                    _ours = null;
+                    continue;
+                }
+                if (at == 0) return new ZooKeeperLease(_store, _session, _ours!, _czxid);
+                if (timeout == TimeSpan.Zero) return null;
+
+                var predecessor = ZkPaths.Combine(_parent, line[at - 1]);
+                var gone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                try
+                {
+                    // getData rather than exists, as Curator does: no watch is left behind on an entry already gone.
+                    await client.GetDataAsync(predecessor, _ => gone.TrySetResult(), requests).ConfigureAwait(false);
+                }
+                catch (ZooKeeperException ex) when (ex.Code == ZooKeeperErrorCode.NoNode)
+                {
+                    continue;
+                }
+                await gone.Task.WaitAsync(scope.Token).ConfigureAwait(false);
+                Interlocked.Increment(ref Wakeups);
+            }
+            catch (ZooKeeperException ex) when (ex.Code is ZooKeeperErrorCode.ConnectionLoss or ZooKeeperErrorCode.RequestTimeout)
+            {
+                // Outcome unknown; the session lives on. Wait for the reconnect and look again.
+                var wait = timeout == TimeSpan.Zero ? TimeSpan.Zero : scope.Remaining;
+                if (!await client.WaitConnectedAsync(wait, scope.Token).ConfigureAwait(false)) return null;
+            }
+            catch (ZooKeeperException ex) when (ex.Code == ZooKeeperErrorCode.SessionExpired)
+            {
+                // Our entry, if any, went with the session. Start over on a new one.
+                _ours = null;
+                _createInDoubt = false;
+                _session = await _store.GetSessionAsync(requests).ConfigureAwait(false);
+                client = _session.Client;
+            }
+        }
+    }
+
+    private async Task<List<string>> ChildrenAsync(CancellationToken requests)
+    {
+        try
+        {
+            return await _session.Client.GetChildrenAsync(_parent, cancellationToken: requests).ConfigureAwait(false);
+        }
+        catch (ZooKeeperException ex) when (ex.Code == ZooKeeperErrorCode.NoNode)
+        {
+            return [];
+        }
+    }
+
+    private async Task CreateAsync(CancellationToken requests)
+    {
+        var client = _session.Client;
+        while (true)
+        {
+            try
+            {
+                _createInDoubt = true;
+                var (path, stat) = await client.Create2Async(ZkPaths.Combine(_parent, _prefix), _owner, CreateMode.EphemeralSequential, cancellationToken: requests).ConfigureAwait(false);
+                _createInDoubt = false;
+                _ours = path;
+                _czxid = stat.Czxid;
+                return;
+            }
+            catch (ZooKeeperException ex) when (ex.Code == ZooKeeperErrorCode.NoNode)
+            {
+                _createInDoubt = false;
+                await _store.EnsureParentAsync(client, _parent, requests).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>After a create of unknown outcome: our entry is the child carrying our GUID, if any.</summary>
+    private async Task FindOursAsync(CancellationToken requests)
+    {
+        foreach (var child in await ChildrenAsync(requests).ConfigureAwait(false))
+        {
+            if (!child.StartsWith(_prefix, StringComparison.Ordinal)) continue;
+            var path = ZkPaths.Combine(_parent, child);
+            var stat = await _session.Client.ExistsAsync(path, cancellationToken: requests).ConfigureAwait(false);
+            if (stat is null) continue;
+            if (stat.EphemeralOwner == _session.Client.SessionId)
+            {
+                _ours = path;
+                _czxid = stat.Czxid;
+            }
+            else
+            {
+                // Made by an earlier session of ours: not a valid place in line.
+                await _store.DeleteEntryAsync(_session, path).ConfigureAwait(false);
+            }
+        }
+        _createInDoubt = false;
+    }
+
+    /// <summary>Leaves the line: deletes our entry, or finds and deletes it when its create was in doubt.</summary>
+    private async Task AbandonAsync()
+    {
+        if (_ours is null && !_createInDoubt) return;
+        var ours = _ours;
+        var inDoubt = _createInDoubt;
+        _ours = null;
+        _createInDoubt = false;
+        if (ours is not null)
+        {
+            await _store.DeleteEntryAsync(_session, ours).ConfigureAwait(false);
+            return;
+        }
+        if (inDoubt) _store.CleanUpInDoubt(_session, _parent, _prefix);
+    }
+}

@@ -1,0 +1,103 @@
+using Padlock.Stores;
+using Padlock.ZooKeeper.Client.Protocol;
+
+namespace Padlock.ZooKeeper.Locks;
+
+/// <summary>
+/// A hold: our queue entry reached the head of the line. It is lost when the entry is deleted (by anyone but us), when
+/// the session ends, or when the session's loss token fires (too long without contact). Release deletes the entry,
+/// which is ours alone (its name carries our GUID), so it can never remove another holder's.
+/// </summary>
+internal sealed class ZooKeeperLease : StoreLease
+{
+    private readonly ZooKeeperLockStore _store;
+    private readonly LockSession _session;
+    private readonly CancellationTokenSource _lost = new();
+    private readonly CancellationTokenRegistration _sessionLoss;
+    private int _released;
+
+    public ZooKeeperLease(ZooKeeperLockStore store, LockSession session, string path, long czxid)
+    {
+        _store = store;
+        _session = session;
+        Path = path;
+        FencingToken = czxid;
+        _sessionLoss = session.LossToken.UnsafeRegister(static s => ((ZooKeeperLease)s!).MarkLost(), this);
+        _ = WatchAsync();
+    }
+
+    /// <summary>Our entry's full path.</summary>
+    public string Path { get; }
+
+    /// <summary>The czxid of our entry: the zxid of the transaction that created it, above that of every earlier holder.</summary>
+    public override long FencingToken { get; }
+
+    public override CancellationToken LostToken => _lost.Token;
+
+    internal void MarkLost()
+    {
+        if (Volatile.Read(ref _released) == 1) return;
+        try { _lost.Cancel(); } catch (ObjectDisposedException) { }
+    }
+
+    /// <summary>
+    /// Arms an exists watch on our entry, again after each data change. Not awaited by the acquire, so the hold costs
+    /// no extra round trip; a deletion in between shows up as a missing node here.
+    /// </summary>
+    private async Task WatchAsync()
+    {
+        while (Volatile.Read(ref _released) == 0 && !_lost.IsCancellationRequested)
+        {
+            try
+            {
+                var stat = await _session.Client.ExistsAsync(Path, OnEvent).ConfigureAwait(false);
+                if (stat is null || stat.Czxid != FencingToken) MarkLost();
+                return;
+            }
+            catch (ZooKeeperException ex) when (ex.Code is ZooKeeperErrorCode.ConnectionLoss or ZooKeeperErrorCode.RequestTimeout)
+            {
+                // Try again once reconnected; the session's loss token covers the time without contact.
+                try
+                {
+                    await _session.Client.WaitConnectedAsync(Timeout.InfiniteTimeSpan, _lost.Token).ConfigureAwait(false);
+                }
+                catch (Exception) when (_lost.IsCancellationRequested || Volatile.Read(ref _released) == 1)
+                {
+                    return;
+                }
+                catch (ZooKeeperException)
+                {
+                    MarkLost();
+                    return;
+                }
+            }
+            catch (ZooKeeperException)
+            {
+                MarkLost();
+                return;
+            }
+        }
+    }
+
+    private void OnEvent(WatchedEvent e)
+    {
+        switch (e.Type)
+        {
+            case WatchEventType.NodeDeleted:
+            case WatchEventType.None: // the session expired or closed
+                MarkLost();
+                break;
+            default:
+                _ = WatchAsync(); // one-shot: re-arm after a data change
+                break;
+        }
+    }
+
+    public override async ValueTask ReleaseAsync()
+    {
+        if (Interlocked.Exchange(ref _released, 1) == 1) return;
+        await _sessionLoss.DisposeAsync().ConfigureAwait(false);
+        _store.Forget(this);
+        await _store.DeleteEntryAsync(_session, Path).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,242 @@
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Padlock.Stores;
+using Padlock.ZooKeeper.Client;
+using Padlock.ZooKeeper.Client.Protocol;
+using Padlock.ZooKeeper.Locks;
+
+namespace Padlock.ZooKeeper;
+
+/// <summary>
+/// Locks on a ZooKeeper ensemble (<c>zk://host:port,.../root</c>): each lock is a container node under the root, and
+/// each holder or waiter an ephemeral sequential entry in it; the first entry holds the lock. Waiters watch only their
+/// predecessor, so a release wakes one waiter, in FIFO order. The fencing token is the entry's czxid.
+/// All locks of a store share one session, opened on first use and replaced if it expires.
+/// </summary>
+public sealed class ZooKeeperLockStore : ILockStore, ILockInspector
+{
+    private readonly ZooKeeperLockOptions _options;
+    private readonly ILogger _logger;
+    private readonly byte[] _owner;
+    private readonly SemaphoreSlim _sessionGate = new(1, 1);
+    private readonly HashSet<ZooKeeperLease> _held = [];
+    private LockSession? _session;
+    private bool _disposed;
+
+    /// <summary>Creates the store; nothing connects until the first acquire.</summary>
+    /// <exception cref="ArgumentException">An option is invalid (the message names it and the allowed range).</exception>
+    public ZooKeeperLockStore(ZooKeeperLockOptions options, StoreContext? context = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _options = options;
+        context ??= StoreContext.Default;
+        Time = context.TimeProvider;
+        _logger = context.LoggerFactory.CreateLogger("Padlock.ZooKeeper");
+        _owner = Encoding.UTF8.GetBytes(context.OwnerDescription);
+    }
+
+    /// <inheritdoc/>
+    public string Kind => "zk";
+
+    internal TimeProvider Time { get; }
+
+    /// <summary>The node holding the entries of lock <paramref name="name"/>.</summary>
+    internal string ParentPath(string name) => ZkPaths.Combine(_options.Root, LockNodeNames.Encode(name));
+
+    /// <inheritdoc/>
+    public async ValueTask<StoreLease?> TryAcquireAsync(string name, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        cancellationToken.ThrowIfCancellationRequested();
+        var lease = await LockAcquisition.RunAsync(this, ParentPath(name), _owner, timeout, cancellationToken).ConfigureAwait(false);
+        if (lease is not null)
+        {
+            lock (_held) _held.Add(lease);
+        }
+        return lease;
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<LockStatus> InspectAsync(string name, CancellationToken cancellationToken = default)
+    {
+        LockNames.Validate(name);
+        var session = await GetSessionAsync(cancellationToken).ConfigureAwait(false);
+        var parent = ParentPath(name);
+        List<string> children;
+        try
+        {
+            children = await session.Client.GetChildrenAsync(parent, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch (ZooKeeperException ex) when (ex.Code == ZooKeeperErrorCode.NoNode)
+        {
+            return new LockStatus(name, false, Waiters: []);
+        }
+        var line = new List<(string Owner, Stat Stat)>();
+        foreach (var entry in LockNodeNames.Queue(children))
+        {
+            try
+            {
+                var (data, stat) = await session.Client.GetDataAsync(ZkPaths.Combine(parent, entry), cancellationToken: cancellationToken).ConfigureAwait(false);
+                line.Add((Encoding.UTF8.GetString(data), stat));
+            }
+            catch (ZooKeeperException ex) when (ex.Code == ZooKeeperErrorCode.NoNode)
+            {
+                // Left the line while we looked.
+            }
+        }
+        if (line.Count == 0) return new LockStatus(name, false, Waiters: []);
+        var holder = line[0];
+        return new LockStatus(name, true, holder.Stat.Czxid, holder.Owner, DateTimeOffset.FromUnixTimeMilliseconds(holder.Stat.Ctime),
+            Waiters: line.Skip(1).Select(w => w.Owner).ToList());
+    }
+
+    /// <summary>The store's session, connecting (or replacing an expired one) when needed.</summary>
+    internal async Task<LockSession> GetSessionAsync(CancellationToken cancellationToken)
+    {
+        if (_session is { IsUsable: true } current) return current;
+        await _sessionGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_session is { IsUsable: true } again) return again;
+            var old = _session;
+            var client = await ZooKeeperClient.ConnectAsync(new ZooKeeperClientOptions
+            {
+                ConnectString = string.Join(",", _options.Servers),
+                SessionTimeout = _options.SessionTimeout,
+                ConnectTimeout = _options.ConnectTimeout,
+                RequestTimeout = _options.RequestTimeout,
+            }, _logger, cancellationToken).ConfigureAwait(false);
+            _session = new LockSession(client, _options.DisconnectLossFraction, _logger);
+            if (old is not null) await old.DisposeAsync().ConfigureAwait(false);
+            return _session;
+        }
+        finally
+        {
+            _sessionGate.Release();
+        }
+    }
+
+    /// <summary>Creates the root (persistent) and the lock's container node when missing.</summary>
+    internal async Task EnsureParentAsync(ZooKeeperClient client, string parent, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await client.Create2Async(parent, null, CreateMode.Container, cancellationToken: cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        catch (ZooKeeperException ex) when (ex.Code == ZooKeeperErrorCode.NodeExists)
+        {
+            return;
+        }
+        catch (ZooKeeperException ex) when (ex.Code == ZooKeeperErrorCode.NoNode)
+        {
+            // The root is missing: create it, level by level.
+        }
+        var path = "";
+        foreach (var segment in _options.Root.Split('/', StringSplitOptions.RemoveEmptyEntries))
+        {
+            path += "/" + segment;
+            try
+            {
+                await client.CreateAsync(path, null, CreateMode.Persistent, cancellationToken: cancellationToken).ConfigureAwait(false);
+            }
+            catch (ZooKeeperException ex) when (ex.Code == ZooKeeperErrorCode.NodeExists)
+            {
+            }
+        }
+        try
+        {
+            await client.Create2Async(parent, null, CreateMode.Container, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch (ZooKeeperException ex) when (ex.Code == ZooKeeperErrorCode.NodeExists)
+        {
+        }
+    }
+
+    /// <summary>
+    /// Deletes one of our entries. A connection loss is retried once reconnected (for up to one request timeout
+    /// more); after that the entry goes with the session at the latest.
+    /// </summary>
+    internal async Task DeleteEntryAsync(LockSession session, string path)
+    {
+        var deadline = Environment.TickCount64 + (long)(_options.RequestTimeout.TotalMilliseconds * 2);
+        while (true)
+        {
+            try
+            {
+                await session.Client.DeleteAsync(path).ConfigureAwait(false);
+                return;
+            }
+            catch (ZooKeeperException ex) when (ex.Code is ZooKeeperErrorCode.NoNode or ZooKeeperErrorCode.SessionExpired)
+            {
+                return; // already gone (with the session, or deleted by someone)
+            }
+            catch (ZooKeeperException ex) when (ex.Code is ZooKeeperErrorCode.ConnectionLoss or ZooKeeperErrorCode.RequestTimeout)
+            {
+                var left = deadline - Environment.TickCount64;
+                try
+                {
+                    if (left <= 0 || !await session.Client.WaitConnectedAsync(TimeSpan.FromMilliseconds(left)).ConfigureAwait(false))
+                    {
+                        _logger.LogWarning("Could not delete {Path}: no connection; it goes when session 0x{Session:x} ends", path, session.Client.SessionId);
+                        return;
+                    }
+                }
+                catch (ZooKeeperException)
+                {
+                    return; // the session ended, and the entry with it
+                }
+            }
+        }
+    }
+
+    /// <summary>In the background: once reconnected, finds the entry a create in doubt may have made, and deletes it.</summary>
+    internal void CleanUpInDoubt(LockSession session, string parent, string prefix)
+    {
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                if (!await session.Client.WaitConnectedAsync(_options.RequestTimeout * 2).ConfigureAwait(false)) return;
+                foreach (var child in await session.Client.GetChildrenAsync(parent).ConfigureAwait(false))
+                {
+                    if (child.StartsWith(prefix, StringComparison.Ordinal)) await DeleteEntryAsync(session, ZkPaths.Combine(parent, child)).ConfigureAwait(false);
+                }
+            }
+            catch (ZooKeeperException ex)
+            {
+                _logger.LogDebug("Cleaning up after a create in doubt under {Parent}: {Error}", parent, ex.Message);
+            }
+        });
+    }
+
+    internal void Forget(ZooKeeperLease lease)
+    {
+        lock (_held) _held.Remove(lease);
+    }
+
+    /// <summary>Releases every hold of this store (their lost tokens fire) and closes the session.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await _sessionGate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (_disposed) return;
+            _disposed = true;
+            ZooKeeperLease[] held;
+            lock (_held) held = [.. _held];
+            foreach (var lease in held)
+            {
+                lease.MarkLost();
+                await lease.ReleaseAsync().ConfigureAwait(false);
+            }
+            if (_session is not null) await _session.DisposeAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            _sessionGate.Release();
+        }
+    }
+}

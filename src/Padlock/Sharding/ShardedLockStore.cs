@@ -1,0 +1,85 @@
+using Padlock.Stores;
+
+namespace Padlock.Sharding;
+
+/// <summary>
+/// Spreads lock names over several stores, each name always on the same one: the way to grow past what one ZooKeeper
+/// ensemble or etcd cluster can serve, since adding members to a consensus cluster does not add lock throughput.
+/// Every process must be given the same shard ids (the order does not matter). Each name's fencing tokens come from
+/// its one shard, so they keep that store's guarantee. Changing the shard set moves some names to another shard:
+/// drain the locks (stop the holders) before adding or removing a shard, or a holder on the old shard and one on the
+/// new could overlap.
+/// </summary>
+public sealed class ShardedLockStore : ILockStore, ILockInspector
+{
+    private readonly ILockStore[] _shards;
+    private readonly string[] _ids;
+
+    /// <summary>Builds a sharded store.</summary>
+    /// <param name="shards">The stores and the ids that place names on them (for URIs, the URI itself). The store owns and disposes them.</param>
+    /// <exception cref="ArgumentException">No shards, an empty or repeated id, or a null store.</exception>
+    public ShardedLockStore(IEnumerable<KeyValuePair<string, ILockStore>> shards)
+    {
+        ArgumentNullException.ThrowIfNull(shards);
+        var list = shards.ToList();
+        if (list.Count == 0)
+            throw new ArgumentException("A sharded store needs at least one shard.", nameof(shards));
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (id, store) in list)
+        {
+            if (string.IsNullOrWhiteSpace(id))
+                throw new ArgumentException("Every shard needs a non-empty id (for URIs, the URI itself).", nameof(shards));
+            if (store is null)
+                throw new ArgumentException($"Shard '{id}' has no store.", nameof(shards));
+            if (!seen.Add(id))
+                throw new ArgumentException($"Shard '{id}' is listed twice; each store may appear once.", nameof(shards));
+        }
+        _ids = [.. list.Select(p => p.Key)];
+        _shards = [.. list.Select(p => p.Value)];
+        Kind = "sharded-" + string.Join("+", _shards.Select(s => s.Kind).Distinct());
+    }
+
+    /// <inheritdoc/>
+    public string Kind { get; }
+
+    /// <summary>The shard ids, in the order given.</summary>
+    public IReadOnlyList<string> ShardIds => _ids;
+
+    /// <summary>The id of the shard that holds <paramref name="name"/>.</summary>
+    public string ShardFor(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return _ids[RendezvousHash.Pick(_ids, name)];
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<StoreLease?> TryAcquireAsync(string name, TimeSpan timeout, CancellationToken cancellationToken)
+        => StoreFor(name).TryAcquireAsync(name, timeout, cancellationToken);
+
+    /// <inheritdoc/>
+    /// <exception cref="NotSupportedException">The shard that holds the name cannot report who holds a lock.</exception>
+    public ValueTask<LockStatus> InspectAsync(string name, CancellationToken cancellationToken = default)
+        => StoreFor(name) is ILockInspector inspector
+            ? inspector.InspectAsync(name, cancellationToken)
+            : throw new NotSupportedException($"The {StoreFor(name).Kind}:// store behind shard '{ShardFor(name)}' cannot report lock status.");
+
+    /// <inheritdoc/>
+    public async ValueTask DisposeAsync()
+    {
+        List<Exception>? errors = null;
+        foreach (var shard in _shards)
+        {
+            try
+            {
+                await shard.DisposeAsync().ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                (errors ??= []).Add(ex);
+            }
+        }
+        if (errors is not null) throw new AggregateException("Disposing the shards failed.", errors);
+    }
+
+    private ILockStore StoreFor(string name) => _shards[RendezvousHash.Pick(_ids, name)];
+}

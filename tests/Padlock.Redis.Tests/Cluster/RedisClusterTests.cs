@@ -1,0 +1,68 @@
+using Padlock.LocalServers;
+using Xunit;
+
+namespace Padlock.Redis.Tests.Cluster;
+
+/// <summary>A local 3-master Redis Cluster: the {name}-tagged keys keep each lock's scripts in one slot.</summary>
+public sealed class RedisClusterTests : IAsyncLifetime
+{
+    private RedisClusterServers _cluster = null!;
+
+    public async Task InitializeAsync() => _cluster = await RedisClusterServers.StartAsync();
+
+    public async Task DisposeAsync()
+    {
+        if (_cluster is not null) await _cluster.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Locks_fencing_and_wake_ups_work_across_the_cluster_slots()
+    {
+        var uri = $"redis://{_cluster.Endpoints}?lease=5s";
+        await using var a = LockProvider.Create(uri);
+        await using var b = LockProvider.Create(uri);
+        var names = Enumerable.Range(0, 24).Select(i => $"cluster-{i}-{Guid.NewGuid():N}").ToArray();
+        foreach (var name in names)
+        {
+            var first = await a.CreateLock(name).AcquireAsync();
+            Assert.Null(await b.CreateLock(name).TryAcquireAsync());
+            var waiting = b.CreateLock(name).AcquireAsync(TimeSpan.FromSeconds(30)).AsTask();
+            await first.DisposeAsync();
+            await using var second = await waiting;
+            Assert.True(second.FencingToken > first.FencingToken);
+        }
+        // The names spread over the masters, so the scripts ran on more than one node without CROSSSLOT errors.
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var withKeys = 0;
+        foreach (var n in _cluster.Nodes)
+        {
+            var reply = await RedisProbe.SendAsync(n.Port, "DBSIZE", cts.Token);
+            if (long.Parse(reply.TrimStart(':').Trim(), System.Globalization.CultureInfo.InvariantCulture) > 0) withKeys++;
+        }
+        Assert.True(withKeys >= 2, $"Only {withKeys} node(s) held lock keys.");
+    }
+
+    [Fact]
+    public async Task Mutual_exclusion_holds_on_the_cluster()
+    {
+        var uri = $"redis://{_cluster.Endpoints}?lease=5s";
+        var providers = Enumerable.Range(0, 3).Select(_ => LockProvider.Create(uri)).ToArray();
+        var name = "cluster-counter-" + Guid.NewGuid().ToString("N");
+        int counter = 0, inside = 0, overlap = 0;
+        await Task.WhenAll(Enumerable.Range(0, 6).Select(i => Task.Run(async () =>
+        {
+            for (var k = 0; k < 10; k++)
+            {
+                await using var h = await providers[i % 3].CreateLock(name).AcquireAsync(TimeSpan.FromSeconds(60));
+                if (Interlocked.Increment(ref inside) > 1) Interlocked.Increment(ref overlap);
+                var read = counter;
+                await Task.Yield();
+                counter = read + 1;
+                Interlocked.Decrement(ref inside);
+            }
+        })));
+        Assert.Equal(60, counter);
+        Assert.Equal(0, overlap);
+        foreach (var p in providers) await p.DisposeAsync();
+    }
+}

@@ -1,0 +1,28 @@
+using Padlock.Redis.Keys;
+using Padlock.Redis.Tests.Fixtures;
+using Padlock.Testing.Contract;
+using Xunit;
+
+namespace Padlock.Redis.Tests.Contract;
+
+/// <summary>The contract suite on a standalone redis-server; a hold is lost by deleting its key.</summary>
+[Collection(RedisCollection.Name)]
+public sealed class RedisContractTests(RedisFixture fixture) : LockContractTests
+{
+    protected override LockStoreAdapter Adapter { get; } = new RedisAdapter(fixture);
+
+    private sealed class RedisAdapter(RedisFixture fixture) : LockStoreAdapter
+    {
+        // A short lease and renewal so a deleted key is noticed within about a second.
+        private string Uri => $"redis://{fixture.Endpoint}?lease=3s&renew=1s";
+
+        public override string? CrossProcessUri => Uri;
+
+        public override ILockProvider CreateProvider() => LockProvider.Create(Uri);
+
+        public override async Task MakeLostAsync(ILockProvider provider, ILockHandle handle)
+            => Assert.True(await fixture.Admin.GetDatabase().KeyDeleteAsync(LockKeys.For("padlock:", handle.Name).Lock));
+
+        public override TimeSpan LossDetectionLimit => TimeSpan.FromSeconds(10);
+    }
+}

@@ -1,0 +1,102 @@
+using Padlock.Redis.Keys;
+using Padlock.Redis.Tests.Fixtures;
+using Xunit;
+
+namespace Padlock.Redis.Tests.Single;
+
+/// <summary>Waiting: woken by the release (not a poll), served in arrival order, dead waiters leave the line.</summary>
+[Collection(RedisCollection.Name)]
+public sealed class WaitingTests(RedisFixture fixture)
+{
+    private string Uri(string extra = "") => $"redis://{fixture.Endpoint}?lease=5s{extra}";
+
+    [Fact]
+    public async Task A_waiter_is_woken_by_the_release_not_by_a_poll()
+    {
+        var name = "wake-" + Guid.NewGuid().ToString("N");
+        // The fallback check comes only after 10 s; the waiter gives up after 8 s. Only the wake-up can serve it.
+        await using var holderProvider = LockProvider.Create(Uri());
+        await using var waiterProvider = LockProvider.Create(Uri("&fallback=10s"));
+        var held = await holderProvider.CreateLock(name).AcquireAsync();
+        var store = (RedisLockStore)((LockProvider)waiterProvider).Store;
+        var waiting = waiterProvider.CreateLock(name).TryAcquireAsync(TimeSpan.FromSeconds(8)).AsTask();
+        await WaitUntilAsync(async () => (await store.InspectAsync(name)).Waiters!.Count == 1);
+        await held.DisposeAsync();
+        await using var got = await waiting;
+        Assert.NotNull(got);
+    }
+
+    [Fact]
+    public async Task Waiters_from_different_clients_are_served_in_arrival_order()
+    {
+        var name = "fifo-" + Guid.NewGuid().ToString("N");
+        await using var inspector = LockProvider.Create(Uri());
+        var store = (RedisLockStore)((LockProvider)inspector).Store;
+        var held = await inspector.CreateLock(name).AcquireAsync();
+        var providers = Enumerable.Range(0, 6).Select(_ => LockProvider.Create(Uri())).ToArray();
+        var order = new List<int>();
+        var waiters = new List<Task>();
+        for (var i = 0; i < providers.Length; i++)
+        {
+            var index = i;
+            waiters.Add(Task.Run(async () =>
+            {
+                await using var h = await providers[index].CreateLock(name).AcquireAsync(TimeSpan.FromSeconds(60));
+                lock (order) order.Add(index);
+            }));
+            // Each waiter is in the line before the next one arrives.
+            await WaitUntilAsync(async () => (await store.InspectAsync(name)).Waiters!.Count == index + 1);
+        }
+        await held.DisposeAsync();
+        await Task.WhenAll(waiters);
+        Assert.Equal(Enumerable.Range(0, providers.Length), order);
+        foreach (var p in providers) await p.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task A_dead_waiter_at_the_head_of_the_line_expires_and_does_not_block_it()
+    {
+        var name = "dead-" + Guid.NewGuid().ToString("N");
+        var keys = LockKeys.For("padlock:", name);
+        var db = fixture.Admin.GetDatabase();
+        // A waiter whose process died: in the line, with a check-in deadline one second from now.
+        var time = (StackExchange.Redis.RedisResult[])(await db.ExecuteAsync("TIME"))!;
+        var now = (long)time[0] * 1000 + (long)time[1] / 1000;
+        await db.ListRightPushAsync(keys.Queue, "0000:dead-process");
+        await db.SortedSetAddAsync(keys.Deadlines, "0000:dead-process", now + 1000);
+        await using var provider = LockProvider.Create(Uri());
+        Assert.Null(await provider.CreateLock(name).TryAcquireAsync());
+        await using var h = await provider.CreateLock(name).TryAcquireAsync(TimeSpan.FromSeconds(20));
+        Assert.NotNull(h);
+        Assert.False(await db.KeyExistsAsync(keys.Queue));
+    }
+
+    [Fact]
+    public async Task Status_shows_the_holder_its_token_lease_and_the_waiters()
+    {
+        var name = "status-" + Guid.NewGuid().ToString("N");
+        await using var holder = LockProvider.Create(Uri(), new Stores.StoreContext { OwnerDescription = "holder-host/1" });
+        await using var waiter = LockProvider.Create(Uri(), new Stores.StoreContext { OwnerDescription = "waiter-host/2" });
+        var store = (RedisLockStore)holder.Store;
+        Assert.False((await store.InspectAsync(name)).IsHeld);
+        await using var h = await holder.CreateLock(name).AcquireAsync();
+        using var cts = new CancellationTokenSource();
+        var waiting = waiter.CreateLock(name).AcquireAsync(cancellationToken: cts.Token).AsTask();
+        await WaitUntilAsync(async () => (await store.InspectAsync(name)).Waiters!.Count == 1);
+        var status = await store.InspectAsync(name);
+        Assert.True(status.IsHeld);
+        Assert.Equal("holder-host/1", status.Owner);
+        Assert.Equal(h.FencingToken, status.FencingToken);
+        Assert.InRange(status.LeaseRemaining!.Value, TimeSpan.FromMilliseconds(1), TimeSpan.FromSeconds(5));
+        Assert.Equal(["waiter-host/2"], status.Waiters);
+        await cts.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting);
+        Assert.Empty((await store.InspectAsync(name)).Waiters!);
+    }
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (!await condition()) await Task.Delay(20, cts.Token);
+    }
+}
