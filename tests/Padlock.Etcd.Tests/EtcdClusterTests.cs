@@ -75,4 +75,34 @@ public sealed class EtcdClusterTests(EtcdClusterFixture fixture) : IClassFixture
             await cluster.Members[leader].StartAsync();
         }
     }
+
+    [Fact]
+    public async Task Keep_alive_moves_to_a_live_member_and_the_hold_outlives_its_ttl()
+    {
+        var cluster = fixture.Cluster;
+        var leader = await cluster.LeaderIndexAsync();
+        var follower = Enumerable.Range(0, cluster.Members.Count).First(i => i != leader);
+        // The follower first: the client's requests and its watch stream go there until it stops.
+        var order = cluster.Members.Select((m, i) => (m, i)).OrderBy(x => x.i == follower ? 0 : 1).Select(x => x.m.Endpoint);
+        var uri = $"etcd://{string.Join(',', order)}/keepalive?ttl=2s&connect=10s&timeout=1s";
+        await using var provider = LockProvider.Create(uri);
+        await using var other = LockProvider.Create(uri);
+        try
+        {
+            var h = await provider.CreateLock("kept").AcquireAsync(TimeSpan.FromSeconds(30));
+            await cluster.Members[follower].StopAsync();
+            // Two lease lengths: only renewals sent to the surviving members can keep the hold.
+            await Task.Delay(TimeSpan.FromSeconds(4));
+            Assert.False(h.IsLost);
+            Assert.Null(await other.CreateLock("kept").TryAcquireAsync());
+            var waiting = other.CreateLock("kept").AcquireAsync(TimeSpan.FromSeconds(30)).AsTask();
+            await h.DisposeAsync();
+            await using var next = await waiting;
+            Assert.True(next.FencingToken > h.FencingToken);
+        }
+        finally
+        {
+            await cluster.Members[follower].StartAsync();
+        }
+    }
 }
