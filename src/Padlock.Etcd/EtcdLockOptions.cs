@@ -1,6 +1,6 @@
 namespace Padlock.Etcd;
 
-/// <summary>Options of the etcd store (<c>etcd://host:port[,host:port...]/prefix?ttl=30s&amp;connect=5s&amp;timeout=5s</c>). Checked when the store is built.</summary>
+/// <summary>Options of the etcd store (<c>etcd://host:port[,host:port...]/prefix?ttl=30s&amp;connecttimeout=5s&amp;requesttimeout=5s</c>). Checked when the store is built.</summary>
 public sealed class EtcdLockOptions
 {
     /// <summary>The client endpoints, "host:port" each (port 2379 when omitted). Requests move to the next when one fails. Default: 127.0.0.1:2379.</summary>
@@ -16,12 +16,12 @@ public sealed class EtcdLockOptions
     public TimeSpan SessionTtl { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
-    /// How long to keep trying the endpoints (URI <c>connect</c>) before <see cref="EtcdUnavailableException"/>.
+    /// How long to keep trying the endpoints (URI <c>connecttimeout</c>) before <see cref="EtcdUnavailableException"/>.
     /// Also the budget for moving to another member when one fails. 100 ms to 5 min. Default 5 s.
     /// </summary>
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>The deadline of one request to one member (URI <c>timeout</c>); past it, the next member is tried. 100 ms to 5 min. Default 5 s.</summary>
+    /// <summary>The deadline of one request to one member (URI <c>requesttimeout</c>); past it, the next member is tried. 100 ms to 5 min. Default 5 s.</summary>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
     internal void Validate()

@@ -3,7 +3,7 @@ using Padlock.Stores;
 namespace Padlock.Etcd;
 
 /// <summary>
-/// Builds <see cref="EtcdLockStore"/> from <c>etcd://host:port[,host:port...][/prefix][?ttl=30s&amp;connect=5s&amp;timeout=5s]</c>.
+/// Builds <see cref="EtcdLockStore"/> from <c>etcd://host:port[,host:port...][/prefix][?ttl=30s&amp;connecttimeout=5s&amp;requesttimeout=5s]</c>.
 /// Found by <see cref="LockProvider.Create(string, Microsoft.Extensions.Logging.ILoggerFactory?)"/> when this package is referenced.
 /// </summary>
 public sealed class EtcdLockStoreFactory : ILockStoreFactory
@@ -17,14 +17,14 @@ public sealed class EtcdLockStoreFactory : ILockStoreFactory
         ArgumentNullException.ThrowIfNull(uri);
         ArgumentNullException.ThrowIfNull(context);
         if (uri.Scheme != "etcd") throw new ArgumentException($"'{uri.Original}' is not an etcd:// URI.", nameof(uri));
-        uri.EnsureOnlyKeys("ttl", "connect", "timeout");
+        uri.EnsureOnlyKeys("ttl", "connecttimeout", "requesttimeout");
         var path = uri.Path.Trim('/');
         var options = new EtcdLockOptions
         {
             Prefix = path.Length == 0 ? "padlock" : path,
             SessionTtl = uri.GetDuration("ttl", TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(2), TimeSpan.FromHours(1)),
-            ConnectTimeout = uri.GetDuration("connect", TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(5)),
-            RequestTimeout = uri.GetDuration("timeout", TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(5)),
+            ConnectTimeout = uri.GetDuration("connecttimeout", TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(5)),
+            RequestTimeout = uri.GetDuration("requesttimeout", TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(5)),
         };
         if (options.SessionTtl.Ticks % TimeSpan.TicksPerSecond != 0)
             throw new ArgumentException($"Option 'ttl' in '{uri.Original}' must be whole seconds (etcd leases count in seconds).", nameof(uri));

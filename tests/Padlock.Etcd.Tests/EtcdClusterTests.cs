@@ -22,7 +22,7 @@ public sealed class EtcdClusterTests(EtcdClusterFixture fixture) : IClassFixture
         var leader = await cluster.LeaderIndexAsync();
         // The leader first in every client's list: the clients are talking to it when it stops.
         var order = cluster.Members.Select((m, i) => (m, i)).OrderBy(x => x.i == leader ? 0 : 1).Select(x => x.m.Endpoint);
-        var uri = $"etcd://{string.Join(',', order)}/failover?ttl=5s&connect=10s&timeout=2s";
+        var uri = $"etcd://{string.Join(',', order)}/failover?ttl=5s&connecttimeout=10s&requesttimeout=2s";
         var providers = Enumerable.Range(0, 4).Select(_ => LockProvider.Create(uri)).ToArray();
         try
         {
@@ -84,7 +84,7 @@ public sealed class EtcdClusterTests(EtcdClusterFixture fixture) : IClassFixture
         var follower = Enumerable.Range(0, cluster.Members.Count).First(i => i != leader);
         // The follower first: the client's requests and its watch stream go there until it stops.
         var order = cluster.Members.Select((m, i) => (m, i)).OrderBy(x => x.i == follower ? 0 : 1).Select(x => x.m.Endpoint);
-        var uri = $"etcd://{string.Join(',', order)}/keepalive?ttl=2s&connect=10s&timeout=1s";
+        var uri = $"etcd://{string.Join(',', order)}/keepalive?ttl=2s&connecttimeout=10s&requesttimeout=1s";
         await using var provider = LockProvider.Create(uri);
         await using var other = LockProvider.Create(uri);
         try

@@ -11,8 +11,8 @@ public sealed class EtcdOptionsTests
     [InlineData("etcd://127.0.0.1:2379?ttl=abc", "ttl")]
     [InlineData("etcd://127.0.0.1:2379?ttl=1s", "ttl")]
     [InlineData("etcd://127.0.0.1:2379?ttl=2500ms", "whole seconds")]
-    [InlineData("etcd://127.0.0.1:2379?connect=0s", "connect")]
-    [InlineData("etcd://127.0.0.1:2379?timeout=10m", "timeout")]
+    [InlineData("etcd://127.0.0.1:2379?connecttimeout=0s", "connecttimeout")]
+    [InlineData("etcd://127.0.0.1:2379?requesttimeout=10m", "requesttimeout")]
     [InlineData("etcd://127.0.0.1:2379?colour=blue", "colour")]
     [InlineData("etcd://127.0.0.1:99999", "99999")]
     [InlineData("etcd://127.0.0.1:2379,,127.0.0.1:2380", "Empty endpoint")]
@@ -36,7 +36,7 @@ public sealed class EtcdOptionsTests
     [Fact]
     public async Task A_good_uri_sets_endpoints_and_prefix_and_defaults_the_port()
     {
-        await using var p = LockProvider.Create("etcd://10.0.0.1,10.0.0.2:2380/app/locks?ttl=10s&connect=1s&timeout=500ms");
+        await using var p = LockProvider.Create("etcd://10.0.0.1,10.0.0.2:2380/app/locks?ttl=10s&connecttimeout=1s&requesttimeout=500ms");
         var store = Assert.IsType<EtcdLockStore>(p.Store);
         Assert.Equal(["10.0.0.1:2379", "10.0.0.2:2380"], store.Endpoints);
         Assert.Equal("app/locks", store.Prefix);
@@ -47,7 +47,7 @@ public sealed class EtcdOptionsTests
     public async Task An_unreachable_cluster_is_a_clear_error_naming_the_endpoints_within_the_connect_timeout()
     {
         int a = FreePort.Next(), b = FreePort.Next();
-        await using var p = LockProvider.Create($"etcd://127.0.0.1:{a},127.0.0.1:{b}/x?connect=1s");
+        await using var p = LockProvider.Create($"etcd://127.0.0.1:{a},127.0.0.1:{b}/x?connecttimeout=1s");
         var sw = Stopwatch.StartNew();
         var ex = await Assert.ThrowsAsync<EtcdUnavailableException>(async () => await p.CreateLock("n").AcquireAsync(TimeSpan.FromSeconds(30)));
         sw.Stop();

@@ -172,7 +172,7 @@ public sealed class EtcdRecipeTests(EtcdFixture fixture) : IAsyncLifetime
     [Fact]
     public async Task LostToken_fires_when_keep_alive_fails_past_the_lease_and_a_new_session_follows()
     {
-        await using var p = LockProvider.Create(fixture.Uri("?ttl=2s&timeout=300ms&connect=1s"));
+        await using var p = LockProvider.Create(fixture.Uri("?ttl=2s&requesttimeout=300ms&connecttimeout=1s"));
         var h = await p.CreateLock("frozen").AcquireAsync();
         var pid = fixture.Server.Process.ProcessId!.Value;
         // A frozen server answers nothing: renewals fail, and the hold must be reported lost before the 2 s lease could end.

@@ -31,12 +31,9 @@ public sealed class StatusTests(StoreFixture stores)
         Assert.Matches(@"state\s+held", held.Stdout);
         var report = JsonDocument.Parse(heldJson.Stdout).RootElement;
         Assert.Equal("held", report.GetProperty("state").GetString());
-        if (kind != "etcd")
-        {
-            // These stores can tell who holds the lock: the holder is a padlock process on this machine.
-            Assert.Equal("inspector", report.GetProperty("source").GetString());
-            Assert.Contains(Environment.MachineName + "/", report.GetProperty("owner").GetString(), StringComparison.Ordinal);
-            Assert.True(report.GetProperty("fencingToken").GetInt64() > 0, heldJson.Stdout);
-        }
+        // Every store can tell who holds the lock: the holder is a padlock process on this machine.
+        Assert.Equal("inspector", report.GetProperty("source").GetString());
+        Assert.Contains(Environment.MachineName + "/", report.GetProperty("owner").GetString(), StringComparison.Ordinal);
+        Assert.True(report.GetProperty("fencingToken").GetInt64() > 0, heldJson.Stdout);
     }
 }

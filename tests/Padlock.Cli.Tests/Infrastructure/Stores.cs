@@ -20,10 +20,8 @@ public static class TestStores
         // Port 1 on loopback refuses at once; the short connect timeouts keep the tests quick either way.
         "redis://127.0.0.1:1?connecttimeout=2s",
         "zk://127.0.0.1:1?connecttimeout=2s",
-        "etcd://127.0.0.1:1?" + EtcdConnectTimeoutKey + "=2s",
+        "etcd://127.0.0.1:1?connecttimeout=2s",
     ];
-
-    private const string EtcdConnectTimeoutKey = "connect";
 }
 
 /// <summary>Makes store URIs for tests: a fresh lock directory for file://, a real server (started once) for the others.</summary>
