@@ -41,7 +41,7 @@ internal sealed record BenchResult
 internal sealed record Percentiles(double P50, double P90, double P99, double Max, double Mean);
 
 /// <summary>The final counter check: each acquisition added one, so the sum of the counters must equal the acquisitions.</summary>
-internal sealed record CounterCheck(long Expected, long Actual)
+internal sealed record CounterCheck(long Expected, long Actual, string Where)
 {
     public bool Ok => Expected == Actual;
 }

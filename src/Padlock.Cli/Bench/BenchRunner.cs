@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Padlock.Cli.Bench.Counters;
 using Padlock.Cli.Common;
 
 namespace Padlock.Cli.Bench;
@@ -34,17 +35,25 @@ internal sealed class BenchRunner(BenchOptions options, string workDir)
             // column, not thousands of failed acquisitions each waiting out the connect timeout.
             if (await ProbeAsync(uri, providers[0], ct) is { } unreachable)
                 return new BenchResult { Store = uri, Error = unreachable };
+            var run = Guid.NewGuid().ToString("N")[..6];
             if (options.Counter)
             {
-                for (var k = 0; k < options.Locks; k++) counters.Add(Counters.For(uri, workDir, k));
+                for (var k = 0; k < options.Locks; k++) counters.Add(await BenchCounters.CreateAsync(uri, workDir, $"{run}-{k}", ct));
             }
-            return await MeasureAsync(uri, providers, counters, ct);
+            return await MeasureAsync(uri, run, providers, counters, ct);
         }
         finally
         {
-            foreach (var c in counters) c.Dispose();
+            foreach (var c in counters) await c.DisposeAsync();
             foreach (var p in providers) await p.DisposeAsync();
         }
+    }
+
+    private static async Task<long> SumAsync(List<IBenchCounter> counters, CancellationToken ct)
+    {
+        long sum = 0;
+        foreach (var c in counters) sum += await c.ReadAsync(ct);
+        return sum;
     }
 
     private static async Task<string?> ProbeAsync(string uri, LockProvider provider, CancellationToken ct)
@@ -61,9 +70,8 @@ internal sealed class BenchRunner(BenchOptions options, string workDir)
         }
     }
 
-    private async Task<BenchResult> MeasureAsync(string uri, List<LockProvider> providers, List<IBenchCounter> counters, CancellationToken ct)
+    private async Task<BenchResult> MeasureAsync(string uri, string run, List<LockProvider> providers, List<IBenchCounter> counters, CancellationToken ct)
     {
-        var run = Guid.NewGuid().ToString("N")[..6];
         var names = Enumerable.Range(0, options.Locks).Select(k => $"padlock-bench-{run}-{k}").ToArray();
         var latencies = Enumerable.Range(0, options.Workers).Select(_ => new List<double>(4096)).ToArray();
         var times = Enumerable.Range(0, options.Workers).Select(_ => new List<double>(4096)).ToArray();
@@ -106,7 +114,7 @@ internal sealed class BenchRunner(BenchOptions options, string workDir)
                 Interlocked.Increment(ref _acquired);
                 try
                 {
-                    if (counters.Count > 0) counters[k].Write(counters[k].Read() + 1);
+                    if (counters.Count > 0) await counters[k].WriteAsync(await counters[k].ReadAsync(ct) + 1, ct);
                     if (options.Hold > TimeSpan.Zero) await Task.Delay(options.Hold, ct);
                     if (handle.IsLost) Interlocked.Increment(ref losses);
                 }
@@ -141,7 +149,7 @@ internal sealed class BenchRunner(BenchOptions options, string workDir)
             Failures = failures,
             FirstFailure = firstFailure,
             Losses = losses,
-            Counter = counters.Count == 0 ? null : new CounterCheck(all.Length, counters.Sum(c => c.Read())),
+            Counter = counters.Count == 0 ? null : new CounterCheck(all.Length, await SumAsync(counters, ct), counters[0].Where),
             Timeline = Figures.Timeline(times, seconds, slice),
             TimelineSliceSeconds = slice,
             HistogramUpperMs = upper,

@@ -24,7 +24,7 @@ internal static class BenchTable
         Row("per-worker share", r => string.Join(" ", r.PerWorker.Select(c => F(r.Acquisitions == 0 ? 0 : 100.0 * c / r.Acquisitions, "0") + "%")));
         Row("failures", r => r.Failures == 0 ? "0" : $"[red]{r.Failures}[/]");
         Row("losses", r => r.Losses == 0 ? "0" : $"[red]{r.Losses}[/]");
-        Row("counter check", r => r.Counter is null ? "off (--counter)" : r.Counter.Ok ? $"[green]ok[/] {r.Counter.Actual}" : $"[red]WRONG[/] {r.Counter.Actual} of {r.Counter.Expected}");
+        Row("counter check", r => r.Counter is null ? "off (--counter)" : r.Counter.Ok ? $"[green]ok[/] {r.Counter.Actual} ({r.Counter.Where})" : $"[red]WRONG[/] {r.Counter.Actual} of {r.Counter.Expected}");
         t.Out.Write(table);
         foreach (var r in results.Where(r => r.Error is not null)) t.Text($"{r.Store}: {r.Error}");
         foreach (var r in results.Where(r => r.FirstFailure is not null)) t.Text($"{r.Store}: first failure: {Markup.Escape(r.FirstFailure!)}");
