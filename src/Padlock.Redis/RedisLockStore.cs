@@ -88,7 +88,7 @@ public sealed class RedisLockStore : ILockStore, ILockInspector
     /// <inheritdoc/>
     public ValueTask DisposeAsync() => _connection.DisposeAsync();
 
-    internal Task<ConnectionMultiplexer> ConnectionForTests() => _connection.GetAsync();
+    internal Task<ConnectionMultiplexer> ConnectionAsync() => _connection.GetAsync();
 
     internal string KeyPrefix => _options.KeyPrefix;
 
