@@ -52,7 +52,7 @@ public sealed class RedlockLockStore : ILockStore
         cancellationToken.ThrowIfCancellationRequested();
         await EnsureConnectedAsync().ConfigureAwait(false);
         var keys = LockKeys.For(_options.KeyPrefix, name);
-        var token = OwnerTokens.New(_context.OwnerDescription);
+        var token = OwnerTokens.New(_context.OwnerDescription, _options.Lease);
         var wait = timeout != TimeSpan.Zero;
         var time = _context.TimeProvider;
         using var waiter = wait ? _hub.Register(keys.Tag, token) : null;

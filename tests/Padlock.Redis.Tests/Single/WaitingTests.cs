@@ -62,8 +62,8 @@ public sealed class WaitingTests(RedisFixture fixture)
         // A waiter whose process died: in the line, with a check-in deadline one second from now.
         var time = (StackExchange.Redis.RedisResult[])(await db.ExecuteAsync("TIME"))!;
         var now = (long)time[0] * 1000 + (long)time[1] / 1000;
-        await db.ListRightPushAsync(keys.Queue, "0000:dead-process");
-        await db.SortedSetAddAsync(keys.Deadlines, "0000:dead-process", now + 1000);
+        await db.ListRightPushAsync(keys.Queue, "00/1000:dead-process");
+        await db.SortedSetAddAsync(keys.Deadlines, "00/1000:dead-process", now + 1000);
         await using var provider = LockProvider.Create(Uri());
         Assert.Null(await provider.CreateLock(name).TryAcquireAsync());
         await using var h = await provider.CreateLock(name).TryAcquireAsync(TimeSpan.FromSeconds(20));
