@@ -14,8 +14,11 @@ internal static class ReleaseScript
     // nobody queued, for Redlock's retrying waiters), lease ms for a waiter whose token names none. Also used to leave the line on cancel or timeout.
     // Returns { 1 when our hold was deleted else 0, the next holder's token or nil, its fencing token or 0 }.
     private static readonly CachedScript Script = new("""
-        redis.call('LREM', KEYS[3], 0, ARGV[1])
-        redis.call('ZREM', KEYS[4], ARGV[1])
+        local queued = redis.call('EXISTS', KEYS[3]) == 1
+        if queued then
+          redis.call('LREM', KEYS[3], 0, ARGV[1])
+          redis.call('ZREM', KEYS[4], ARGV[1])
+        end
         local holder = redis.call('GET', KEYS[1])
         local deleted = 0
         if holder == ARGV[1] then
@@ -24,7 +27,7 @@ internal static class ReleaseScript
         elseif holder then
           return { 0, false, 0 }
         end
-        if redis.call('EXISTS', KEYS[3]) == 1 then
+        if queued and redis.call('EXISTS', KEYS[3]) == 1 then
           local t = redis.call('TIME')
           local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
           local dead = redis.call('ZRANGEBYSCORE', KEYS[4], '-inf', now)
