@@ -1,6 +1,8 @@
 using Padlock.Bench.Harness;
 using Padlock.LocalServers;
 using Padlock.Redis;
+using Padlock.Redis.Keys;
+using Padlock.Redis.Scripts;
 using StackExchange.Redis;
 
 namespace Padlock.Bench.Redis;
@@ -43,7 +45,15 @@ public sealed class RedisBenchSuite : IBenchSuite
         report.Line("**1. Uncontended acquire+release, one worker, one name** (latency = acquire + release):\n");
         var ping = await Measure.RunAsync("PING on Padlock's connection", 1, settings, async _ => await db.PingAsync());
         var limit = Halved(ping, "physical limit (PING/2)");
-        var rows = new List<Stats> { ping, limit };
+        // Where Padlock's time goes: its two scripts alone, without the lease, renewal, handle and telemetry around them.
+        var keys = LockKeys.For("padlock:", "bench-scripts-only");
+        var token = "00/30000:bench";
+        var scripts = await Measure.RunAsync("Padlock's two scripts alone", 1, settings, async _ =>
+        {
+            await AcquireScript.RunAsync(db, keys, token, TimeSpan.FromSeconds(30), join: true, TimeSpan.FromSeconds(2));
+            await ReleaseScript.RunAsync(db, keys, token, TimeSpan.FromSeconds(30), RedisChannel.Literal("padlock:wake"), alwaysPublish: false);
+        });
+        var rows = new List<Stats> { ping, limit, scripts };
         foreach (var c in contenders)
         {
             var name = "bench-uncontended-" + c.Label;
