@@ -141,6 +141,7 @@ public sealed class RedisLockStore : ILockStore, ILockInspector
         ConnectTimeout = o.ConnectTimeout,
         FallbackInterval = o.FallbackInterval,
         Password = o.Password,
+        SentinelServiceName = o.SentinelServiceName,
         ClockDriftFactor = o.ClockDriftFactor,
     };
 }
