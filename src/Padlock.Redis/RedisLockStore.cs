@@ -45,17 +45,18 @@ public sealed class RedisLockStore : ILockStore, ILockInspector
     public async ValueTask<StoreLease?> TryAcquireAsync(string name, TimeSpan timeout, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        var time = _context.TimeProvider;
+        // The timeout counts from the call, connecting included.
+        using var scope = new WaitScope(timeout, cancellationToken, time);
         var mux = await _connection.GetAsync().ConfigureAwait(false);
         var db = mux.GetDatabase();
         var keys = LockKeys.For(_options.KeyPrefix, name);
         var token = OwnerTokens.New(_context.OwnerDescription, _options.Lease);
         var wait = timeout != TimeSpan.Zero;
-        var time = _context.TimeProvider;
 
         // A waiter is registered before its first attempt, so a release between that attempt and the wait still wakes it.
         using var waiter = wait ? _hub.Register(keys.Tag, token) : null;
         if (wait) await EnsureSubscribedAsync(mux).ConfigureAwait(false);
-        using var scope = new WaitScope(timeout, cancellationToken, time);
         while (true)
         {
             // Also when the grant comes by message: the hand-off happened after this attempt ran, so the lease

@@ -50,14 +50,15 @@ public sealed class RedlockLockStore : ILockStore
     public async ValueTask<StoreLease?> TryAcquireAsync(string name, TimeSpan timeout, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        var time = _context.TimeProvider;
+        // The timeout counts from the call, connecting included.
+        using var scope = new WaitScope(timeout, cancellationToken, time);
         await EnsureConnectedAsync().ConfigureAwait(false);
         var keys = LockKeys.For(_options.KeyPrefix, name);
         var token = OwnerTokens.New(_context.OwnerDescription, _options.Lease);
         var wait = timeout != TimeSpan.Zero;
-        var time = _context.TimeProvider;
         using var waiter = wait ? _hub.Register(keys.Tag, token) : null;
         if (wait) await Task.WhenAll(_nodes.Select(n => n.SubscribeAsync(_hub))).ConfigureAwait(false);
-        using var scope = new WaitScope(timeout, cancellationToken, time);
         while (true)
         {
             var sent = time.GetTimestamp();
