@@ -1,15 +1,18 @@
+using System.Globalization;
 using System.Security.Cryptography;
 
 namespace Padlock.Redis;
 
 /// <summary>
-/// Owner tokens: 128 random bits (so no two holders ever share one) followed by the holder's description, which
-/// <c>padlock status</c> shows for the holder and each waiter.
+/// Owner tokens, "hex/lease-ms:description": 128 random bits (so no two holders ever share one), the lease the
+/// holder counts on (a release that hands the lock to a waiter gives it exactly that lease), and the holder's
+/// description, which <c>padlock status</c> shows for the holder and each waiter.
 /// </summary>
 internal static class OwnerTokens
 {
-    /// <summary>A new token for a holder described by <paramref name="owner"/>.</summary>
-    public static string New(string owner) => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)) + ":" + owner;
+    /// <summary>A new token for a holder described by <paramref name="owner"/> that counts on <paramref name="lease"/>.</summary>
+    public static string New(string owner, TimeSpan lease)
+        => string.Create(CultureInfo.InvariantCulture, $"{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16))}/{(long)lease.TotalMilliseconds}:{owner}");
 
     /// <summary>The description part of <paramref name="token"/>.</summary>
     public static string Describe(string token)

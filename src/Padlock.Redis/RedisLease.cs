@@ -37,8 +37,17 @@ internal sealed class RedisLease : StoreLease
     /// <inheritdoc/>
     public override async ValueTask ReleaseAsync()
     {
-        // Stop renewing first, so no renewal can re-extend a key after it was deleted.
-        await _renewal.DisposeAsync().ConfigureAwait(false);
-        await _release().ConfigureAwait(false);
+        // Stopping the renewal and deleting the key go together, so the next holder does not wait for the renewal
+        // loop to wind down. A renewal that races with the delete is harmless: it extends only our own token, and a
+        // "not ours" answer after the stop is not reported as a loss.
+        var stopping = _renewal.DisposeAsync();
+        try
+        {
+            await _release().ConfigureAwait(false);
+        }
+        finally
+        {
+            await stopping.ConfigureAwait(false);
+        }
     }
 }

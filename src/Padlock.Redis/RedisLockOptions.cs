@@ -33,6 +33,12 @@ public sealed class RedisLockOptions
     /// </summary>
     public TimeSpan FallbackInterval { get; set; } = TimeSpan.FromMilliseconds(250);
 
+    /// <summary>
+    /// <see cref="RedisLockStore"/> only: the Sentinel service name. When set, <see cref="Endpoints"/> are Sentinels and
+    /// the store connects to the master they name, following failovers. Default none. URI: <c>sentinel</c>.
+    /// </summary>
+    public string? SentinelServiceName { get; set; }
+
     /// <summary>Password for AUTH, if the servers need one. Default none. URI: <c>password</c>.</summary>
     public string? Password { get; set; }
 
@@ -68,6 +74,10 @@ public sealed class RedisLockOptions
                 $"RedisLockOptions.RenewInterval must be at least 10ms and shorter than the lease minus a tenth ({Durations.Format(Lease - LossMargin)} for a {Durations.Format(Lease)} lease).");
         if (string.IsNullOrEmpty(KeyPrefix) || KeyPrefix.Length > 100 || KeyPrefix.IndexOfAny(['{', '}']) >= 0)
             throw new ArgumentException($"RedisLockOptions.KeyPrefix '{KeyPrefix}' must be 1 to 100 characters without '{{' or '}}' (they would change the hash slot).", nameof(KeyPrefix));
+        if (redlock && SentinelServiceName is not null)
+            throw new ArgumentException("RedisLockOptions.SentinelServiceName is for redis:// only: Redlock's masters are independent servers.", nameof(SentinelServiceName));
+        if (SentinelServiceName is { } service && string.IsNullOrWhiteSpace(service))
+            throw new ArgumentException("RedisLockOptions.SentinelServiceName must be a service name such as \"mymaster\", or null.", nameof(SentinelServiceName));
         Check(ConnectTimeout, TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(5), nameof(ConnectTimeout));
         Check(FallbackInterval, TimeSpan.FromMilliseconds(10), TimeSpan.FromSeconds(10), nameof(FallbackInterval));
         if (double.IsNaN(ClockDriftFactor) || ClockDriftFactor < 0 || ClockDriftFactor > 0.5)

@@ -12,7 +12,8 @@ namespace Padlock.Redis;
 /// Locks on one logical Redis (<c>redis://</c>): a standalone server, a Sentinel-managed master, or a Redis Cluster.
 /// Acquire is one script (SET NX PX plus the next fencing token); release is compare-and-delete; the lease is renewed
 /// on a cadence and loss is reported through the lost token. Waiters line up first come, first served in a queue
-/// kept in Redis and are woken by a published message, with a bounded fallback check.
+/// kept in Redis; a release hands the lock to the first and tells it with one published message, and a bounded
+/// fallback check covers a lost message or a holder that died.
 /// </summary>
 public sealed class RedisLockStore : ILockStore, ILockInspector
 {
@@ -44,26 +45,30 @@ public sealed class RedisLockStore : ILockStore, ILockInspector
     public async ValueTask<StoreLease?> TryAcquireAsync(string name, TimeSpan timeout, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        var time = _context.TimeProvider;
+        // The timeout counts from the call, connecting included.
+        using var scope = new WaitScope(timeout, cancellationToken, time);
         var mux = await _connection.GetAsync().ConfigureAwait(false);
         var db = mux.GetDatabase();
         var keys = LockKeys.For(_options.KeyPrefix, name);
-        var token = OwnerTokens.New(_context.OwnerDescription);
+        var token = OwnerTokens.New(_context.OwnerDescription, _options.Lease);
         var wait = timeout != TimeSpan.Zero;
-        var time = _context.TimeProvider;
 
         // A waiter is registered before its first attempt, so a release between that attempt and the wait still wakes it.
         using var waiter = wait ? _hub.Register(keys.Tag, token) : null;
         if (wait) await EnsureSubscribedAsync(mux).ConfigureAwait(false);
-        using var scope = new WaitScope(timeout, cancellationToken, time);
         while (true)
         {
+            // Also when the grant comes by message: the hand-off happened after this attempt ran, so the lease
+            // counted from this moment ends no later than the one Redis applies.
             var sent = time.GetTimestamp();
             var fence = await AcquireScript.RunAsync(db, keys, token, _options.Lease, wait, _options.WaiterTimeToLive).ConfigureAwait(false);
             if (fence > 0) return NewLease(db, keys, token, fence, sent);
             if (waiter is null) return null;
             try
             {
-                await waiter.Signal.WaitAsync(_options.FallbackInterval, time, scope.Token).ConfigureAwait(false);
+                var granted = await waiter.Signal.WaitAsync(_options.FallbackInterval, time, scope.Token).ConfigureAwait(false);
+                if (granted > 0) return NewLease(db, keys, token, granted, sent);
             }
             catch (OperationCanceledException) when (scope.Token.IsCancellationRequested)
             {
@@ -88,22 +93,29 @@ public sealed class RedisLockStore : ILockStore, ILockInspector
     /// <inheritdoc/>
     public ValueTask DisposeAsync() => _connection.DisposeAsync();
 
-    internal Task<ConnectionMultiplexer> ConnectionForTests() => _connection.GetAsync();
+    internal Task<ConnectionMultiplexer> ConnectionAsync() => _connection.GetAsync();
 
     internal string KeyPrefix => _options.KeyPrefix;
 
     private RedisLease NewLease(IDatabase db, LockKeys keys, string token, long fence, long sent)
         => new(fence, _options, sent,
             async _ => await RenewScript.RunAsync(db, keys, token, _options.Lease).ConfigureAwait(false),
-            async () => await ReleaseScript.RunAsync(db, keys, token, _hub.Channel, alwaysPublish: false).ConfigureAwait(false),
+            () => new ValueTask(ReleaseAsync(db, keys, token)),
             _context.TimeProvider, _logger);
 
-    // Leaving the line on timeout or cancellation; if a grant raced with the cancel, the same script gives it back.
+    // Release, or leave the line on timeout or cancellation (the same script: it also gives back a grant that raced
+    // with the cancel). When the lock went to a waiter of this process, tell it now rather than via the message.
+    private async Task ReleaseAsync(IDatabase db, LockKeys keys, string token)
+    {
+        var (_, next, fence) = await ReleaseScript.RunAsync(db, keys, token, _options.Lease, _hub.Channel, alwaysPublish: false).ConfigureAwait(false);
+        if (next is not null) _hub.Deliver(keys.Tag, next, fence);
+    }
+
     private async Task LeaveAsync(IDatabase db, LockKeys keys, string token)
     {
         try
         {
-            await ReleaseScript.RunAsync(db, keys, token, _hub.Channel, alwaysPublish: false).ConfigureAwait(false);
+            await ReleaseAsync(db, keys, token).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
@@ -130,6 +142,7 @@ public sealed class RedisLockStore : ILockStore, ILockInspector
         ConnectTimeout = o.ConnectTimeout,
         FallbackInterval = o.FallbackInterval,
         Password = o.Password,
+        SentinelServiceName = o.SentinelServiceName,
         ClockDriftFactor = o.ClockDriftFactor,
     };
 }

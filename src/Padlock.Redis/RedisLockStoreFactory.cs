@@ -5,7 +5,8 @@ namespace Padlock.Redis;
 /// <summary>
 /// Builds Redis stores from URIs: <c>redis://host:port[,host:port...]?options</c> (one logical Redis; several
 /// endpoints are seeds of the same deployment, e.g. a Redis Cluster) and <c>redlock://h1:p1,h2:p2,h3:p3?options</c>
-/// (independent masters). Options: lease, renew, prefix, connecttimeout, fallback, password, and for redlock drift.
+/// (independent masters). Options: lease, renew, prefix, connecttimeout, fallback, password; sentinel (redis:// only:
+/// the endpoints are Sentinels and this is the master's service name); drift (redlock:// only).
 /// Found by <see cref="LockProvider.Create(string, Microsoft.Extensions.Logging.ILoggerFactory?)"/> when this package is referenced.
 /// </summary>
 public sealed class RedisLockStoreFactory : ILockStoreFactory
@@ -25,7 +26,7 @@ public sealed class RedisLockStoreFactory : ILockStoreFactory
         if (uri.Scheme is not ("redis" or "redlock"))
             throw new ArgumentException($"'{uri.Original}' is not a Redis URI: expected redis:// or redlock://.", nameof(uri));
         if (redlock) uri.EnsureOnlyKeys("lease", "renew", "prefix", "connecttimeout", "fallback", "password", "drift");
-        else uri.EnsureOnlyKeys("lease", "renew", "prefix", "connecttimeout", "fallback", "password");
+        else uri.EnsureOnlyKeys("lease", "renew", "prefix", "connecttimeout", "fallback", "password", "sentinel");
         if (uri.Endpoints.Count == 0)
             throw new ArgumentException($"'{uri.Original}' names no server: expected {uri.Scheme}://host:port[,host:port...].", nameof(uri));
         if (uri.Path.Length > 0)
@@ -41,6 +42,7 @@ public sealed class RedisLockStoreFactory : ILockStoreFactory
             ConnectTimeout = uri.GetDuration("connecttimeout", TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(5)),
             FallbackInterval = uri.GetDuration("fallback", TimeSpan.FromMilliseconds(250), TimeSpan.FromMilliseconds(10), TimeSpan.FromSeconds(10)),
             Password = uri.GetString("password"),
+            SentinelServiceName = uri.GetString("sentinel"),
         };
         if (redlock) options.ClockDriftFactor = GetFraction(uri, "drift", 0.01, 0.5);
         try

@@ -35,6 +35,8 @@ internal sealed class RedisConnection : IAsyncDisposable
             // A lock call against a server that is down must fail now, not sit in a backlog until the timeout.
             BacklogPolicy = BacklogPolicy.FailFast,
             Password = options.Password,
+            // With a service name the endpoints are Sentinels; the multiplexer connects to the master they report.
+            ServiceName = options.SentinelServiceName,
         };
         foreach (var e in endpoints) _config.EndPoints.Add(e);
         Endpoints = string.Join(",", endpoints);

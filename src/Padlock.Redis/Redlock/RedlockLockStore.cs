@@ -50,14 +50,15 @@ public sealed class RedlockLockStore : ILockStore
     public async ValueTask<StoreLease?> TryAcquireAsync(string name, TimeSpan timeout, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        var time = _context.TimeProvider;
+        // The timeout counts from the call, connecting included.
+        using var scope = new WaitScope(timeout, cancellationToken, time);
         await EnsureConnectedAsync().ConfigureAwait(false);
         var keys = LockKeys.For(_options.KeyPrefix, name);
-        var token = OwnerTokens.New(_context.OwnerDescription);
+        var token = OwnerTokens.New(_context.OwnerDescription, _options.Lease);
         var wait = timeout != TimeSpan.Zero;
-        var time = _context.TimeProvider;
         using var waiter = wait ? _hub.Register(keys.Tag, token) : null;
         if (wait) await Task.WhenAll(_nodes.Select(n => n.SubscribeAsync(_hub))).ConfigureAwait(false);
-        using var scope = new WaitScope(timeout, cancellationToken, time);
         while (true)
         {
             var sent = time.GetTimestamp();
@@ -123,9 +124,17 @@ public sealed class RedlockLockStore : ILockStore
 
     private async Task ConnectAsync()
     {
-        var up = await Task.WhenAll(_nodes.Select(n => n.ConnectAsync())).ConfigureAwait(false);
-        if (up.Count(u => u) >= _quorum) return;
-        var down = _nodes.Where((_, i) => !up[i]).Select(n => n.Endpoint);
+        // Done as soon as a majority is up: a master that is down keeps connecting in the background.
+        var pending = _nodes.Select(n => n.ConnectAsync()).ToList();
+        var attempts = pending.ToArray();
+        var connected = 0;
+        while (pending.Count > 0)
+        {
+            var done = await Task.WhenAny(pending).ConfigureAwait(false);
+            pending.Remove(done);
+            if (await done.ConfigureAwait(false) && ++connected >= _quorum) return;
+        }
+        var down = _nodes.Where((_, i) => !attempts[i].Result).Select(n => n.Endpoint);
         throw new RedisConnectionException(ConnectionFailureType.UnableToConnect, CommandFlags.None,
             $"Redlock needs {_quorum} of {_nodes.Length} masters, but could not connect to {string.Join(", ", down)} within {Durations.Format(_options.ConnectTimeout)} (connect timeout; set with ?connecttimeout=).", null, CommandStatus.Unknown);
     }

@@ -85,7 +85,7 @@ internal sealed class RedlockNode(string endpoint, RedisLockOptions options) : I
         try
         {
             var db = (await _connection.GetAsync().ConfigureAwait(false)).GetDatabase();
-            await ReleaseScript.RunAsync(db, keys, token, channel, alwaysPublish: true).ConfigureAwait(false);
+            await ReleaseScript.RunAsync(db, keys, token, options.Lease, channel, alwaysPublish: true).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {

@@ -4,23 +4,37 @@ using StackExchange.Redis;
 namespace Padlock.Redis.Scripts;
 
 /// <summary>
-/// Acquire in one round trip: grant when the lock is free and nobody is ahead in the queue (SET NX PX and the next
-/// fencing token from the counter, in one atomic script); otherwise, for a waiter, join or stay in the queue.
+/// Acquire in one round trip: grant when the lock is free and nobody is ahead in the queue (SET PX and the next
+/// fencing token from the counter, atomically); otherwise, for a waiter, join the queue or check in to stay in it.
 /// </summary>
 internal static class AcquireScript
 {
-    // KEYS: lock, fence, queue, deadlines. ARGV: token, lease ms, join ("1" to queue up when not granted), waiter ttl ms.
+    // KEYS: lock, fence, queue, deadlines. ARGV: token, lease ms, join ("1": queue up when not granted), waiter ttl ms.
     // Returns the fencing token (> 0) when granted, 0 when not.
-    private const string Lua = """
+    private static readonly CachedScript Script = new("""
+        local holder = redis.call('GET', KEYS[1])
+        if holder == ARGV[1] then
+          -- A release handed the lock to us while we waited and its wake-up has not reached us: confirm it with a fresh lease.
+          redis.call('PEXPIRE', KEYS[1], ARGV[2])
+          return tonumber(redis.call('GET', KEYS[2]))
+        end
+        local queued = redis.call('EXISTS', KEYS[3]) == 1
+        -- The uncontended path: free and nobody waiting.
+        if not holder and not queued then
+          redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+          return redis.call('INCR', KEYS[2])
+        end
         local t = redis.call('TIME')
         local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-        -- Waiters that stopped checking in are dead: they leave the line so they cannot block it.
-        local dead = redis.call('ZRANGEBYSCORE', KEYS[4], '-inf', now)
-        if #dead > 0 then
-          for _, id in ipairs(dead) do redis.call('LREM', KEYS[3], 0, id) end
-          redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', now)
+        if queued then
+          -- Waiters that stopped checking in are dead: they leave the line so they cannot block it.
+          local dead = redis.call('ZRANGEBYSCORE', KEYS[4], '-inf', now)
+          if #dead > 0 then
+            for _, id in ipairs(dead) do redis.call('LREM', KEYS[3], 0, id) end
+            redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', now)
+          end
         end
-        if redis.call('EXISTS', KEYS[1]) == 0 then
+        if not holder then
           local head = redis.call('LINDEX', KEYS[3], 0)
           -- First come, first served: a free lock goes to the head of the line, or to anyone when nobody waits.
           if (not head) or head == ARGV[1] then
@@ -41,12 +55,12 @@ internal static class AcquireScript
           if redis.call('PTTL', KEYS[4]) < ttl then redis.call('PEXPIRE', KEYS[4], ttl) end
         end
         return 0
-        """;
+        """);
 
     /// <summary>Runs the script; returns the fencing token, or 0 when not granted.</summary>
     public static async Task<long> RunAsync(IDatabaseAsync db, LockKeys keys, string token, TimeSpan lease, bool join, TimeSpan waiterTtl)
     {
-        var result = await db.ScriptEvaluateAsync(Lua,
+        var result = await Script.RunAsync(db,
             [keys.Lock, keys.Fence, keys.Queue, keys.Deadlines],
             [token, (long)lease.TotalMilliseconds, join ? "1" : "0", (long)waiterTtl.TotalMilliseconds]).ConfigureAwait(false);
         return (long)result;

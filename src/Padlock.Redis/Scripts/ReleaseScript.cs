@@ -5,47 +5,58 @@ namespace Padlock.Redis.Scripts;
 
 /// <summary>
 /// Release by compare-and-delete: only the owner token deletes the key, so a holder whose lease ran out cannot free
-/// the next holder's lock. Then wakes the next waiter with one PUBLISH naming it.
+/// the next holder's lock. When someone waits, the lock is handed straight to the first live waiter in the same
+/// script (its own lease, the next fencing token), and one PUBLISH tells it so: the waiter needs no further round trip.
 /// </summary>
 internal static class ReleaseScript
 {
-    // KEYS: lock, queue, deadlines. ARGV: token, channel, tag, always ("1": publish even with nobody queued, for Redlock).
-    // Also used to leave the line (cancel or timeout): the token is removed from the queue first.
-    // Returns 1 when our hold was deleted, 0 otherwise.
-    private const string Lua = """
-        redis.call('LREM', KEYS[2], 0, ARGV[1])
-        redis.call('ZREM', KEYS[3], ARGV[1])
+    // KEYS: lock, fence, queue, deadlines. ARGV: token, channel, tag, always ("1": publish a plain wake-up even with
+    // nobody queued, for Redlock's retrying waiters), lease ms for a waiter whose token names none. Also used to leave the line on cancel or timeout.
+    // Returns { 1 when our hold was deleted else 0, the next holder's token or nil, its fencing token or 0 }.
+    private static readonly CachedScript Script = new("""
+        local queued = redis.call('EXISTS', KEYS[3]) == 1
+        if queued then
+          redis.call('LREM', KEYS[3], 0, ARGV[1])
+          redis.call('ZREM', KEYS[4], ARGV[1])
+        end
         local holder = redis.call('GET', KEYS[1])
         local deleted = 0
         if holder == ARGV[1] then
           redis.call('DEL', KEYS[1])
           deleted = 1
-          holder = false
+        elseif holder then
+          return { 0, false, 0 }
         end
-        if not holder then
+        if queued and redis.call('EXISTS', KEYS[3]) == 1 then
           local t = redis.call('TIME')
           local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-          local dead = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', now)
+          local dead = redis.call('ZRANGEBYSCORE', KEYS[4], '-inf', now)
           if #dead > 0 then
-            for _, id in ipairs(dead) do redis.call('LREM', KEYS[2], 0, id) end
-            redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now)
+            for _, id in ipairs(dead) do redis.call('LREM', KEYS[3], 0, id) end
+            redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', now)
           end
-          local head = redis.call('LINDEX', KEYS[2], 0)
+          local head = redis.call('LINDEX', KEYS[3], 0)
           if head then
-            redis.call('PUBLISH', ARGV[2], ARGV[3] .. '\n' .. head)
-          elseif deleted == 1 and ARGV[4] == '1' then
-            redis.call('PUBLISH', ARGV[2], ARGV[3] .. '\n')
+            -- The waiter's own lease is part of its token ("hex/lease-ms:owner").
+            local lease = tonumber(string.match(head, '^%x+/(%d+):')) or tonumber(ARGV[5])
+            redis.call('SET', KEYS[1], head, 'PX', lease)
+            redis.call('LPOP', KEYS[3])
+            redis.call('ZREM', KEYS[4], head)
+            local fence = redis.call('INCR', KEYS[2])
+            redis.call('PUBLISH', ARGV[2], ARGV[3] .. '\n' .. head .. '\n' .. fence)
+            return { deleted, head, fence }
           end
         end
-        return deleted
-        """;
+        if deleted == 1 and ARGV[4] == '1' then redis.call('PUBLISH', ARGV[2], ARGV[3] .. '\n') end
+        return { deleted, false, 0 }
+        """);
 
-    /// <summary>Runs the script; true when our hold was deleted.</summary>
-    public static async Task<bool> RunAsync(IDatabaseAsync db, LockKeys keys, string token, RedisChannel channel, bool alwaysPublish)
+    /// <summary>Runs the script: whether our hold was deleted, and to whom (with which fencing token) the lock was handed.</summary>
+    public static async Task<(bool Deleted, string? Next, long NextFence)> RunAsync(IDatabaseAsync db, LockKeys keys, string token, TimeSpan lease, RedisChannel channel, bool alwaysPublish)
     {
-        var result = await db.ScriptEvaluateAsync(Lua,
-            [keys.Lock, keys.Queue, keys.Deadlines],
-            [token, channel.ToString(), keys.Tag, alwaysPublish ? "1" : "0"]).ConfigureAwait(false);
-        return (long)result == 1;
+        var result = (RedisResult[])(await Script.RunAsync(db,
+            [keys.Lock, keys.Fence, keys.Queue, keys.Deadlines],
+            [token, channel.ToString(), keys.Tag, alwaysPublish ? "1" : "0", (long)lease.TotalMilliseconds]).ConfigureAwait(false))!;
+        return ((long)result[0] == 1, result[1].IsNull ? null : (string?)result[1], (long)result[2]);
     }
 }

@@ -7,18 +7,18 @@ namespace Padlock.Redis.Scripts;
 internal static class RenewScript
 {
     // KEYS: lock. ARGV: token, lease ms. Returns 1 when extended, 0 when the key is gone or someone else's.
-    private const string Lua = """
+    private static readonly CachedScript Script = new("""
         if redis.call('GET', KEYS[1]) == ARGV[1] then
           redis.call('PEXPIRE', KEYS[1], ARGV[2])
           return 1
         end
         return 0
-        """;
+        """);
 
     /// <summary>Runs the script; false when the hold is no longer ours.</summary>
     public static async Task<bool> RunAsync(IDatabaseAsync db, LockKeys keys, string token, TimeSpan lease)
     {
-        var result = await db.ScriptEvaluateAsync(Lua, [keys.Lock], [token, (long)lease.TotalMilliseconds]).ConfigureAwait(false);
+        var result = await Script.RunAsync(db, [keys.Lock], [token, (long)lease.TotalMilliseconds]).ConfigureAwait(false);
         return (long)result == 1;
     }
 }

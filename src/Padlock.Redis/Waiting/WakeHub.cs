@@ -3,9 +3,10 @@ using StackExchange.Redis;
 namespace Padlock.Redis.Waiting;
 
 /// <summary>
-/// The store's single wake-up subscription, shared by all its waiters. A release publishes "tag\nhead-token" on
-/// the store's channel; the hub wakes only the named waiter if it is here (the others stay asleep: it is not
-/// their turn), or every local waiter of that lock when the message names nobody (Redlock, which has no queue).
+/// The store's single wake-up subscription, shared by all its waiters. A release that hands the lock to the first
+/// waiter publishes "tag\nwaiter-token\nfencing-token" on the store's channel; the hub wakes only that waiter if it
+/// is here (the others stay asleep: it is not their turn). A message naming nobody wakes every local waiter of that
+/// lock (Redlock, which has no queue).
 /// </summary>
 internal sealed class WakeHub
 {
@@ -32,21 +33,29 @@ internal sealed class WakeHub
         return waiter;
     }
 
+    // "tag\nhead\nfence": the lock was handed to head; "tag\n": a plain release (Redlock).
     internal void OnMessage(RedisValue message)
     {
-        var text = (string?)message;
-        if (text is null) return;
-        var nl = text.IndexOf('\n', StringComparison.Ordinal);
-        if (nl < 0) return;
-        var tag = text[..nl];
-        var head = text[(nl + 1)..];
+        var parts = ((string?)message)?.Split('\n');
+        if (parts is null || parts.Length < 2) return;
+        var fence = parts.Length > 2 && long.TryParse(parts[2], System.Globalization.CultureInfo.InvariantCulture, out var f) ? f : 0;
+        Deliver(parts[0], parts[1], fence);
+    }
+
+    /// <summary>
+    /// Wakes the waiter holding <paramref name="head"/> (granting it <paramref name="fence"/>), or every waiter of the
+    /// lock when <paramref name="head"/> is empty. Called for published messages and, faster, by a release in this
+    /// same process that handed the lock to one of its own waiters.
+    /// </summary>
+    public void Deliver(string tag, string head, long fence)
+    {
         Waiter[] toWake;
         lock (_byTag)
         {
             if (!_byTag.TryGetValue(tag, out var list)) return;
             toWake = head.Length == 0 ? [.. list] : [.. list.Where(w => w.Token == head)];
         }
-        foreach (var w in toWake) w.Signal.Set();
+        foreach (var w in toWake) w.Signal.Set(fence);
     }
 
     private void Remove(Waiter waiter)

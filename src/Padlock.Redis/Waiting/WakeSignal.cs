@@ -1,21 +1,24 @@
 namespace Padlock.Redis.Waiting;
 
 /// <summary>
-/// A waiter's wake-up latch: a wake that arrives while the waiter is busy talking to Redis is kept, not lost, and
-/// ends the next wait at once.
+/// A waiter's wake-up latch. A wake that arrives while the waiter is busy talking to Redis is kept, not lost, and
+/// ends the next wait at once. A wake may carry a grant (the fencing token of a hold a release handed to this waiter);
+/// a grant is kept until taken.
 /// </summary>
 internal sealed class WakeSignal
 {
     private readonly Lock _gate = new();
     private TaskCompletionSource? _waiting;
     private bool _pending;
+    private long _grant;
 
-    /// <summary>Wakes the current or next wait.</summary>
-    public void Set()
+    /// <summary>Wakes the current or next wait; <paramref name="grantedFence"/> &gt; 0 says the lock is now ours with that token.</summary>
+    public void Set(long grantedFence = 0)
     {
         TaskCompletionSource? toWake;
         lock (_gate)
         {
+            if (grantedFence > 0) _grant = grantedFence;
             toWake = _waiting;
             _waiting = null;
             if (toWake is null) _pending = true;
@@ -24,34 +27,34 @@ internal sealed class WakeSignal
     }
 
     /// <summary>Waits for a wake, at most <paramref name="max"/>. Throws <see cref="OperationCanceledException"/> on cancellation.</summary>
-    /// <returns>True when woken, false when <paramref name="max"/> passed.</returns>
-    public async Task<bool> WaitAsync(TimeSpan max, TimeProvider time, CancellationToken cancellationToken)
+    /// <returns>The granted fencing token, 0 for a plain wake or when <paramref name="max"/> passed.</returns>
+    public async Task<long> WaitAsync(TimeSpan max, TimeProvider time, CancellationToken cancellationToken)
     {
         TaskCompletionSource tcs;
         lock (_gate)
         {
-            if (_pending)
+            if (_pending || _grant > 0)
             {
                 _pending = false;
-                return true;
+                return _grant;
             }
             _waiting = tcs = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         }
         try
         {
             await tcs.Task.WaitAsync(max, time, cancellationToken).ConfigureAwait(false);
-            return true;
         }
         catch (TimeoutException)
         {
-            return false;
         }
         finally
         {
             lock (_gate)
             {
                 if (_waiting == tcs) _waiting = null;
+                _pending = false;
             }
         }
+        lock (_gate) return _grant;
     }
 }

@@ -20,13 +20,20 @@ public sealed class RedisClusterTests : IAsyncLifetime
     {
         var uri = $"redis://{_cluster.Endpoints}?lease=5s";
         await using var a = LockProvider.Create(uri);
-        await using var b = LockProvider.Create(uri);
+        // b's fallback check comes after 10 s and it waits 8 s at most: only the published hand-off can serve it,
+        // so this also shows a PUBLISH from a script on one node reaching a subscriber connected to another.
+        await using var b = LockProvider.Create(uri + "&fallback=10s");
+        var inspector = (RedisLockStore)b.Store;
         var names = Enumerable.Range(0, 24).Select(i => $"cluster-{i}-{Guid.NewGuid():N}").ToArray();
         foreach (var name in names)
         {
             var first = await a.CreateLock(name).AcquireAsync();
             Assert.Null(await b.CreateLock(name).TryAcquireAsync());
-            var waiting = b.CreateLock(name).AcquireAsync(TimeSpan.FromSeconds(30)).AsTask();
+            var waiting = b.CreateLock(name).AcquireAsync(TimeSpan.FromSeconds(8)).AsTask();
+            using (var guard = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
+            {
+                while ((await inspector.InspectAsync(name)).Waiters!.Count == 0) await Task.Delay(10, guard.Token);
+            }
             await first.DisposeAsync();
             await using var second = await waiting;
             Assert.True(second.FencingToken > first.FencingToken);

@@ -25,6 +25,8 @@ public sealed class UriAndOptionsTests
     [InlineData("redlock://h1:6379,h2:6379", "at least 3")]
     [InlineData("redlock://h1,h2,h3?drift=2", "out of range")]
     [InlineData("redlock://h1,h2,h3?drift=x", "out of range")]
+    [InlineData("redlock://h1,h2,h3?sentinel=mymaster", "Unknown option 'sentinel'")]
+    [InlineData("redis://localhost:26379?sentinel=%20", "SentinelServiceName")]
     public void Bad_uris_are_ArgumentExceptions_that_say_why(string uri, string expected)
     {
         var ex = Assert.ThrowsAny<ArgumentException>(() => LockProvider.Create(uri));

@@ -13,8 +13,9 @@ public sealed class RedisContractTests(RedisFixture fixture) : LockContractTests
 
     private sealed class RedisAdapter(RedisFixture fixture) : LockStoreAdapter
     {
-        // A short lease and renewal so a deleted key is noticed within about a second.
-        private string Uri => $"redis://{fixture.Endpoint}?lease=3s&renew=1s";
+        // Frequent renewal so a deleted key is noticed within about a second; a lease long enough that a stall of the
+        // loaded test machine does not expire a hold the test means to keep.
+        private string Uri => $"redis://{fixture.Endpoint}?lease=6s&renew=1s";
 
         public override string? CrossProcessUri => Uri;
 

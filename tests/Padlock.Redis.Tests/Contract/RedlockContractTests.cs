@@ -12,7 +12,7 @@ public sealed class RedlockContractTests(RedlockFixture fixture) : LockContractT
 
     private sealed class RedlockAdapter(RedlockFixture fixture) : LockStoreAdapter
     {
-        private string Uri => $"redlock://{fixture.Endpoints}?lease=3s&renew=1s";
+        private string Uri => $"redlock://{fixture.Endpoints}?lease=6s&renew=1s";
 
         public override string? CrossProcessUri => Uri;
 

@@ -68,6 +68,17 @@ public sealed class RedlockFailureTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Starting_with_one_master_unreachable_works_on_the_other_two()
+    {
+        await _servers[0].Process.KillAsync();
+        await using var provider = LockProvider.Create(Uri);
+        var name = "start-one-dead-" + Guid.NewGuid().ToString("N");
+        await using var h = await provider.CreateLock(name).AcquireAsync(TimeSpan.FromSeconds(10));
+        await using var other = LockProvider.Create(Uri);
+        Assert.Null(await other.CreateLock(name).TryAcquireAsync());
+    }
+
+    [Fact]
     public async Task Starting_with_two_masters_unreachable_is_a_connection_error_naming_them()
     {
         await _servers[0].Process.KillAsync();

@@ -62,8 +62,8 @@ public sealed class WaitingTests(RedisFixture fixture)
         // A waiter whose process died: in the line, with a check-in deadline one second from now.
         var time = (StackExchange.Redis.RedisResult[])(await db.ExecuteAsync("TIME"))!;
         var now = (long)time[0] * 1000 + (long)time[1] / 1000;
-        await db.ListRightPushAsync(keys.Queue, "0000:dead-process");
-        await db.SortedSetAddAsync(keys.Deadlines, "0000:dead-process", now + 1000);
+        await db.ListRightPushAsync(keys.Queue, "00/1000:dead-process");
+        await db.SortedSetAddAsync(keys.Deadlines, "00/1000:dead-process", now + 1000);
         await using var provider = LockProvider.Create(Uri());
         Assert.Null(await provider.CreateLock(name).TryAcquireAsync());
         await using var h = await provider.CreateLock(name).TryAcquireAsync(TimeSpan.FromSeconds(20));
@@ -92,6 +92,25 @@ public sealed class WaitingTests(RedisFixture fixture)
         await cts.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting);
         Assert.Empty((await store.InspectAsync(name)).Waiters!);
+    }
+
+    [Fact]
+    public async Task All_waiters_of_a_store_share_one_subscription()
+    {
+        var prefix = "numsub" + Guid.NewGuid().ToString("N")[..8] + ":";
+        await using var holder = LockProvider.Create(Uri("&prefix=" + prefix));
+        await using var waiters = LockProvider.Create(Uri("&prefix=" + prefix));
+        var names = Enumerable.Range(0, 5).Select(i => $"shared-{i}").ToArray();
+        var held = new List<ILockHandle>();
+        // Taken without waiting, so the holder store never subscribes: only the waiters' store does.
+        foreach (var n in names) held.Add((await holder.CreateLock(n).TryAcquireAsync())!);
+        var waiting = names.Select(n => waiters.CreateLock(n).AcquireAsync(TimeSpan.FromSeconds(30)).AsTask()).ToArray();
+        var store = (RedisLockStore)waiters.Store;
+        await WaitUntilAsync(async () => (await Task.WhenAll(names.Select(n => store.InspectAsync(n).AsTask()))).All(s => s.Waiters!.Count == 1));
+        var subscribers = (StackExchange.Redis.RedisResult[])(await fixture.Admin.GetDatabase().ExecuteAsync("PUBSUB", "NUMSUB", prefix + "wake"))!;
+        Assert.Equal(1, (long)subscribers[1]);
+        foreach (var h in held) await h.DisposeAsync();
+        foreach (var w in waiting) await (await w).DisposeAsync();
     }
 
     private static async Task WaitUntilAsync(Func<Task<bool>> condition)

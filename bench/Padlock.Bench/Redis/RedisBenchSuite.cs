@@ -1,0 +1,100 @@
+using Padlock.Bench.Harness;
+using Padlock.LocalServers;
+using Padlock.Redis;
+using Padlock.Redis.Keys;
+using Padlock.Redis.Scripts;
+using StackExchange.Redis;
+
+namespace Padlock.Bench.Redis;
+
+/// <summary>
+/// Padlock's redis:// store against DistributedLock.Redis and RedLock.net on one local redis-server, with the
+/// physical limit (PING round trips on the same connection, halved: an acquire+release is at least two) in the same run:
+/// uncontended, 8 workers on one lock incrementing a counter in Redis, and 64 workers on 64 names.
+/// </summary>
+public sealed class RedisBenchSuite : IBenchSuite
+{
+    /// <inheritdoc/>
+    public string Name => "redis";
+
+    /// <inheritdoc/>
+    public async Task RunAsync(BenchSettings settings, Report report)
+    {
+        await using var server = await RedisServer.StartAsync();
+        var padlock = Contender.Padlock(server.Endpoint, out var provider);
+        var peers = new[] { await Contender.DistributedLockAsync(server.Endpoint), await Contender.RedLockNetAsync(server.Endpoint) };
+        var mux = await ((RedisLockStore)provider.Store).ConnectionAsync();
+        var db = mux.GetDatabase();
+        await using var workMux = await ConnectionMultiplexer.ConnectAsync(server.Endpoint);
+        try
+        {
+            report.Line($"redis-server {server.Endpoint} (no persistence), one client process; Padlock defaults (30 s lease).\n");
+            await UncontendedAsync(settings, report, db, [padlock, .. peers]);
+            await ContendedAsync(settings, report, workMux.GetDatabase(), [padlock, .. peers]);
+            await ManyLocksAsync(settings, report, db, [padlock, .. peers]);
+        }
+        finally
+        {
+            foreach (var c in peers) await c.DisposeAsync();
+            await padlock.DisposeAsync();
+        }
+    }
+
+    private static async Task UncontendedAsync(BenchSettings settings, Report report, IDatabase db, Contender[] contenders)
+    {
+        report.Line("**1. Uncontended acquire+release, one worker, one name** (latency = acquire + release):\n");
+        var ping = await Measure.RunAsync("PING on Padlock's connection", 1, settings, async _ => await db.PingAsync());
+        var limit = Halved(ping, "physical limit (PING/2)");
+        // Where Padlock's time goes: its two scripts alone, without the lease, renewal, handle and telemetry around them.
+        var keys = LockKeys.For("padlock:", "bench-scripts-only");
+        var token = "00/30000:bench";
+        var scripts = await Measure.RunAsync("Padlock's two scripts alone", 1, settings, async _ =>
+        {
+            await AcquireScript.RunAsync(db, keys, token, TimeSpan.FromSeconds(30), join: true, TimeSpan.FromSeconds(2));
+            await ReleaseScript.RunAsync(db, keys, token, TimeSpan.FromSeconds(30), RedisChannel.Literal("padlock:wake"), alwaysPublish: false);
+        });
+        var rows = new List<Stats> { ping, limit, scripts };
+        foreach (var c in contenders)
+        {
+            var name = "bench-uncontended-" + c.Label;
+            rows.Add(await Measure.RunAsync(c.Label, 1, settings, async _ => { await using var h = await c.AcquireAsync(name); }));
+        }
+        report.Table(rows, limit);
+    }
+
+    private static async Task ContendedAsync(BenchSettings settings, Report report, IDatabase work, Contender[] contenders)
+    {
+        const int workers = 8;
+        report.Line($"\n**2. Contended: {workers} workers on one lock, each GET+SET of a counter in Redis under the lock** (latency columns = wait for the lock):\n");
+        var results = new List<(Stats Waits, long Counter, long Increments)>();
+        foreach (var c in contenders) results.Add(await ContendedRun.RunAsync(c, workers, settings, work));
+        report.Table(results.Select(r => r.Waits));
+        report.Line("");
+        report.Line("| case | acquisitions/s | p99 wait / fair queue's wait | worker shares | counter exact |");
+        report.Line("|---|---:|---:|---|---|");
+        foreach (var (waits, counter, increments) in results)
+        {
+            // In a perfectly fair queue every acquisition waits for the other workers' turns: (workers - 1) / rate.
+            var fairWaitMs = (workers - 1) / waits.OpsPerSecond * 1000;
+            report.Line($"| {waits.Label} | {Report.F(waits.OpsPerSecond, "0")} | {Report.F(waits.P99 / fairWaitMs, "0.00")} ({Report.F(fairWaitMs, "0.0")} ms fair) | {string.Join(" ", waits.PerWorker)} | {(counter == increments ? "yes" : "NO")} ({counter}/{increments}) |");
+        }
+    }
+
+    private static async Task ManyLocksAsync(BenchSettings settings, Report report, IDatabase db, Contender[] contenders)
+    {
+        const int workers = 64;
+        report.Line($"\n**3. Many locks: {workers} workers, each on its own name** (latency = acquire + release):\n");
+        var ping = await Measure.RunAsync($"PING x{workers} on Padlock's connection", workers, settings, async _ => await db.PingAsync());
+        var limit = Halved(ping, "raw command rate / 2");
+        var rows = new List<Stats> { ping, limit };
+        foreach (var c in contenders)
+        {
+            var names = Enumerable.Range(0, workers).Select(i => $"bench-many-{c.Label}-{i}").ToArray();
+            rows.Add(await Measure.RunAsync($"{c.Label} x{workers}", workers, settings, async w => { await using var h = await c.AcquireAsync(names[w]); }));
+        }
+        report.Table(rows, limit);
+    }
+
+    private static Stats Halved(Stats s, string label)
+        => s with { Label = label, OpsPerSecond = s.OpsPerSecond / 2, P50 = s.P50 * 2, P90 = s.P90 * 2, P99 = s.P99 * 2, Max = s.Max * 2, Count = s.Count / 2 };
+}
