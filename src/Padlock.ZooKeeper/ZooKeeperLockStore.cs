@@ -41,6 +41,9 @@ public sealed class ZooKeeperLockStore : ILockStore, ILockInspector
 
     internal TimeProvider Time { get; }
 
+    /// <summary>The client of the current session, if one was opened (tests read its counters).</summary>
+    internal ZooKeeperClient? CurrentClient => _session?.Client;
+
     /// <summary>The node holding the entries of lock <paramref name="name"/>.</summary>
     internal string ParentPath(string name) => ZkPaths.Combine(_options.Root, LockNodeNames.Encode(name));
 
