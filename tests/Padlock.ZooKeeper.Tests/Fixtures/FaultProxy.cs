@@ -58,8 +58,9 @@ public sealed class FaultProxy : IAsyncDisposable
                 client.NoDelay = true;
                 await server.ConnectAsync(IPAddress.Loopback, _upstreamPort, _stop.Token);
                 lock (_sockets) _sockets.AddRange([client, server]);
-                _ = Task.Run(() => PumpRequestsAsync(client, server));
-                _ = Task.Run(() => PumpAsync(server, client));
+                var link = new Link();
+                _ = Task.Run(() => PumpRequestsAsync(client, server, link));
+                _ = Task.Run(() => PumpAsync(server, client, link));
             }
         }
         catch (Exception) when (_stop.IsCancellationRequested)
@@ -68,7 +69,12 @@ public sealed class FaultProxy : IAsyncDisposable
     }
 
     // Server to client: raw bytes.
-    private async Task PumpAsync(Socket from, Socket to)
+    private sealed class Link
+    {
+        public volatile bool Severed;
+    }
+
+    private async Task PumpAsync(Socket from, Socket to, Link link)
     {
         var buffer = new byte[64 * 1024];
         try
@@ -78,6 +84,7 @@ public sealed class FaultProxy : IAsyncDisposable
                 var n = await from.ReceiveAsync(buffer, _stop.Token);
                 if (n == 0) break;
                 while (_blackhole) await Task.Delay(10, _stop.Token);
+                if (link.Severed) break;
                 await to.SendAsync(buffer.AsMemory(0, n), _stop.Token);
             }
         }
@@ -88,7 +95,7 @@ public sealed class FaultProxy : IAsyncDisposable
     }
 
     // Client to server: frame by frame, so a cut can follow a given request exactly.
-    private async Task PumpRequestsAsync(Socket from, Socket to)
+    private async Task PumpRequestsAsync(Socket from, Socket to, Link link)
     {
         var stream = new NetworkStream(from);
         var first = true;
@@ -103,10 +110,12 @@ public sealed class FaultProxy : IAsyncDisposable
                 header.CopyTo(frame, 0);
                 await stream.ReadExactlyAsync(frame.AsMemory(4), _stop.Token);
                 while (_blackhole) await Task.Delay(10, _stop.Token);
-                await to.SendAsync(frame, _stop.Token);
                 // The handshake frame has no request header.
-                if (!first && length >= 8 && BinaryPrimitives.ReadInt32BigEndian(frame.AsSpan(8)) is var op
-                    && op == Volatile.Read(ref _cutAfterOp))
+                var cut = !first && length >= 8 && BinaryPrimitives.ReadInt32BigEndian(frame.AsSpan(8)) == Volatile.Read(ref _cutAfterOp);
+                // Nothing more reaches the client from here on: the reply to this request is lost.
+                if (cut) link.Severed = true;
+                await to.SendAsync(frame, _stop.Token);
+                if (cut)
                 {
                     Volatile.Write(ref _cutAfterOp, int.MinValue);
                     // Let the server take the request before the cut, so it is applied but its reply is lost.
