@@ -30,9 +30,6 @@ internal sealed class LockAcquisition
         _prefix = LockNodeNames.EntryPrefix(Guid.NewGuid());
     }
 
-    /// <summary>Number of times a waiter was woken by its predecessor's watch (the herd test counts these).</summary>
-    internal static long Wakeups;
-
     public static async Task<ZooKeeperLease?> RunAsync(ZooKeeperLockStore store, string parent, byte[] owner, TimeSpan timeout, CancellationToken cancellationToken)
     {
         using var scope = new WaitScope(timeout, cancellationToken, store.Time);
@@ -99,7 +96,6 @@ internal sealed class LockAcquisition
                     continue;
                 }
                 await gone.Task.WaitAsync(scope.Token).ConfigureAwait(false);
-                Interlocked.Increment(ref Wakeups);
             }
             catch (ZooKeeperException ex) when (ex.Code is ZooKeeperErrorCode.ConnectionLoss or ZooKeeperErrorCode.RequestTimeout)
             {
