@@ -6,8 +6,8 @@ using Padlock.LocalServers;
 namespace Padlock.Bench.ZooKeeper;
 
 /// <summary>
-/// The floors the ZooKeeper client is compared with: one request and its reply over a bare blocking socket, with
-/// nothing else (no pipelining, no tasks) — a Redis PING and a hand-built ZooKeeper exists.
+/// The floors the ZooKeeper client is compared with: one request and its reply over a bare socket (the same async
+/// socket calls the client makes), with nothing else: no framing layer, no xid matching, no pipelining — a Redis PING and a hand-built ZooKeeper exists.
 /// </summary>
 internal static class RawBaselines
 {
@@ -35,12 +35,11 @@ internal static class RawBaselines
         socket.Connect("127.0.0.1", port);
         var ping = Encoding.ASCII.GetBytes("PING\r\n");
         var reply = new byte[7];
-        return _ =>
+        return async _ =>
         {
-            socket.Send(ping);
+            await socket.SendAsync(ping);
             var got = 0;
-            while (got < reply.Length) got += socket.Receive(reply, got, reply.Length - got, SocketFlags.None);
-            return ValueTask.CompletedTask;
+            while (got < reply.Length) got += await socket.ReceiveAsync(reply.AsMemory(got));
         };
     }
 
@@ -62,12 +61,15 @@ internal static class RawBaselines
         request[16] = (byte)'/';
         var buffer = new byte[256];
         var xid = 0;
-        return _ =>
+        return async _ =>
         {
             BinaryPrimitives.WriteInt32BigEndian(request.AsSpan(4), ++xid);
-            socket.Send(request);
-            ReadFrame(socket, buffer);
-            return ValueTask.CompletedTask;
+            await socket.SendAsync(request);
+            var got = 0;
+            while (got < 4) got += await socket.ReceiveAsync(buffer.AsMemory(got, 4 - got));
+            var length = BinaryPrimitives.ReadInt32BigEndian(buffer);
+            got = 0;
+            while (got < length) got += await socket.ReceiveAsync(buffer.AsMemory(4 + got, length - got));
         };
     }
 
