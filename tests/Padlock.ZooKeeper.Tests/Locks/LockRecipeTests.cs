@@ -167,6 +167,7 @@ public sealed class LockRecipeTests(ZooKeeperFixture zk) : IAsyncLifetime
         var name = Name();
         await using var h = await provider.CreateLock(name).AcquireAsync();
         var client = Store(provider).CurrentClient!;
+        await client.SyncAsync("/"); // the hold's own exists watch has been answered: the cut hits ours
         proxy.CutAfterNext((int)OpCode.Exists);
         await Assert.ThrowsAnyAsync<ZooKeeperException>(() => client.ExistsAsync("/"));
         Assert.True(await client.WaitConnectedAsync(Guard));
@@ -181,10 +182,9 @@ public sealed class LockRecipeTests(ZooKeeperFixture zk) : IAsyncLifetime
         await using var proxy = new FaultProxy(zk.Server.Port);
         var provider = NewProvider(proxy.ConnectString);
         var name = Name();
-        await NewProvider().CreateLock(name + "-warm").TryAcquireAsync(); // root exists
-        proxy.CutAfterNext((int)OpCode.Create2);
-        // The first create2 is the container parent's: cut the entry's create instead.
-        await using var warm = await provider.CreateLock(Name()).AcquireAsync();
+        // The lock's parent exists (so the cut create is one that succeeds), and the provider's session is open.
+        await using (await NewProvider().CreateLock(name).AcquireAsync()) { }
+        await using (await provider.CreateLock(Name()).AcquireAsync()) { }
         proxy.CutAfterNext((int)OpCode.Create2);
         var h = await provider.CreateLock(name).AcquireAsync(Guard);
         Assert.False(proxy.CutPending);
@@ -201,7 +201,7 @@ public sealed class LockRecipeTests(ZooKeeperFixture zk) : IAsyncLifetime
         var name = Name();
         await using var holder = await NewProvider().CreateLock(name).AcquireAsync();
         var provider = NewProvider(proxy.ConnectString);
-        await using (await provider.CreateLock(Name()).AcquireAsync()) { } // session and root ready
+        await using (await provider.CreateLock(Name()).AcquireAsync()) { } // session open
         proxy.CutAfterNext((int)OpCode.Create2);
         Assert.Null(await provider.CreateLock(name).TryAcquireAsync(TimeSpan.FromSeconds(2)));
         Assert.False(proxy.CutPending);
