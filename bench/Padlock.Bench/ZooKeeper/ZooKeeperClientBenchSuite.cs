@@ -22,6 +22,9 @@ public sealed class ZooKeeperClientBenchSuite : IBenchSuite
         await using var client = await ZooKeeperClient.ConnectAsync(new ZooKeeperClientOptions { ConnectString = server.ConnectString });
         await client.CreateAsync("/bench", null, CreateMode.Persistent);
 
+        // The server is a JVM: warm it first, so the first case measured does not pay for its JIT.
+        await Measure.RunAsync("warm-up", 8, settings with { Duration = settings.Warmup }, async _ => await client.ExistsAsync("/bench"));
+
         report.Line("Round trips on one connection (ZooKeeper 3.8 standalone and Redis on loopback):");
         var rows = new List<Stats>();
         if (redis is not null) rows.Add(await Measure.RunAsync("Redis PING, bare socket (peer floor)", 1, settings, RawBaselines.RedisPing(RawBaselines.RedisPort)));
