@@ -159,38 +159,56 @@ public sealed class ZooKeeperLockStore : ILockStore, ILockInspector
     }
 
     /// <summary>
-    /// Deletes one of our entries. A connection loss is retried once reconnected (for up to one request timeout
-    /// more); after that the entry goes with the session at the latest.
+    /// Deletes one of our entries. When connected this is one request, awaited, so a waiter that gives up is out of the
+    /// line before the call returns. Without a connection (or when that request fails for want of one) the delete is
+    /// retried in the background once reconnected, rather than holding up the caller; at the latest the entry goes
+    /// with the session.
     /// </summary>
     internal async Task DeleteEntryAsync(LockSession session, string path)
     {
-        var deadline = Environment.TickCount64 + (long)(_options.RequestTimeout.TotalMilliseconds * 2);
+        if (session.Client.State == ConnectionState.Connected && await TryDeleteAsync(session, path).ConfigureAwait(false)) return;
+        _ = Task.Run(() => DeleteInBackgroundAsync(session, path));
+    }
+
+    /// <summary>True when the entry is gone (deleted now, or already); false when the outcome is unknown.</summary>
+    private static async Task<bool> TryDeleteAsync(LockSession session, string path)
+    {
+        try
+        {
+            await session.Client.DeleteAsync(path).ConfigureAwait(false);
+            return true;
+        }
+        catch (ZooKeeperException ex) when (ex.Code is ZooKeeperErrorCode.NoNode or ZooKeeperErrorCode.SessionExpired)
+        {
+            return true; // already gone (with the session, or deleted by someone)
+        }
+        catch (ZooKeeperException ex) when (ex.Code is ZooKeeperErrorCode.ConnectionLoss or ZooKeeperErrorCode.RequestTimeout)
+        {
+            return false;
+        }
+    }
+
+    private async Task DeleteInBackgroundAsync(LockSession session, string path)
+    {
         while (true)
         {
             try
             {
-                await session.Client.DeleteAsync(path).ConfigureAwait(false);
+                // Until the session ends: then the server deletes the entry itself.
+                if (!await session.Client.WaitConnectedAsync(_options.SessionTimeout * 2).ConfigureAwait(false)) continue;
+            }
+            catch (ZooKeeperException)
+            {
                 return;
             }
-            catch (ZooKeeperException ex) when (ex.Code is ZooKeeperErrorCode.NoNode or ZooKeeperErrorCode.SessionExpired)
+            try
             {
-                return; // already gone (with the session, or deleted by someone)
+                if (await TryDeleteAsync(session, path).ConfigureAwait(false)) return;
             }
-            catch (ZooKeeperException ex) when (ex.Code is ZooKeeperErrorCode.ConnectionLoss or ZooKeeperErrorCode.RequestTimeout)
+            catch (ZooKeeperException ex)
             {
-                var left = deadline - Environment.TickCount64;
-                try
-                {
-                    if (left <= 0 || !await session.Client.WaitConnectedAsync(TimeSpan.FromMilliseconds(left)).ConfigureAwait(false))
-                    {
-                        _logger.LogWarning("Could not delete {Path}: no connection; it goes when session 0x{Session:x} ends", path, session.Client.SessionId);
-                        return;
-                    }
-                }
-                catch (ZooKeeperException)
-                {
-                    return; // the session ended, and the entry with it
-                }
+                _logger.LogWarning("Could not delete {Path}: {Error}; it goes when session 0x{Session:x} ends", path, ex.Message, session.Client.SessionId);
+                return;
             }
         }
     }
