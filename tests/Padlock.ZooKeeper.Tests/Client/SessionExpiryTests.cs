@@ -104,4 +104,26 @@ public sealed class SessionExpiryTests(ZooKeeperFixture zk)
         Assert.True(await c.WaitConnectedAsync(Guard));
         Assert.NotNull(await c.ExistsAsync("/"));
     }
+
+    [Fact]
+    public async Task A_request_without_a_reply_fails_after_the_request_timeout_and_the_session_carries_on()
+    {
+        await using var proxy = new FaultProxy(zk.Server.Port);
+        await using var c = await ZooKeeperClient.ConnectAsync(new ZooKeeperClientOptions
+        {
+            ConnectString = proxy.ConnectString,
+            SessionTimeout = TimeSpan.FromSeconds(20),
+            RequestTimeout = TimeSpan.FromMilliseconds(400),
+        });
+        proxy.Blackhole = true;
+        var started = DateTime.UtcNow;
+        var ex = await Assert.ThrowsAsync<ZooKeeperException>(() => c.ExistsAsync("/"));
+        Assert.Equal(ZooKeeperErrorCode.RequestTimeout, ex.Code);
+        Assert.Contains("400 ms", ex.Message);
+        Assert.InRange(DateTime.UtcNow - started, TimeSpan.FromMilliseconds(350), Guard);
+        proxy.Blackhole = false;
+        // The late reply is matched to the abandoned request and dropped; later requests get their own replies.
+        Assert.NotNull(await c.ExistsAsync("/"));
+        Assert.Equal(ConnectionState.Connected, c.State);
+    }
 }
