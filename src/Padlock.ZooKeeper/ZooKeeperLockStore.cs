@@ -20,6 +20,7 @@ public sealed class ZooKeeperLockStore : ILockStore, ILockInspector
     private readonly byte[] _owner;
     private readonly SemaphoreSlim _sessionGate = new(1, 1);
     private readonly HashSet<ZooKeeperLease> _held = [];
+    private readonly EntryDeleter _deleter;
     private LockSession? _session;
     private bool _disposed;
 
@@ -34,6 +35,7 @@ public sealed class ZooKeeperLockStore : ILockStore, ILockInspector
         Time = context.TimeProvider;
         _logger = context.LoggerFactory.CreateLogger("Padlock.ZooKeeper");
         _owner = Encoding.UTF8.GetBytes(context.OwnerDescription);
+        _deleter = new EntryDeleter(options.SessionTimeout, options.RequestTimeout, _logger);
     }
 
     /// <inheritdoc/>
@@ -158,80 +160,11 @@ public sealed class ZooKeeperLockStore : ILockStore, ILockInspector
         }
     }
 
-    /// <summary>
-    /// Deletes one of our entries. When connected this is one request, awaited, so a waiter that gives up is out of the
-    /// line before the call returns. Without a connection (or when that request fails for want of one) the delete is
-    /// retried in the background once reconnected, rather than holding up the caller; at the latest the entry goes
-    /// with the session.
-    /// </summary>
-    internal async Task DeleteEntryAsync(LockSession session, string path)
-    {
-        if (session.Client.State == ConnectionState.Connected && await TryDeleteAsync(session, path).ConfigureAwait(false)) return;
-        _ = Task.Run(() => DeleteInBackgroundAsync(session, path));
-    }
+    /// <summary>Deletes one of our entries (see <see cref="EntryDeleter"/>).</summary>
+    internal Task DeleteEntryAsync(LockSession session, string path) => _deleter.DeleteAsync(session, path);
 
-    /// <summary>True when the entry is gone (deleted now, or already); false when the outcome is unknown.</summary>
-    private static async Task<bool> TryDeleteAsync(LockSession session, string path)
-    {
-        try
-        {
-            await session.Client.DeleteAsync(path).ConfigureAwait(false);
-            return true;
-        }
-        catch (ZooKeeperException ex) when (ex.Code is ZooKeeperErrorCode.NoNode or ZooKeeperErrorCode.SessionExpired)
-        {
-            return true; // already gone (with the session, or deleted by someone)
-        }
-        catch (ZooKeeperException ex) when (ex.Code is ZooKeeperErrorCode.ConnectionLoss or ZooKeeperErrorCode.RequestTimeout)
-        {
-            return false;
-        }
-    }
-
-    private async Task DeleteInBackgroundAsync(LockSession session, string path)
-    {
-        while (true)
-        {
-            try
-            {
-                // Until the session ends: then the server deletes the entry itself.
-                if (!await session.Client.WaitConnectedAsync(_options.SessionTimeout * 2).ConfigureAwait(false)) continue;
-            }
-            catch (ZooKeeperException)
-            {
-                return;
-            }
-            try
-            {
-                if (await TryDeleteAsync(session, path).ConfigureAwait(false)) return;
-            }
-            catch (ZooKeeperException ex)
-            {
-                _logger.LogWarning("Could not delete {Path}: {Error}; it goes when session 0x{Session:x} ends", path, ex.Message, session.Client.SessionId);
-                return;
-            }
-        }
-    }
-
-    /// <summary>In the background: once reconnected, finds the entry a create in doubt may have made, and deletes it.</summary>
-    internal void CleanUpInDoubt(LockSession session, string parent, string prefix)
-    {
-        _ = Task.Run(async () =>
-        {
-            try
-            {
-                if (!await session.Client.WaitConnectedAsync(_options.RequestTimeout * 2).ConfigureAwait(false)) return;
-                foreach (var child in await session.Client.GetChildrenAsync(parent).ConfigureAwait(false))
-                {
-                    if (child.StartsWith(prefix, StringComparison.Ordinal)) await DeleteEntryAsync(session, ZkPaths.Combine(parent, child)).ConfigureAwait(false);
-                }
-            }
-            catch (ZooKeeperException ex)
-            {
-                _logger.LogDebug("Cleaning up after a create in doubt under {Parent}: {Error}", parent, ex.Message);
-            }
-        });
-    }
+    /// <summary>Finds and deletes, once reconnected, the entry a create in doubt may have made.</summary>
+    internal void CleanUpInDoubt(LockSession session, string parent, string prefix) => _deleter.CleanUpInDoubt(session, parent, prefix);
 
     internal void Forget(ZooKeeperLease lease)
     {

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text;
 using Microsoft.Extensions.Logging;
 using Padlock.ZooKeeper.Client.Jute;
 using Padlock.ZooKeeper.Client.Protocol;
@@ -300,7 +299,7 @@ internal sealed class ZkSession : IAsyncDisposable
         }
         try
         {
-            await connection.StartAsync(NegotiatedTimeout, Priming(), cancellationToken).ConfigureAwait(false);
+            await connection.StartAsync(NegotiatedTimeout, SessionPriming.Build(_options.DigestAuth, Watches.Snapshot(), LastZxid, ToServerPath), cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
@@ -319,53 +318,6 @@ internal sealed class ZkSession : IAsyncDisposable
         Publish(ConnectionState.Connected);
         connected.TrySetResult();
         return true;
-    }
-
-    /// <summary>Auth packets, then SetWatches for every armed watch: the server processes them before any queued request.</summary>
-    private JuteWriter Priming()
-    {
-        var w = new JuteWriter(256);
-        foreach (var credentials in _options.DigestAuth)
-        {
-            w.BeginFrame();
-            w.WriteInt(Xids.Auth);
-            w.WriteInt((int)OpCode.Auth);
-            w.WriteInt(0);
-            w.WriteString("digest");
-            w.WriteBuffer(Encoding.UTF8.GetBytes(credentials));
-            w.EndFrame();
-        }
-        var (data, exist, child) = Watches.Snapshot();
-        // Batches stay well under the server's 1 MiB packet limit.
-        var lists = new[] { new List<string>(), new List<string>(), new List<string>() };
-        var size = 0;
-        void Flush()
-        {
-            if (lists.All(l => l.Count == 0)) return;
-            w.BeginFrame();
-            w.WriteInt(Xids.SetWatches);
-            w.WriteInt((int)OpCode.SetWatches);
-            w.WriteLong(LastZxid);
-            foreach (var l in lists)
-            {
-                w.WriteStrings(l);
-                l.Clear();
-            }
-            w.EndFrame();
-            size = 0;
-        }
-        foreach (var (paths, i) in new[] { (data, 0), (exist, 1), (child, 2) })
-        {
-            foreach (var path in paths)
-            {
-                var server = ToServerPath(path);
-                if (size + server.Length * 3 + 4 > 128 * 1024) Flush();
-                lists[i].Add(server);
-                size += server.Length * 3 + 4;
-            }
-        }
-        Flush();
-        return w;
     }
 
     /// <summary>Marks the session over: every request and watch fails or ends with <paramref name="error"/>'s code.</summary>
