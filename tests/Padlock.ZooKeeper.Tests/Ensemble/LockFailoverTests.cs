@@ -1,3 +1,4 @@
+using Padlock.ZooKeeper.Client.Protocol;
 using Padlock.ZooKeeper.Tests.Fixtures;
 using Xunit;
 
@@ -50,6 +51,14 @@ public sealed class LockFailoverTests(EnsembleFixture fixture)
             })).ToArray();
 
             await WaitUntil(() => Volatile.Read(ref before) >= 10, "no acquisitions before the leader stop");
+            var disconnects = 0;
+            foreach (var p in providers)
+            {
+                ((ZooKeeperLockStore)p.Store).CurrentClient!.StateChanged += s =>
+                {
+                    if (s == ConnectionState.Disconnected) Interlocked.Increment(ref disconnects);
+                };
+            }
             var leader = await ensemble.LeaderAsync();
             Volatile.Write(ref leaderStopped, true);
             await ensemble.Nodes[leader].StopAsync();
@@ -57,6 +66,8 @@ public sealed class LockFailoverTests(EnsembleFixture fixture)
             stop.Cancel();
             await Task.WhenAll(workers).WaitAsync(TimeSpan.FromSeconds(60));
             Assert.Equal(0, violations);
+            // The stop did disturb the clients (followers drop their clients while a new leader is elected).
+            Assert.True(disconnects >= 1, "No client saw the leader stop.");
         }
         finally
         {
