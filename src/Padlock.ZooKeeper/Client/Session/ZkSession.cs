@@ -111,12 +111,13 @@ internal sealed class ZkSession : IAsyncDisposable
                 }
             }
         }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (ex is not ZooKeeperException && !cancellationToken.IsCancellationRequested)
         {
+            // Out of time (the last attempt may have ended in its own timeout): one error that names every server.
             await session.DisposeAsync().ConfigureAwait(false);
-            var last = errors.Count == 0 ? "no answer" : errors[^1];
+            var last = ex is OperationCanceledException ? (errors.Count == 0 ? "no answer" : errors[^1]) : ex.Message;
             throw new ZooKeeperException(ZooKeeperErrorCode.ConnectionLoss,
-                $"could not connect to ZooKeeper at {connect} within {options.ConnectTimeout.TotalSeconds:0.###} s (last error: {last}).");
+                $"could not connect to ZooKeeper at {connect} within {options.ConnectTimeout.TotalSeconds:0.###} s (last error: {last}).", ex);
         }
         catch
         {
