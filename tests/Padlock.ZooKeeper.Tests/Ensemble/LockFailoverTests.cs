@@ -29,7 +29,7 @@ public sealed class LockFailoverTests(EnsembleFixture fixture)
                 {
                     try
                     {
-                        await using var h = await l.AcquireAsync(TimeSpan.FromSeconds(60), stop.Token);
+                        await using var h = await l.AcquireAsync(TimeSpan.FromSeconds(20), stop.Token);
                         // Two holders at once is a violation unless the earlier one had been told it lost the lock.
                         var previous = Interlocked.Exchange(ref current, h);
                         if (previous is { IsLost: false }) Interlocked.Increment(ref violations);

@@ -235,7 +235,9 @@ internal sealed class ZkSession : IAsyncDisposable
             _current = null;
             if (_final is not null || _closing.IsCancellationRequested) return;
             _state = ConnectionState.Disconnected;
-            _connected = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            // A connection that closed before it was announced leaves the pending signal in place: whoever waits on
+            // it must hear of the next successful connect.
+            if (_connected.Task.IsCompleted) _connected = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             Interlocked.Exchange(ref _disconnectedSince, Environment.TickCount64);
         }
         _logger.LogInformation("ZooKeeper session 0x{SessionId:x} lost its connection to {Host}:{Port}: {Reason}",
@@ -304,13 +306,16 @@ internal sealed class ZkSession : IAsyncDisposable
         }
         catch (Exception ex)
         {
+            // Closing it starts the next reconnect loop (it is the current connection); this attempt is over.
             connection.Close(ex);
-            throw;
+            return true;
         }
         TaskCompletionSource connected;
         lock (_gate)
         {
-            if (!connection.IsOpen || _final is not null) throw new IOException($"{endpoint.Host}:{endpoint.Port} closed the connection right after the handshake.");
+            if (_final is not null) throw _final;
+            // Closed right after the handshake: its close has already started the next reconnect loop; this one stops.
+            if (!ReferenceEquals(_current, connection)) return true;
             _state = ConnectionState.Connected;
             connected = _connected;
             Interlocked.Exchange(ref _disconnectedSince, 0);
