@@ -91,7 +91,12 @@ internal static class ZooKeeperConfig
             "org.apache.zookeeper.server.quorum.QuorumPeerMain", config,
         ];
         // Ready once it serves: "srvr" answers with its mode only when the server is part of a working quorum (or standalone).
+        // Each probe gets its own short deadline: a server still starting can accept the connection and never answer.
         return new ServerProcess(name, java, args, dir, async ct =>
-            (await ZooKeeperServer.FourLetterWordAsync(clientPort, "srvr", ct)).Contains("Mode:", StringComparison.Ordinal));
+        {
+            using var probe = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            probe.CancelAfter(TimeSpan.FromSeconds(2));
+            return (await ZooKeeperServer.FourLetterWordAsync(clientPort, "srvr", probe.Token)).Contains("Mode:", StringComparison.Ordinal);
+        });
     }
 }

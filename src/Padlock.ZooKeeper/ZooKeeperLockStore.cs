@@ -20,6 +20,7 @@ public sealed class ZooKeeperLockStore : ILockStore, ILockInspector
     private readonly byte[] _owner;
     private readonly SemaphoreSlim _sessionGate = new(1, 1);
     private readonly HashSet<ZooKeeperLease> _held = [];
+    private readonly EntryDeleter _deleter;
     private LockSession? _session;
     private bool _disposed;
 
@@ -34,12 +35,16 @@ public sealed class ZooKeeperLockStore : ILockStore, ILockInspector
         Time = context.TimeProvider;
         _logger = context.LoggerFactory.CreateLogger("Padlock.ZooKeeper");
         _owner = Encoding.UTF8.GetBytes(context.OwnerDescription);
+        _deleter = new EntryDeleter(options.SessionTimeout, options.RequestTimeout, _logger);
     }
 
     /// <inheritdoc/>
     public string Kind => "zk";
 
     internal TimeProvider Time { get; }
+
+    /// <summary>The client of the current session, if one was opened (tests read its counters).</summary>
+    internal ZooKeeperClient? CurrentClient => _session?.Client;
 
     /// <summary>The node holding the entries of lock <paramref name="name"/>.</summary>
     internal string ParentPath(string name) => ZkPaths.Combine(_options.Root, LockNodeNames.Encode(name));
@@ -155,62 +160,11 @@ public sealed class ZooKeeperLockStore : ILockStore, ILockInspector
         }
     }
 
-    /// <summary>
-    /// Deletes one of our entries. A connection loss is retried once reconnected (for up to one request timeout
-    /// more); after that the entry goes with the session at the latest.
-    /// </summary>
-    internal async Task DeleteEntryAsync(LockSession session, string path)
-    {
-        var deadline = Environment.TickCount64 + (long)(_options.RequestTimeout.TotalMilliseconds * 2);
-        while (true)
-        {
-            try
-            {
-                await session.Client.DeleteAsync(path).ConfigureAwait(false);
-                return;
-            }
-            catch (ZooKeeperException ex) when (ex.Code is ZooKeeperErrorCode.NoNode or ZooKeeperErrorCode.SessionExpired)
-            {
-                return; // already gone (with the session, or deleted by someone)
-            }
-            catch (ZooKeeperException ex) when (ex.Code is ZooKeeperErrorCode.ConnectionLoss or ZooKeeperErrorCode.RequestTimeout)
-            {
-                var left = deadline - Environment.TickCount64;
-                try
-                {
-                    if (left <= 0 || !await session.Client.WaitConnectedAsync(TimeSpan.FromMilliseconds(left)).ConfigureAwait(false))
-                    {
-                        _logger.LogWarning("Could not delete {Path}: no connection; it goes when session 0x{Session:x} ends", path, session.Client.SessionId);
-                        return;
-                    }
-                }
-                catch (ZooKeeperException)
-                {
-                    return; // the session ended, and the entry with it
-                }
-            }
-        }
-    }
+    /// <summary>Deletes one of our entries (see <see cref="EntryDeleter"/>).</summary>
+    internal Task DeleteEntryAsync(LockSession session, string path) => _deleter.DeleteAsync(session, path);
 
-    /// <summary>In the background: once reconnected, finds the entry a create in doubt may have made, and deletes it.</summary>
-    internal void CleanUpInDoubt(LockSession session, string parent, string prefix)
-    {
-        _ = Task.Run(async () =>
-        {
-            try
-            {
-                if (!await session.Client.WaitConnectedAsync(_options.RequestTimeout * 2).ConfigureAwait(false)) return;
-                foreach (var child in await session.Client.GetChildrenAsync(parent).ConfigureAwait(false))
-                {
-                    if (child.StartsWith(prefix, StringComparison.Ordinal)) await DeleteEntryAsync(session, ZkPaths.Combine(parent, child)).ConfigureAwait(false);
-                }
-            }
-            catch (ZooKeeperException ex)
-            {
-                _logger.LogDebug("Cleaning up after a create in doubt under {Parent}: {Error}", parent, ex.Message);
-            }
-        });
-    }
+    /// <summary>Finds and deletes, once reconnected, the entry a create in doubt may have made.</summary>
+    internal void CleanUpInDoubt(LockSession session, string parent, string prefix) => _deleter.CleanUpInDoubt(session, parent, prefix);
 
     internal void Forget(ZooKeeperLease lease)
     {

@@ -30,9 +30,6 @@ internal sealed class LockAcquisition
         _prefix = LockNodeNames.EntryPrefix(Guid.NewGuid());
     }
 
-    /// <summary>Number of times a waiter was woken by its predecessor's watch (the herd test counts these).</summary>
-    internal static long Wakeups;
-
     public static async Task<ZooKeeperLease?> RunAsync(ZooKeeperLockStore store, string parent, byte[] owner, TimeSpan timeout, CancellationToken cancellationToken)
     {
         using var scope = new WaitScope(timeout, cancellationToken, store.Time);
@@ -71,12 +68,13 @@ internal sealed class LockAcquisition
         {
             try
             {
+                List<string>? children = null;
                 if (_ours is null)
                 {
                     if (_createInDoubt) await FindOursAsync(requests).ConfigureAwait(false);
-                    if (_ours is null) await CreateAsync(requests).ConfigureAwait(false);
+                    if (_ours is null && (children = await CreateAndListAsync(requests).ConfigureAwait(false)) is null) continue;
                 }
-                var line = LockNodeNames.Queue(await ChildrenAsync(requests).ConfigureAwait(false));
+                var line = LockNodeNames.Queue(children ?? await ChildrenAsync(requests).ConfigureAwait(false));
                 var at = line.IndexOf(ZkPaths.Leaf(_ours!));
                 if (at < 0)
                 {
@@ -99,7 +97,6 @@ internal sealed class LockAcquisition
                     continue;
                 }
                 await gone.Task.WaitAsync(scope.Token).ConfigureAwait(false);
-                Interlocked.Increment(ref Wakeups);
             }
             catch (ZooKeeperException ex) when (ex.Code is ZooKeeperErrorCode.ConnectionLoss or ZooKeeperErrorCode.RequestTimeout)
             {
@@ -130,25 +127,42 @@ internal sealed class LockAcquisition
         }
     }
 
-    private async Task CreateAsync(CancellationToken requests)
+    /// <summary>
+    /// Creates our entry and lists the line in one round trip: the list is sent right behind the create on the same
+    /// session, which the server processes in order, so it already shows our entry. Null when the parent was missing
+    /// (it has been created since; try again).
+    /// </summary>
+    private async Task<List<string>?> CreateAndListAsync(CancellationToken requests)
     {
         var client = _session.Client;
-        while (true)
+        _createInDoubt = true;
+        var create = client.Create2Async(ZkPaths.Combine(_parent, _prefix), _owner, CreateMode.EphemeralSequential, cancellationToken: requests);
+        var list = ChildrenAsync(requests);
+        try
         {
-            try
-            {
-                _createInDoubt = true;
-                var (path, stat) = await client.Create2Async(ZkPaths.Combine(_parent, _prefix), _owner, CreateMode.EphemeralSequential, cancellationToken: requests).ConfigureAwait(false);
-                _createInDoubt = false;
-                _ours = path;
-                _czxid = stat.Czxid;
-                return;
-            }
-            catch (ZooKeeperException ex) when (ex.Code == ZooKeeperErrorCode.NoNode)
-            {
-                _createInDoubt = false;
-                await _store.EnsureParentAsync(client, _parent, requests).ConfigureAwait(false);
-            }
+            var (path, stat) = await create.ConfigureAwait(false);
+            _createInDoubt = false;
+            _ours = path;
+            _czxid = stat.Czxid;
+        }
+        catch (ZooKeeperException ex) when (ex.Code == ZooKeeperErrorCode.NoNode)
+        {
+            _createInDoubt = false;
+            await Observe(list).ConfigureAwait(false);
+            await _store.EnsureParentAsync(client, _parent, requests).ConfigureAwait(false);
+            return null;
+        }
+        catch
+        {
+            _ = Observe(list);
+            throw;
+        }
+        return await list.ConfigureAwait(false);
+
+        static async Task Observe(Task task)
+        {
+            try { await task.ConfigureAwait(false); }
+            catch (Exception) { /* the create's outcome decides what happens next */ }
         }
     }
 

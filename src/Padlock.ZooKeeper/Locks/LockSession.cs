@@ -33,10 +33,14 @@ internal sealed class LockSession : IAsyncDisposable
     /// <summary>False once the session expired or closed: a new one is needed.</summary>
     public bool IsUsable => Client.State is not (ConnectionState.Expired or ConnectionState.Closed or ConnectionState.AuthFailed);
 
-    /// <summary>Fires when holds granted now are lost; read it when a hold is granted.</summary>
+    /// <summary>Fires when holds granted now are lost; read it when a hold is granted (just after a reply, so contact is fresh).</summary>
     public CancellationToken LossToken
     {
-        get { lock (_gate) return _epoch.Token; }
+        get
+        {
+            Check();
+            lock (_gate) return _epoch.Token;
+        }
     }
 
     private TimeSpan Limit => Client.NegotiatedTimeout * _fraction;

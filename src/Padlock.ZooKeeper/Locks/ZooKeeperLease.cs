@@ -13,6 +13,7 @@ internal sealed class ZooKeeperLease : StoreLease
     private readonly ZooKeeperLockStore _store;
     private readonly LockSession _session;
     private readonly CancellationTokenSource _lost = new();
+    private readonly CancellationTokenSource _stopWatching = new();
     private readonly CancellationTokenRegistration _sessionLoss;
     private int _released;
 
@@ -59,7 +60,8 @@ internal sealed class ZooKeeperLease : StoreLease
                 // Try again once reconnected; the session's loss token covers the time without contact.
                 try
                 {
-                    await _session.Client.WaitConnectedAsync(Timeout.InfiniteTimeSpan, _lost.Token).ConfigureAwait(false);
+                    using var either = CancellationTokenSource.CreateLinkedTokenSource(_lost.Token, _stopWatching.Token);
+                    await _session.Client.WaitConnectedAsync(Timeout.InfiniteTimeSpan, either.Token).ConfigureAwait(false);
                 }
                 catch (Exception) when (_lost.IsCancellationRequested || Volatile.Read(ref _released) == 1)
                 {
@@ -96,6 +98,7 @@ internal sealed class ZooKeeperLease : StoreLease
     public override async ValueTask ReleaseAsync()
     {
         if (Interlocked.Exchange(ref _released, 1) == 1) return;
+        _stopWatching.Cancel();
         await _sessionLoss.DisposeAsync().ConfigureAwait(false);
         _store.Forget(this);
         await _store.DeleteEntryAsync(_session, Path).ConfigureAwait(false);

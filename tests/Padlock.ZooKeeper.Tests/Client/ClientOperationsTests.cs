@@ -204,4 +204,19 @@ public sealed class ClientOperationsTests(ZooKeeperFixture zk)
         Assert.Contains($"127.0.0.1:{port}", ex.Message);
         Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(5));
     }
+
+    [Fact]
+    public async Task A_server_that_accepts_but_never_answers_fails_within_the_connect_timeout()
+    {
+        using var silent = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        silent.Start();
+        var port = ((System.Net.IPEndPoint)silent.LocalEndpoint).Port;
+        var ex = await Assert.ThrowsAsync<ZooKeeperException>(() => ZooKeeperClient.ConnectAsync(new ZooKeeperClientOptions
+        {
+            ConnectString = $"127.0.0.1:{port}",
+            ConnectTimeout = TimeSpan.FromMilliseconds(500),
+        }));
+        Assert.Equal(ZooKeeperErrorCode.ConnectionLoss, ex.Code);
+        Assert.Contains($"127.0.0.1:{port}", ex.Message);
+    }
 }

@@ -27,6 +27,7 @@ internal sealed class ZkConnection
     private long _lastReceived;
     private int _xid;
     private int _closed;
+    private Timer? _watchdog;
 
     private ZkConnection(ZkSession session, DnsEndPoint endpoint, Socket socket, int maxFrameLength)
     {
@@ -96,6 +97,9 @@ internal sealed class ZkConnection
         _readTimeout = negotiatedTimeout * 2 / 3;
         _lastReceived = _lastSent = Environment.TickCount64;
         if (priming.Length > 0) await _stream.WriteAsync(priming.WrittenMemory, cancellationToken).ConfigureAwait(false);
+        // A timer rather than a check in either loop: both can be stuck in a socket call when the peer goes silent.
+        var period = TimeSpan.FromMilliseconds(Math.Max(10, _readTimeout.TotalMilliseconds / 8));
+        _watchdog = new Timer(static s => ((ZkConnection)s!).CheckAlive(), this, period, period);
         _ = Task.Run(ReceiveLoopAsync, CancellationToken.None);
         _ = Task.Run(WriteLoopAsync, CancellationToken.None);
     }
@@ -144,7 +148,7 @@ internal sealed class ZkConnection
                 if (!readable.IsCompleted)
                 {
                     // One timer at a time, reused until it fires: the busy path allocates none.
-                    tick ??= Task.Delay(TimeSpan.FromMilliseconds(Math.Max(10, Math.Min(_pingInterval.TotalMilliseconds, _readTimeout.TotalMilliseconds / 4))), _stop.Token);
+                    tick ??= Task.Delay(TimeSpan.FromMilliseconds(Math.Max(10, _pingInterval.TotalMilliseconds / 4)), _stop.Token);
                     await Task.WhenAny(readable, tick).ConfigureAwait(false);
                 }
                 if (readable.IsCompleted)
@@ -155,8 +159,6 @@ internal sealed class ZkConnection
                 if (tick is { IsCompleted: true }) tick = null;
 
                 var now = Environment.TickCount64;
-                if (now - Volatile.Read(ref _lastReceived) > _readTimeout.TotalMilliseconds)
-                    throw new TimeoutException($"Nothing received from {Endpoint.Host}:{Endpoint.Port} for {now - _lastReceived} ms (read timeout {_readTimeout.TotalMilliseconds:0} ms).");
                 if (now - Volatile.Read(ref _lastSent) >= _pingInterval.TotalMilliseconds)
                 {
                     Requests.Frame(w, Xids.Ping, OpCode.Ping, null);
@@ -209,6 +211,13 @@ internal sealed class ZkConnection
         }
     }
 
+    private void CheckAlive()
+    {
+        var silent = Environment.TickCount64 - Volatile.Read(ref _lastReceived);
+        if (silent > _readTimeout.TotalMilliseconds)
+            Shutdown(new TimeoutException($"Nothing received from {Endpoint.Host}:{Endpoint.Port} for {silent} ms (read timeout {_readTimeout.TotalMilliseconds:0} ms)."));
+    }
+
     private void OnReply(ReplyHeader header, JuteReader body)
     {
         PendingRequest request;
@@ -249,6 +258,7 @@ internal sealed class ZkConnection
     {
         if (Interlocked.Exchange(ref _closed, 1) == 1) return;
         CloseReason = reason;
+        _watchdog?.Dispose();
         _stop.Cancel();
         _outbox.Writer.TryComplete();
         CloseSocket();

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text;
 using Microsoft.Extensions.Logging;
 using Padlock.ZooKeeper.Client.Jute;
 using Padlock.ZooKeeper.Client.Protocol;
@@ -112,12 +111,13 @@ internal sealed class ZkSession : IAsyncDisposable
                 }
             }
         }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (ex is not ZooKeeperException && !cancellationToken.IsCancellationRequested)
         {
+            // Out of time (the last attempt may have ended in its own timeout): one error that names every server.
             await session.DisposeAsync().ConfigureAwait(false);
-            var last = errors.Count == 0 ? "no answer" : errors[^1];
+            var last = ex is OperationCanceledException ? (errors.Count == 0 ? "no answer" : errors[^1]) : ex.Message;
             throw new ZooKeeperException(ZooKeeperErrorCode.ConnectionLoss,
-                $"could not connect to ZooKeeper at {connect} within {options.ConnectTimeout.TotalSeconds:0.###} s (last error: {last}).");
+                $"could not connect to ZooKeeper at {connect} within {options.ConnectTimeout.TotalSeconds:0.###} s (last error: {last}).", ex);
         }
         catch
         {
@@ -235,7 +235,9 @@ internal sealed class ZkSession : IAsyncDisposable
             _current = null;
             if (_final is not null || _closing.IsCancellationRequested) return;
             _state = ConnectionState.Disconnected;
-            _connected = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            // A connection that closed before it was announced leaves the pending signal in place: whoever waits on
+            // it must hear of the next successful connect.
+            if (_connected.Task.IsCompleted) _connected = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             Interlocked.Exchange(ref _disconnectedSince, Environment.TickCount64);
         }
         _logger.LogInformation("ZooKeeper session 0x{SessionId:x} lost its connection to {Host}:{Port}: {Reason}",
@@ -300,17 +302,20 @@ internal sealed class ZkSession : IAsyncDisposable
         }
         try
         {
-            await connection.StartAsync(NegotiatedTimeout, Priming(), cancellationToken).ConfigureAwait(false);
+            await connection.StartAsync(NegotiatedTimeout, SessionPriming.Build(_options.DigestAuth, Watches.Snapshot(), LastZxid, ToServerPath), cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
+            // Closing it starts the next reconnect loop (it is the current connection); this attempt is over.
             connection.Close(ex);
-            throw;
+            return true;
         }
         TaskCompletionSource connected;
         lock (_gate)
         {
-            if (!connection.IsOpen || _final is not null) throw new IOException($"{endpoint.Host}:{endpoint.Port} closed the connection right after the handshake.");
+            if (_final is not null) throw _final;
+            // Closed right after the handshake: its close has already started the next reconnect loop; this one stops.
+            if (!ReferenceEquals(_current, connection)) return true;
             _state = ConnectionState.Connected;
             connected = _connected;
             Interlocked.Exchange(ref _disconnectedSince, 0);
@@ -319,53 +324,6 @@ internal sealed class ZkSession : IAsyncDisposable
         Publish(ConnectionState.Connected);
         connected.TrySetResult();
         return true;
-    }
-
-    /// <summary>Auth packets, then SetWatches for every armed watch: the server processes them before any queued request.</summary>
-    private JuteWriter Priming()
-    {
-        var w = new JuteWriter(256);
-        foreach (var credentials in _options.DigestAuth)
-        {
-            w.BeginFrame();
-            w.WriteInt(Xids.Auth);
-            w.WriteInt((int)OpCode.Auth);
-            w.WriteInt(0);
-            w.WriteString("digest");
-            w.WriteBuffer(Encoding.UTF8.GetBytes(credentials));
-            w.EndFrame();
-        }
-        var (data, exist, child) = Watches.Snapshot();
-        // Batches stay well under the server's 1 MiB packet limit.
-        var lists = new[] { new List<string>(), new List<string>(), new List<string>() };
-        var size = 0;
-        void Flush()
-        {
-            if (lists.All(l => l.Count == 0)) return;
-            w.BeginFrame();
-            w.WriteInt(Xids.SetWatches);
-            w.WriteInt((int)OpCode.SetWatches);
-            w.WriteLong(LastZxid);
-            foreach (var l in lists)
-            {
-                w.WriteStrings(l);
-                l.Clear();
-            }
-            w.EndFrame();
-            size = 0;
-        }
-        foreach (var (paths, i) in new[] { (data, 0), (exist, 1), (child, 2) })
-        {
-            foreach (var path in paths)
-            {
-                var server = ToServerPath(path);
-                if (size + server.Length * 3 + 4 > 128 * 1024) Flush();
-                lists[i].Add(server);
-                size += server.Length * 3 + 4;
-            }
-        }
-        Flush();
-        return w;
     }
 
     /// <summary>Marks the session over: every request and watch fails or ends with <paramref name="error"/>'s code.</summary>

@@ -1,0 +1,89 @@
+using Padlock.ZooKeeper.Client.Protocol;
+using Padlock.ZooKeeper.Tests.Fixtures;
+using Xunit;
+
+namespace Padlock.ZooKeeper.Tests.Ensemble;
+
+/// <summary>zk:// locks on a real 3-node ensemble while its leader is stopped.</summary>
+[Collection(EnsembleCollection.Name)]
+public sealed class LockFailoverTests(EnsembleFixture fixture)
+{
+    [Fact]
+    public async Task Stopping_the_leader_during_holds_and_waits_never_gives_two_holders_and_waiters_carry_on()
+    {
+        var ensemble = fixture.Ensemble;
+        var uri = $"zk://{ensemble.ConnectString}/failover?sessiontimeout=8s&requesttimeout=30s";
+        var providers = Enumerable.Range(0, 3).Select(_ => LockProvider.Create(uri)).ToArray();
+        var name = "leader-stop-" + Guid.NewGuid().ToString("N")[..8];
+        ILockHandle? current = null;
+        int violations = 0, before = 0, after = 0;
+        var leaderStopped = false;
+        var errors = new List<Exception>();
+        using var stop = new CancellationTokenSource();
+        try
+        {
+            var workers = Enumerable.Range(0, 6).Select(w => Task.Run(async () =>
+            {
+                var l = providers[w % 3].CreateLock(name);
+                while (!stop.IsCancellationRequested)
+                {
+                    try
+                    {
+                        await using var h = await l.AcquireAsync(TimeSpan.FromSeconds(20), stop.Token);
+                        // Two holders at once is a violation unless the earlier one had been told it lost the lock.
+                        var previous = Interlocked.Exchange(ref current, h);
+                        if (previous is { IsLost: false }) Interlocked.Increment(ref violations);
+                        await Task.Delay(15, CancellationToken.None);
+                        Interlocked.CompareExchange(ref current, null, h);
+                        if (Volatile.Read(ref leaderStopped)) Interlocked.Increment(ref after);
+                        else Interlocked.Increment(ref before);
+                    }
+                    catch (OperationCanceledException) when (stop.IsCancellationRequested)
+                    {
+                    }
+                    catch (Exception ex)
+                    {
+                        // A wait may fail while the ensemble elects a leader; the worker tries again.
+                        lock (errors) errors.Add(ex);
+                        await Task.Delay(100, CancellationToken.None);
+                    }
+                }
+            })).ToArray();
+
+            await WaitUntil(() => Volatile.Read(ref before) >= 10, "no acquisitions before the leader stop");
+            var disconnects = 0;
+            foreach (var p in providers)
+            {
+                ((ZooKeeperLockStore)p.Store).CurrentClient!.StateChanged += s =>
+                {
+                    if (s == ConnectionState.Disconnected) Interlocked.Increment(ref disconnects);
+                };
+            }
+            var leader = await ensemble.LeaderAsync();
+            Volatile.Write(ref leaderStopped, true);
+            await ensemble.Nodes[leader].StopAsync();
+            await WaitUntil(() => Volatile.Read(ref after) >= 20, $"waiters did not carry on after the leader stopped ({after} acquisitions, errors: {string.Join("; ", errors.Select(e => e.Message).Distinct())})");
+            stop.Cancel();
+            await Task.WhenAll(workers).WaitAsync(TimeSpan.FromSeconds(60));
+            Assert.Equal(0, violations);
+            // The stop did disturb the clients (followers drop their clients while a new leader is elected).
+            Assert.True(disconnects >= 1, "No client saw the leader stop.");
+        }
+        finally
+        {
+            stop.Cancel();
+            foreach (var p in providers) await p.DisposeAsync();
+            await fixture.HealAsync();
+        }
+    }
+
+    private static async Task WaitUntil(Func<bool> condition, string failure)
+    {
+        var end = DateTime.UtcNow + TimeSpan.FromSeconds(90);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < end, failure);
+            await Task.Delay(50);
+        }
+    }
+}
