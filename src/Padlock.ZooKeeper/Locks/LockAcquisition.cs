@@ -96,7 +96,7 @@ internal sealed class LockAcquisition
                 {
                     continue;
                 }
-                await gone.Task.WaitAsync(scope.Token).ConfigureAwait(false);
+                await gone.Task.WaitAsync(scope.Token).ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
             }
             catch (ZooKeeperException ex) when (ex.Code is ZooKeeperErrorCode.ConnectionLoss or ZooKeeperErrorCode.RequestTimeout)
             {

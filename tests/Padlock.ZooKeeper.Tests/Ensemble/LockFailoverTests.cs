@@ -13,7 +13,8 @@ public sealed class LockFailoverTests(EnsembleFixture fixture)
     {
         var ensemble = fixture.Ensemble;
         var uri = $"zk://{ensemble.ConnectString}/failover?sessiontimeout=8s&requesttimeout=30s";
-        var providers = Enumerable.Range(0, 3).Select(_ => LockProvider.Create(uri)).ToArray();
+        var log = new MemoryLoggerFactory();
+        var providers = Enumerable.Range(0, 3).Select(_ => LockProvider.Create(uri, new Padlock.Stores.StoreContext { LoggerFactory = log })).ToArray();
         var name = "leader-stop-" + Guid.NewGuid().ToString("N")[..8];
         ILockHandle? current = null;
         int violations = 0, before = 0, after = 0;
@@ -22,6 +23,7 @@ public sealed class LockFailoverTests(EnsembleFixture fixture)
         using var stop = new CancellationTokenSource();
         try
         {
+            var phase = new string[6];
             var workers = Enumerable.Range(0, 6).Select(w => Task.Run(async () =>
             {
                 var l = providers[w % 3].CreateLock(name);
@@ -29,12 +31,15 @@ public sealed class LockFailoverTests(EnsembleFixture fixture)
                 {
                     try
                     {
-                        await using var h = await l.AcquireAsync(TimeSpan.FromSeconds(20), stop.Token);
+                        phase[w] = "acquiring";
+                        await using var h = await l.AcquireAsync(TimeSpan.FromSeconds(60), stop.Token);
+                        phase[w] = "holding";
                         // Two holders at once is a violation unless the earlier one had been told it lost the lock.
                         var previous = Interlocked.Exchange(ref current, h);
                         if (previous is { IsLost: false }) Interlocked.Increment(ref violations);
                         await Task.Delay(15, CancellationToken.None);
                         Interlocked.CompareExchange(ref current, null, h);
+                        phase[w] = "releasing";
                         if (Volatile.Read(ref leaderStopped)) Interlocked.Increment(ref after);
                         else Interlocked.Increment(ref before);
                     }
@@ -62,7 +67,7 @@ public sealed class LockFailoverTests(EnsembleFixture fixture)
             var leader = await ensemble.LeaderAsync();
             Volatile.Write(ref leaderStopped, true);
             await ensemble.Nodes[leader].StopAsync();
-            await WaitUntil(() => Volatile.Read(ref after) >= 20, $"waiters did not carry on after the leader stopped ({after} acquisitions, errors: {string.Join("; ", errors.Select(e => e.Message).Distinct())})");
+            await WaitUntil(() => Volatile.Read(ref after) >= 20, $"waiters did not carry on after the leader stopped ({after} acquisitions, errors: {string.Join("; ", errors.Select(e => e.Message).Distinct())}; workers: {string.Join(", ", phase)}; states: {string.Join(", ", providers.Select(p => ((ZooKeeperLockStore)p.Store).CurrentClient?.State.ToString() ?? "-"))})\n{log.Tail(60)}");
             stop.Cancel();
             await Task.WhenAll(workers).WaitAsync(TimeSpan.FromSeconds(60));
             Assert.Equal(0, violations);
@@ -77,12 +82,22 @@ public sealed class LockFailoverTests(EnsembleFixture fixture)
         }
     }
 
-    private static async Task WaitUntil(Func<bool> condition, string failure)
+    private async Task WaitUntil(Func<bool> condition, string failure)
     {
         var end = DateTime.UtcNow + TimeSpan.FromSeconds(90);
         while (!condition())
         {
-            Assert.True(DateTime.UtcNow < end, failure);
+            if (DateTime.UtcNow >= end)
+            {
+                var modes = new List<string>();
+                for (var i = 0; i < 3; i++)
+                {
+                    using var probe = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+                    try { modes.Add(await fixture.Ensemble.ModeAsync(i).WaitAsync(probe.Token) ?? "not serving"); }
+                    catch (Exception ex) { modes.Add(ex.GetType().Name); }
+                }
+                Assert.Fail($"{failure}\nnode modes: {string.Join(", ", modes)}");
+            }
             await Task.Delay(50);
         }
     }

@@ -126,6 +126,10 @@ internal sealed class ZkSession : IAsyncDisposable
         }
     }
 
+    // The waits below resume with ForceYielding: a timeout or cancellation completes them from inside a token's
+    // Cancel(), and the caller's code must not run inline there (another thread disposing a registration of that
+    // token would wait for it).
+
     /// <summary>Sends <paramref name="request"/> once connected and waits for its reply, within the request timeout.</summary>
     public async Task<T> SendAsync<T>(PendingRequest<T> request, CancellationToken cancellationToken)
     {
@@ -143,15 +147,17 @@ internal sealed class ZkSession : IAsyncDisposable
             if (connection is not null)
             {
                 if (connection.TrySend(request)) break;
-                // It closed a moment ago; the session hears of it right after.
-                await Task.Yield();
+                // It closed a moment ago and the session is about to hear of it. Wait on a timer, not Task.Yield:
+                // a yield loop can keep a pool thread busy with itself and starve the very work that ends the wait.
+                if (Environment.TickCount64 >= deadline) throw NotConnected(request);
+                await Task.Delay(1, cancellationToken).ConfigureAwait(false);
                 continue;
             }
             var left = deadline - Environment.TickCount64;
             if (left <= 0) throw NotConnected(request);
             try
             {
-                await connected.WaitAsync(TimeSpan.FromMilliseconds(left), cancellationToken).ConfigureAwait(false);
+                await connected.WaitAsync(TimeSpan.FromMilliseconds(left), cancellationToken).ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
             }
             catch (TimeoutException)
             {
@@ -161,7 +167,7 @@ internal sealed class ZkSession : IAsyncDisposable
         try
         {
             var wait = Math.Max(1, deadline - Environment.TickCount64);
-            return await request.Task.WaitAsync(TimeSpan.FromMilliseconds(wait), cancellationToken).ConfigureAwait(false);
+            return await request.Task.WaitAsync(TimeSpan.FromMilliseconds(wait), cancellationToken).ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
         }
         catch (TimeoutException)
         {
@@ -182,7 +188,7 @@ internal sealed class ZkSession : IAsyncDisposable
         }
         try
         {
-            await connected.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+            await connected.WaitAsync(timeout, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
         }
         catch (TimeoutException)
         {
@@ -235,6 +241,8 @@ internal sealed class ZkSession : IAsyncDisposable
             _current = null;
             if (_final is not null || _closing.IsCancellationRequested) return;
             _state = ConnectionState.Disconnected;
+            // A connection that closed before it was announced leaves the pending signal in place: whoever waits on
+            // it must hear of the next successful connect.
             // A connection that closed before it was announced leaves the pending signal in place: whoever waits on
             // it must hear of the next successful connect.
             if (_connected.Task.IsCompleted) _connected = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -306,16 +314,13 @@ internal sealed class ZkSession : IAsyncDisposable
         }
         catch (Exception ex)
         {
-            // Closing it starts the next reconnect loop (it is the current connection); this attempt is over.
             connection.Close(ex);
-            return true;
+            throw;
         }
         TaskCompletionSource connected;
         lock (_gate)
         {
-            if (_final is not null) throw _final;
-            // Closed right after the handshake: its close has already started the next reconnect loop; this one stops.
-            if (!ReferenceEquals(_current, connection)) return true;
+            if (!connection.IsOpen || _final is not null) throw new IOException($"{endpoint.Host}:{endpoint.Port} closed the connection right after the handshake.");
             _state = ConnectionState.Connected;
             connected = _connected;
             Interlocked.Exchange(ref _disconnectedSince, 0);
