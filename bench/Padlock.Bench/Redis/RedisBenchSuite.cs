@@ -50,8 +50,8 @@ public sealed class RedisBenchSuite : IBenchSuite
         var token = "00/30000:bench";
         var scripts = await Measure.RunAsync("Padlock's two scripts alone", 1, settings, async _ =>
         {
-            await AcquireScript.RunAsync(db, keys, token, TimeSpan.FromSeconds(30), join: true, TimeSpan.FromSeconds(2));
-            await ReleaseScript.RunAsync(db, keys, token, TimeSpan.FromSeconds(30), RedisChannel.Literal("padlock:wake"), alwaysPublish: false);
+            await AcquireScript.RunAsync(db, keys, token, TimeSpan.FromSeconds(30), join: true, TimeSpan.FromSeconds(2), 64, RedisChannel.Literal("padlock:wake"));
+            await ReleaseScript.RunAsync(db, keys, token, TimeSpan.FromSeconds(30), RedisChannel.Literal("padlock:wake"), alwaysPublish: false, 64);
         });
         var rows = new List<Stats> { ping, limit, scripts };
         foreach (var c in contenders)
