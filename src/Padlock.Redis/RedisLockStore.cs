@@ -84,6 +84,14 @@ public sealed class RedisLockStore : ILockStore, ILockInspector
 
     internal string KeyPrefix => _options.KeyPrefix;
 
+    /// <summary>Whether this store holds <paramref name="name"/> and has heard that someone else waits for it in Redis (tests).</summary>
+    internal bool KnowsOthersWait(string name)
+    {
+        LockCohort? cohort;
+        lock (_cohorts) _cohorts.TryGetValue(LockKeys.For(_options.KeyPrefix, name).Tag, out cohort);
+        return cohort?.KnowsOthersWait() ?? false;
+    }
+
     /// <summary>How many callers of this store wait in its local line for <paramref name="name"/> (tests).</summary>
     internal int LocalWaiters(string name)
     {

@@ -31,6 +31,9 @@ internal sealed class CohortHold(string token, long firstFence, bool othersQueue
     /// <summary>Someone else (another process or store) waits in the Redis line.</summary>
     public void NoteOthersQueued() => _othersQueued = true;
 
+    /// <summary>Whether someone else is known to wait in the Redis line.</summary>
+    public bool OthersQueued => _othersQueued;
+
     /// <summary>The next token of the block. Call only under the cohort's lock, after <see cref="CanHandOff"/> (or for the first holder).</summary>
     public long TakeFence() => _nextFence++;
 

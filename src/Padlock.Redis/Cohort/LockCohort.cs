@@ -168,6 +168,12 @@ internal sealed class LockCohort(RedisTurns redis, LockKeys keys, Action<LockCoh
         lock (_gate) return _hold?.CurrentFence;
     }
 
+    /// <summary>Whether the key is held here and someone waits for it in Redis.</summary>
+    public bool KnowsOthersWait()
+    {
+        lock (_gate) return _hold is { OthersQueued: true };
+    }
+
     /// <summary>How many callers wait in the local line.</summary>
     public int LocalWaiterCount
     {

@@ -84,17 +84,18 @@ public sealed class CohortTests(RedisFixture fixture)
         await using var other = LockProvider.Create(Uri());
         using var stop = new CancellationTokenSource();
         var localAcquisitions = 0;
-        // Four callers of one store keep the lock busy without pause: there is always a local waiter to hand it to.
-        var cohort = Enumerable.Range(0, 4).Select(_ => Task.Run(async () =>
+        // Six callers of one store keep the lock busy: each holds it for a moment, so at every release the others are
+        // already in the local line and there is always someone to hand it to.
+        var cohort = Enumerable.Range(0, 6).Select(_ => Task.Run(async () =>
         {
             while (!stop.IsCancellationRequested)
             {
                 await using var h = await busy.CreateLock(name).AcquireAsync(Guard);
                 Interlocked.Increment(ref localAcquisitions);
-                await Task.Yield();
+                await Task.Delay(1);
             }
         })).ToArray();
-        await WaitUntilAsync(() => Task.FromResult(Volatile.Read(ref localAcquisitions) > 50));
+        await WaitUntilAsync(() => Task.FromResult(Volatile.Read(ref localAcquisitions) > 20));
         try
         {
             for (var i = 0; i < 5; i++)
@@ -109,6 +110,28 @@ public sealed class CohortTests(RedisFixture fixture)
             await stop.CancelAsync();
             await Task.WhenAll(cohort);
         }
+    }
+
+    [Fact]
+    public async Task Once_another_store_waits_in_Redis_a_release_goes_to_it_before_the_next_local_waiter()
+    {
+        var name = NewName("cohort-yield");
+        await using var local = LockProvider.Create(Uri());
+        await using var remote = LockProvider.Create(Uri());
+        var localStore = (RedisLockStore)((LockProvider)local).Store;
+        var first = await local.CreateLock(name).AcquireAsync();
+        var localNext = local.CreateLock(name).AcquireAsync(Guard).AsTask();
+        await WaitUntilAsync(() => Task.FromResult(LocalWaiting(local, name)));
+        var remoteNext = remote.CreateLock(name).AcquireAsync(Guard).AsTask();
+        // The remote waiter's joining message reaches the holding store.
+        await WaitUntilAsync(() => Task.FromResult(localStore.KnowsOthersWait(name)));
+        await first.DisposeAsync();
+        var remoteHold = await remoteNext;
+        Assert.False(localNext.IsCompleted);
+        Assert.True(remoteHold.FencingToken >= first.FencingToken + 64);
+        await remoteHold.DisposeAsync();
+        await using var localHold = await localNext;
+        Assert.True(localHold.FencingToken > remoteHold.FencingToken);
     }
 
     [Fact]
