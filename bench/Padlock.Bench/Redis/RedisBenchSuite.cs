@@ -1,6 +1,7 @@
 using Padlock.Bench.Harness;
 using Padlock.LocalServers;
 using Padlock.Redis;
+using Padlock.Redis.Cohort;
 using Padlock.Redis.Keys;
 using Padlock.Redis.Scripts;
 using StackExchange.Redis;
@@ -50,8 +51,8 @@ public sealed class RedisBenchSuite : IBenchSuite
         var token = "00/30000:bench";
         var scripts = await Measure.RunAsync("Padlock's two scripts alone", 1, settings, async _ =>
         {
-            await AcquireScript.RunAsync(db, keys, token, TimeSpan.FromSeconds(30), join: true, TimeSpan.FromSeconds(2), 64, RedisChannel.Literal("padlock:wake"));
-            await ReleaseScript.RunAsync(db, keys, token, TimeSpan.FromSeconds(30), RedisChannel.Literal("padlock:wake"), alwaysPublish: false, 64);
+            await AcquireScript.RunAsync(db, keys, token, TimeSpan.FromSeconds(30), join: true, TimeSpan.FromSeconds(2), CohortHold.Block, RedisChannel.Literal("padlock:wake"));
+            await ReleaseScript.RunAsync(db, keys, token, TimeSpan.FromSeconds(30), RedisChannel.Literal("padlock:wake"), alwaysPublish: false, CohortHold.Block);
         });
         var rows = new List<Stats> { ping, limit, scripts };
         foreach (var c in contenders)

@@ -8,9 +8,10 @@ namespace Padlock.Redis.Cohort;
 /// Everyone in this store who wants one lock (lock cohorting). At most one of them talks to Redis at a time: the
 /// first caller tries inline; while the key is held or being waited for, later callers line up here, first come
 /// first served, and one background turn waits in the Redis line for all of them. Once the key is ours, a release
-/// hands it straight to the next local waiter with the next token of the reserved block, without a round trip —
-/// until the block runs out, the hand-off window closes, the hold is lost, or someone waits in the Redis line; then
-/// the key goes back to Redis and the local line queues there again.
+/// hands it straight to the next local waiter with the next token of the reserved block, without a round trip.
+/// When the block runs out or the hand-off window closes, one script asks Redis for a new block, which it refuses if
+/// anyone waits there; a lost hold, a refusal, or hearing that someone joined the Redis line sends the key back to
+/// Redis, and the local line queues there again, behind those already waiting.
 /// </summary>
 /// <remarks>
 /// States, all under <c>_gate</c>: idle (no hold, nothing in flight, nobody waiting); a Redis call in flight
@@ -135,23 +136,46 @@ internal sealed class LockCohort(RedisTurns redis, LockKeys keys, Action<LockCoh
         }
     }
 
-    /// <summary>A local holder releases: hand the key to the next local waiter, or give it back to Redis.</summary>
+    /// <summary>
+    /// A local holder releases: hand the key to the next local waiter; when the block or window has run out, first ask
+    /// Redis for a new block (refused when someone waits there); otherwise give the key back to Redis.
+    /// </summary>
     public async ValueTask ReleaseAsync(LocalLease lease)
     {
         var hold = lease.Hold;
+        bool refill;
         lock (_gate)
         {
             if (_hold != hold) return;
-            if (_waiters.Count > 0 && hold.CanHandOff(redis.Time))
+            if (TryHandOffLocked(hold)) return;
+            // The key stays ours (and others keep lining up here) while Redis is asked.
+            refill = _waiters.Count > 0 && !hold.MustGiveBack;
+            if (!refill) _redisBusy = true;
+        }
+        if (refill)
+        {
+            var checkedAt = redis.Time.GetTimestamp();
+            var fence = await redis.RefillAsync(keys, hold).ConfigureAwait(false);
+            lock (_gate)
             {
-                var next = _waiters.First!.Value;
-                _waiters.RemoveFirst();
-                next.TrySetResult(new LocalLease(this, hold, hold.TakeFence()));
-                return;
+                if (fence > 0)
+                {
+                    hold.Refilled(fence, checkedAt);
+                    if (TryHandOffLocked(hold)) return;
+                }
+                _redisBusy = true;
             }
-            _redisBusy = true;
         }
         await GiveBackAsync(hold).ConfigureAwait(false);
+    }
+
+    private bool TryHandOffLocked(CohortHold hold)
+    {
+        if (_waiters.Count == 0 || !hold.CanHandOff(redis.Time)) return false;
+        var next = _waiters.First!.Value;
+        _waiters.RemoveFirst();
+        next.TrySetResult(new LocalLease(this, hold, hold.TakeFence()));
+        return true;
     }
 
     /// <summary>A Redis-side waiter joined the line: stop handing the key around here (unless that waiter is us).</summary>

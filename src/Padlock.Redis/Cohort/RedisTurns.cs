@@ -105,6 +105,21 @@ internal sealed class RedisTurns
         return new CohortHold(token, grant.Fence, grant.OthersQueued, grant.SentAt, renewal);
     }
 
+    /// <summary>While the key is ours and nobody waits in Redis: a new block of tokens (its first), else 0. Errors count as 0.</summary>
+    public async Task<long> RefillAsync(LockKeys keys, CohortHold hold)
+    {
+        try
+        {
+            var db = (await _connection.GetAsync().ConfigureAwait(false)).GetDatabase();
+            return await RefillScript.RunAsync(db, keys, hold.Token, _options.Lease, CohortHold.Block).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
+        {
+            // Then the key goes back the ordinary way, whose own failure the releasing holder sees.
+            return 0;
+        }
+    }
+
     /// <summary>Gives the key back: stops renewing and compare-and-deletes, which hands it to the first in the Redis line.</summary>
     public async Task ReleaseAsync(LockKeys keys, CohortHold hold)
     {

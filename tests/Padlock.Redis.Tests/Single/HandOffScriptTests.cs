@@ -12,7 +12,7 @@ public sealed class HandOffScriptTests(RedisFixture fixture)
 {
     private static readonly TimeSpan Ttl = TimeSpan.FromSeconds(10);
     private static readonly RedisChannel Wake = RedisChannel.Literal("padlock:wake");
-    private const int Block = 64;
+    private const int Block = 256;
 
     [Fact]
     public async Task A_release_hands_the_lock_to_the_first_waiter_with_its_own_lease_and_the_next_token()
