@@ -25,6 +25,7 @@ internal sealed class LockCohort(RedisTurns redis, LockKeys keys, Action<LockCoh
     private CohortHold? _hold;
     private bool _redisBusy;
     private CancellationTokenSource? _turnStop;
+    private Task _turn = Task.CompletedTask;
     private bool _retired;
 
     /// <summary>How a caller enters.</summary>
@@ -118,6 +119,7 @@ internal sealed class LockCohort(RedisTurns redis, LockKeys keys, Action<LockCoh
         {
             bool removed;
             CancellationTokenSource? stop = null;
+            var turn = Task.CompletedTask;
             lock (_gate)
             {
                 removed = node.List is not null;
@@ -125,11 +127,20 @@ internal sealed class LockCohort(RedisTurns redis, LockKeys keys, Action<LockCoh
                 {
                     _waiters.Remove(node);
                     // Nobody left to wait for: the Redis turn leaves the Redis line.
-                    if (_waiters.Count == 0) stop = _turnStop;
+                    if (_waiters.Count == 0 && _turnStop is not null)
+                    {
+                        stop = _turnStop;
+                        turn = _turn;
+                    }
                 }
             }
-            // Outside the lock: the turn's continuation may run inline.
-            stop?.Cancel();
+            if (stop is not null)
+            {
+                // Outside the lock: the turn's continuation may run inline. The caller returns once the store has
+                // left the Redis line, so nothing of this wait is left behind.
+                stop.Cancel();
+                await turn.ConfigureAwait(false);
+            }
             if (!removed && waiter.Task.IsCompletedSuccessfully) await waiter.Task.Result.ReleaseAsync().ConfigureAwait(false);
             scope.ThrowIfCallerCancelled();
             return null;
@@ -252,7 +263,7 @@ internal sealed class LockCohort(RedisTurns redis, LockKeys keys, Action<LockCoh
         _redisBusy = true;
         var stop = _turnStop = new CancellationTokenSource();
         // Off this thread: the caller holds the lock.
-        _ = Task.Run(() => TurnAsync(token, registration, joined, stop.Token));
+        _turn = Task.Run(() => TurnAsync(token, registration, joined, stop.Token));
     }
 
     // One turn in the Redis line on behalf of the local line; ends with the key handed to the first local waiter.
@@ -302,6 +313,13 @@ internal sealed class LockCohort(RedisTurns redis, LockKeys keys, Action<LockCoh
             }
         }
         // Everyone left while the grant was on its way: give it straight back.
-        await GiveBackAsync(hold).ConfigureAwait(false);
+        try
+        {
+            await GiveBackAsync(hold).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException or ObjectDisposedException)
+        {
+            // Nobody to tell: the key expires with its lease.
+        }
     }
 }
