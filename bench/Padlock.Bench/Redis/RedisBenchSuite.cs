@@ -31,7 +31,9 @@ public sealed class RedisBenchSuite : IBenchSuite
         {
             report.Line($"redis-server {server.Endpoint} (no persistence), one client process; Padlock defaults (30 s lease).\n");
             await UncontendedAsync(settings, report, db, [padlock, .. peers]);
-            await ContendedAsync(settings, report, workMux.GetDatabase(), [padlock, .. peers]);
+            var twoStores = Contender.PadlockTwoStores(server.Endpoint);
+            await ContendedAsync(settings, report, workMux.GetDatabase(), [padlock, twoStores, .. peers]);
+            await twoStores.DisposeAsync();
             await ManyLocksAsync(settings, report, db, [padlock, .. peers]);
         }
         finally
