@@ -70,9 +70,10 @@ internal sealed class LockCohort(RedisTurns redis, LockKeys keys, Action<LockCoh
         var token = redis.NewToken();
         var registration = wait ? redis.Register(keys, token) : null;
         RedisGrant grant;
+        var subscribed = false;
         try
         {
-            if (wait) await redis.EnsureSubscribedAsync().ConfigureAwait(false);
+            if (wait) subscribed = await redis.EnsureSubscribedAsync().ConfigureAwait(false);
             grant = await redis.AttemptAsync(keys, token, join: wait).ConfigureAwait(false);
         }
         catch
@@ -102,7 +103,7 @@ internal sealed class LockCohort(RedisTurns redis, LockKeys keys, Action<LockCoh
         {
             // First come: those who arrived during the attempt line up behind this caller, who is already in the Redis line.
             node = _waiters.AddFirst(NewWaiter());
-            StartTurnLocked(token, registration, grant);
+            StartTurnLocked(token, registration, grant, subscribed);
         }
         return await WaitQueuedAsync(node, scope).ConfigureAwait(false);
     }
@@ -252,29 +253,28 @@ internal sealed class LockCohort(RedisTurns redis, LockKeys keys, Action<LockCoh
         {
             _redisBusy = false;
             _turnStop = null;
-            if (_waiters.Count > 0) StartTurnLocked(redis.NewToken(), null, null);
+            if (_waiters.Count > 0) StartTurnLocked(redis.NewToken(), null, null, subscribed: false);
             idle = _hold is null && !_redisBusy;
         }
         if (idle) onIdle(this);
     }
 
-    private void StartTurnLocked(string token, WakeHub.Waiter? registration, RedisGrant? joined)
+    private void StartTurnLocked(string token, WakeHub.Waiter? registration, RedisGrant? joined, bool subscribed)
     {
         _redisBusy = true;
         var stop = _turnStop = new CancellationTokenSource();
         // Off this thread: the caller holds the lock.
-        _turn = Task.Run(() => TurnAsync(token, registration, joined, stop.Token));
+        _turn = Task.Run(() => TurnAsync(token, registration, joined, subscribed, stop.Token));
     }
 
     // One turn in the Redis line on behalf of the local line; ends with the key handed to the first local waiter.
-    private async Task TurnAsync(string token, WakeHub.Waiter? registration, RedisGrant? joined, CancellationToken stop)
+    private async Task TurnAsync(string token, WakeHub.Waiter? registration, RedisGrant? joined, bool subscribed, CancellationToken stop)
     {
         RedisGrant? grant;
         try
         {
             registration ??= redis.Register(keys, token);
-            await redis.EnsureSubscribedAsync().ConfigureAwait(false);
-            grant = await redis.WaitForGrantAsync(keys, token, registration.Signal, joined, stop).ConfigureAwait(false);
+            grant = await redis.WaitForGrantAsync(keys, token, registration.Signal, joined, subscribed, stop).ConfigureAwait(false);
         }
         catch (Exception ex)
         {

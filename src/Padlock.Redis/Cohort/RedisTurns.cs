@@ -42,8 +42,12 @@ internal sealed class RedisTurns
     /// <summary>Registers a wake-up for <paramref name="token"/>; registered before the first attempt, so a release between that attempt and the wait still reaches it.</summary>
     public WakeHub.Waiter Register(LockKeys keys, string token) => _hub.Register(keys.Tag, token);
 
-    /// <summary>The store's one subscription, made on first need.</summary>
-    public async Task EnsureSubscribedAsync()
+    /// <summary>
+    /// The store's one subscription, made on first need. False when it could not be made yet (right after a connect
+    /// the subscription link may still be coming up): waiting then relies on the fallback check, and the next call
+    /// tries again. The lock calls themselves still fail loudly if Redis is unreachable.
+    /// </summary>
+    public async Task<bool> EnsureSubscribedAsync()
     {
         var mux = await _connection.GetAsync().ConfigureAwait(false);
         Task subscribed;
@@ -52,7 +56,16 @@ internal sealed class RedisTurns
             if (_subscribed is null || _subscribed.IsFaulted || _subscribed.IsCanceled) _subscribed = _hub.SubscribeAsync(mux);
             subscribed = _subscribed;
         }
-        await subscribed.ConfigureAwait(false);
+        try
+        {
+            await subscribed.ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            _logger.LogDebug(ex, "Subscribing to Redis wake-ups failed; waiters check on the fallback interval until it succeeds");
+            return false;
+        }
     }
 
     /// <summary>One acquire script: granted, or (with <paramref name="join"/>) in the line.</summary>
@@ -70,7 +83,7 @@ internal sealed class RedisTurns
     /// Waits in the Redis line until the key is ours: woken by the release that hands it over, or finding it ours (or
     /// free for us) at a fallback check. Null when <paramref name="stop"/> fired; the line is then left cleanly.
     /// </summary>
-    public async Task<RedisGrant?> WaitForGrantAsync(LockKeys keys, string token, WakeSignal signal, RedisGrant? joined, CancellationToken stop)
+    public async Task<RedisGrant?> WaitForGrantAsync(LockKeys keys, string token, WakeSignal signal, RedisGrant? joined, bool subscribed, CancellationToken stop)
     {
         var sent = joined?.SentAt ?? 0;
         var attempt = joined is null;
@@ -78,6 +91,7 @@ internal sealed class RedisTurns
         {
             if (attempt)
             {
+                if (!subscribed) subscribed = await EnsureSubscribedAsync().ConfigureAwait(false);
                 var grant = await AttemptAsync(keys, token, join: true).ConfigureAwait(false);
                 if (grant.Fence > 0) return grant;
                 sent = grant.SentAt;
