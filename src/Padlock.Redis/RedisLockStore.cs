@@ -1,8 +1,7 @@
-using Microsoft.Extensions.Logging;
+using Padlock.Redis.Cohort;
 using Padlock.Redis.Connection;
 using Padlock.Redis.Keys;
 using Padlock.Redis.Scripts;
-using Padlock.Redis.Waiting;
 using Padlock.Stores;
 using StackExchange.Redis;
 
@@ -13,17 +12,18 @@ namespace Padlock.Redis;
 /// Acquire is one script (SET NX PX plus the next fencing token); release is compare-and-delete; the lease is renewed
 /// on a cadence and loss is reported through the lost token. Waiters line up first come, first served in a queue
 /// kept in Redis; a release hands the lock to the first and tells it with one published message, and a bounded
-/// fallback check covers a lost message or a holder that died.
+/// fallback check covers a lost message or a holder that died. Inside one store, callers of the same name form a
+/// cohort: while the store holds the key, a release hands it to the next local caller without a round trip, with
+/// the next token of a block reserved at the grant, until the block or a short window runs out or someone waits in
+/// Redis (see <c>Cohort/LockCohort.cs</c>).
 /// </summary>
 public sealed class RedisLockStore : ILockStore, ILockInspector
 {
     private readonly RedisLockOptions _options;
     private readonly StoreContext _context;
     private readonly RedisConnection _connection;
-    private readonly WakeHub _hub;
-    private readonly ILogger _logger;
-    private readonly Lock _gate = new();
-    private Task? _subscribed;
+    private readonly RedisTurns _redis;
+    private readonly Dictionary<string, LockCohort> _cohorts = new(StringComparer.Ordinal);
 
     /// <summary>Builds the store; nothing connects until the first lock call.</summary>
     /// <exception cref="ArgumentException">An option is missing or out of range; the message names it and the allowed values.</exception>
@@ -33,9 +33,8 @@ public sealed class RedisLockStore : ILockStore, ILockInspector
         options.Validate(redlock: false);
         _options = Copy(options);
         _context = context ?? StoreContext.Default;
-        _logger = _context.LoggerFactory.CreateLogger("Padlock.Redis");
         _connection = new RedisConnection(_options.Endpoints, _options, requireConnected: true);
-        _hub = new WakeHub(RedisChannel.Literal(_options.KeyPrefix + "wake"));
+        _redis = new RedisTurns(_options, _context, _connection, OnQueued);
     }
 
     /// <inheritdoc/>
@@ -45,36 +44,19 @@ public sealed class RedisLockStore : ILockStore, ILockInspector
     public async ValueTask<StoreLease?> TryAcquireAsync(string name, TimeSpan timeout, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var time = _context.TimeProvider;
         // The timeout counts from the call, connecting included.
-        using var scope = new WaitScope(timeout, cancellationToken, time);
-        var mux = await _connection.GetAsync().ConfigureAwait(false);
-        var db = mux.GetDatabase();
+        using var scope = new WaitScope(timeout, cancellationToken, _context.TimeProvider);
         var keys = LockKeys.For(_options.KeyPrefix, name);
-        var token = OwnerTokens.New(_context.OwnerDescription, _options.Lease);
         var wait = timeout != TimeSpan.Zero;
-
-        // A waiter is registered before its first attempt, so a release between that attempt and the wait still wakes it.
-        using var waiter = wait ? _hub.Register(keys.Tag, token) : null;
-        if (wait) await EnsureSubscribedAsync(mux).ConfigureAwait(false);
         while (true)
         {
-            // Also when the grant comes by message: the hand-off happened after this attempt ran, so the lease
-            // counted from this moment ends no later than the one Redis applies.
-            var sent = time.GetTimestamp();
-            var fence = await AcquireScript.RunAsync(db, keys, token, _options.Lease, wait, _options.WaiterTimeToLive).ConfigureAwait(false);
-            if (fence > 0) return NewLease(db, keys, token, fence, sent);
-            if (waiter is null) return null;
-            try
+            var cohort = CohortFor(keys);
+            switch (cohort.Enter(wait, out var node))
             {
-                var granted = await waiter.Signal.WaitAsync(_options.FallbackInterval, time, scope.Token).ConfigureAwait(false);
-                if (granted > 0) return NewLease(db, keys, token, granted, sent);
-            }
-            catch (OperationCanceledException) when (scope.Token.IsCancellationRequested)
-            {
-                await LeaveAsync(db, keys, token).ConfigureAwait(false);
-                scope.ThrowIfCallerCancelled();
-                return null;
+                case LockCohort.Entry.Attempt: return await cohort.AttemptAsync(wait, scope).ConfigureAwait(false);
+                case LockCohort.Entry.Queued: return await cohort.WaitQueuedAsync(node!, scope).ConfigureAwait(false);
+                case LockCohort.Entry.Refused: return null;
+                default: continue; // retired between lookup and entry
             }
         }
     }
@@ -83,11 +65,16 @@ public sealed class RedisLockStore : ILockStore, ILockInspector
     public async ValueTask<LockStatus> InspectAsync(string name, CancellationToken cancellationToken = default)
     {
         LockNames.Validate(name);
+        var keys = LockKeys.For(_options.KeyPrefix, name);
         var db = (await _connection.GetAsync().WaitAsync(cancellationToken).ConfigureAwait(false)).GetDatabase();
-        var (holder, left, fence, waiters) = await InspectScript.RunAsync(db, LockKeys.For(_options.KeyPrefix, name)).WaitAsync(cancellationToken).ConfigureAwait(false);
-        return holder is null
-            ? new LockStatus(name, false, Waiters: waiters.Select(OwnerTokens.Describe).ToArray())
-            : new LockStatus(name, true, fence, OwnerTokens.Describe(holder), null, left, waiters.Select(OwnerTokens.Describe).ToArray());
+        var (holder, left, counter, waiters) = await InspectScript.RunAsync(db, keys).WaitAsync(cancellationToken).ConfigureAwait(false);
+        if (holder is null) return new LockStatus(name, false, Waiters: waiters.Select(OwnerTokens.Describe).ToArray());
+        LockCohort? local;
+        lock (_cohorts) _cohorts.TryGetValue(keys.Tag, out local);
+        // The counter is the end of the holder's reserved block; its first holder got the block's first token, and
+        // holders inside that process later ones (exact when the holder is this store).
+        var fence = local?.CurrentFence() ?? counter - CohortHold.Block + 1;
+        return new LockStatus(name, true, fence, OwnerTokens.Describe(holder), null, left, waiters.Select(OwnerTokens.Describe).ToArray());
     }
 
     /// <inheritdoc/>
@@ -97,40 +84,45 @@ public sealed class RedisLockStore : ILockStore, ILockInspector
 
     internal string KeyPrefix => _options.KeyPrefix;
 
-    private RedisLease NewLease(IDatabase db, LockKeys keys, string token, long fence, long sent)
-        => new(fence, _options, sent,
-            async _ => await RenewScript.RunAsync(db, keys, token, _options.Lease).ConfigureAwait(false),
-            () => new ValueTask(ReleaseAsync(db, keys, token)),
-            _context.TimeProvider, _logger);
-
-    // Release, or leave the line on timeout or cancellation (the same script: it also gives back a grant that raced
-    // with the cancel). When the lock went to a waiter of this process, tell it now rather than via the message.
-    private async Task ReleaseAsync(IDatabase db, LockKeys keys, string token)
+    /// <summary>Whether this store holds <paramref name="name"/> and has heard that someone else waits for it in Redis (tests).</summary>
+    internal bool KnowsOthersWait(string name)
     {
-        var (_, next, fence) = await ReleaseScript.RunAsync(db, keys, token, _options.Lease, _hub.Channel, alwaysPublish: false).ConfigureAwait(false);
-        if (next is not null) _hub.Deliver(keys.Tag, next, fence);
+        LockCohort? cohort;
+        lock (_cohorts) _cohorts.TryGetValue(LockKeys.For(_options.KeyPrefix, name).Tag, out cohort);
+        return cohort?.KnowsOthersWait() ?? false;
     }
 
-    private async Task LeaveAsync(IDatabase db, LockKeys keys, string token)
+    /// <summary>How many callers of this store wait in its local line for <paramref name="name"/> (tests).</summary>
+    internal int LocalWaiters(string name)
     {
-        try
+        LockCohort? cohort;
+        lock (_cohorts) _cohorts.TryGetValue(LockKeys.For(_options.KeyPrefix, name).Tag, out cohort);
+        return cohort?.LocalWaiterCount ?? 0;
+    }
+
+    private LockCohort CohortFor(LockKeys keys)
+    {
+        lock (_cohorts)
         {
-            await ReleaseAsync(db, keys, token).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
-        {
-            // The queue entry expires by itself once it stops checking in.
-            _logger.LogWarning(ex, "Leaving the wait queue of a Redis lock failed; the entry expires on its own");
+            if (!_cohorts.TryGetValue(keys.Tag, out var cohort)) _cohorts[keys.Tag] = cohort = new LockCohort(_redis, keys, Retire);
+            return cohort;
         }
     }
 
-    private Task EnsureSubscribedAsync(ConnectionMultiplexer mux)
+    // An idle cohort leaves the registry, so a store that touched many names keeps nothing for them.
+    private void Retire(LockCohort cohort)
     {
-        lock (_gate)
+        lock (_cohorts)
         {
-            if (_subscribed is null || _subscribed.IsFaulted || _subscribed.IsCanceled) _subscribed = _hub.SubscribeAsync(mux);
-            return _subscribed;
+            if (_cohorts.TryGetValue(cohort.Keys.Tag, out var current) && current == cohort && cohort.TryRetire()) _cohorts.Remove(cohort.Keys.Tag);
         }
+    }
+
+    private void OnQueued(string tag, string token)
+    {
+        LockCohort? cohort;
+        lock (_cohorts) _cohorts.TryGetValue(tag, out cohort);
+        cohort?.NoteQueued(token);
     }
 
     internal static RedisLockOptions Copy(RedisLockOptions o) => new()

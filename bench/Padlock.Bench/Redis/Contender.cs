@@ -23,6 +23,19 @@ internal sealed class Contender(string label, Func<string, ValueTask<IAsyncDispo
         return new Contender("Padlock redis://", async name => await p.CreateLock(name).AcquireAsync(), p);
     }
 
+    /// <summary>
+    /// Padlock's redis:// through two independent stores (two connections, as two processes would have), calls
+    /// alternating between them: shows contention between stores, where hand-offs inside one store stop as soon as
+    /// the other waits in Redis.
+    /// </summary>
+    public static Contender PadlockTwoStores(string endpoint)
+    {
+        var stores = new[] { LockProvider.Create($"redis://{endpoint}"), LockProvider.Create($"redis://{endpoint}") };
+        var next = 0;
+        return new Contender("Padlock redis://, 2 stores", async name => await stores[Interlocked.Increment(ref next) & 1].CreateLock(name).AcquireAsync(),
+            new Both(stores[0], stores[1]));
+    }
+
     /// <summary>DistributedLock.Redis 1.1.1 with its defaults (30 s expiry, busy-wait 10–800 ms while contended).</summary>
     public static async Task<Contender> DistributedLockAsync(string endpoint)
     {
@@ -46,6 +59,15 @@ internal sealed class Contender(string label, Func<string, ValueTask<IAsyncDispo
             }
             return new SyncDisposable(l);
         }, new Owner(factory, mux));
+    }
+
+    private sealed class Both(IAsyncDisposable a, IAsyncDisposable b) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await a.DisposeAsync();
+            await b.DisposeAsync();
+        }
     }
 
     private sealed class SyncDisposable(IDisposable inner) : IAsyncDisposable

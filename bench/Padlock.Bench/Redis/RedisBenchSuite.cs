@@ -1,6 +1,7 @@
 using Padlock.Bench.Harness;
 using Padlock.LocalServers;
 using Padlock.Redis;
+using Padlock.Redis.Cohort;
 using Padlock.Redis.Keys;
 using Padlock.Redis.Scripts;
 using StackExchange.Redis;
@@ -30,7 +31,9 @@ public sealed class RedisBenchSuite : IBenchSuite
         {
             report.Line($"redis-server {server.Endpoint} (no persistence), one client process; Padlock defaults (30 s lease).\n");
             await UncontendedAsync(settings, report, db, [padlock, .. peers]);
-            await ContendedAsync(settings, report, workMux.GetDatabase(), [padlock, .. peers]);
+            var twoStores = Contender.PadlockTwoStores(server.Endpoint);
+            await ContendedAsync(settings, report, workMux.GetDatabase(), [padlock, twoStores, .. peers]);
+            await twoStores.DisposeAsync();
             await ManyLocksAsync(settings, report, db, [padlock, .. peers]);
         }
         finally
@@ -50,8 +53,8 @@ public sealed class RedisBenchSuite : IBenchSuite
         var token = "00/30000:bench";
         var scripts = await Measure.RunAsync("Padlock's two scripts alone", 1, settings, async _ =>
         {
-            await AcquireScript.RunAsync(db, keys, token, TimeSpan.FromSeconds(30), join: true, TimeSpan.FromSeconds(2));
-            await ReleaseScript.RunAsync(db, keys, token, TimeSpan.FromSeconds(30), RedisChannel.Literal("padlock:wake"), alwaysPublish: false);
+            await AcquireScript.RunAsync(db, keys, token, TimeSpan.FromSeconds(30), join: true, TimeSpan.FromSeconds(2), CohortHold.Block, RedisChannel.Literal("padlock:wake"));
+            await ReleaseScript.RunAsync(db, keys, token, TimeSpan.FromSeconds(30), RedisChannel.Literal("padlock:wake"), alwaysPublish: false, CohortHold.Block);
         });
         var rows = new List<Stats> { ping, limit, scripts };
         foreach (var c in contenders)

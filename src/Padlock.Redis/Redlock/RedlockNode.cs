@@ -57,7 +57,8 @@ internal sealed class RedlockNode(string endpoint, RedisLockOptions options) : I
         try
         {
             var db = (await _connection.GetAsync().ConfigureAwait(false)).GetDatabase();
-            return await AcquireScript.RunAsync(db, keys, token, options.Lease, join: false, options.WaiterTimeToLive).ConfigureAwait(false);
+            // Redlock reserves one token per grant: its tokens are not a fencing sequence anyway (docs/stores/redis.md).
+            return (await AcquireScript.RunAsync(db, keys, token, options.Lease, join: false, options.WaiterTimeToLive, block: 1, RedisChannel.Literal(options.KeyPrefix + "wake")).ConfigureAwait(false)).Fence;
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
@@ -85,7 +86,7 @@ internal sealed class RedlockNode(string endpoint, RedisLockOptions options) : I
         try
         {
             var db = (await _connection.GetAsync().ConfigureAwait(false)).GetDatabase();
-            await ReleaseScript.RunAsync(db, keys, token, options.Lease, channel, alwaysPublish: true).ConfigureAwait(false);
+            await ReleaseScript.RunAsync(db, keys, token, options.Lease, channel, alwaysPublish: true, block: 1).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {

@@ -4,25 +4,29 @@ using StackExchange.Redis;
 namespace Padlock.Redis.Scripts;
 
 /// <summary>
-/// Acquire in one round trip: grant when the lock is free and nobody is ahead in the queue (SET PX and the next
-/// fencing token from the counter, atomically); otherwise, for a waiter, join the queue or check in to stay in it.
+/// Acquire in one round trip: grant when the lock is free and nobody is ahead in the queue (SET PX and a block of
+/// fencing tokens from the counter, atomically); otherwise, for a waiter, join the queue or check in to stay in it.
 /// </summary>
 internal static class AcquireScript
 {
-    // KEYS: lock, fence, queue, deadlines. ARGV: token, lease ms, join ("1": queue up when not granted), waiter ttl ms.
-    // Returns the fencing token (> 0) when granted, 0 when not.
+    // KEYS: lock, fence, queue, deadlines. ARGV: token, lease ms, join ("1": queue up when not granted), waiter ttl ms,
+    // block (how many fencing tokens a grant reserves), channel, tag.
+    // Returns { first fencing token of the granted block (> 0) or 0, 1 when others are queued after the grant }.
+    // A waiter that joins the line publishes "tag\n+token", so a process handing the lock around inside itself
+    // learns that someone else waits and gives the lock back to Redis.
     private static readonly CachedScript Script = new("""
+        local block = tonumber(ARGV[5])
         local holder = redis.call('GET', KEYS[1])
         if holder == ARGV[1] then
           -- A release handed the lock to us while we waited and its wake-up has not reached us: confirm it with a fresh lease.
           redis.call('PEXPIRE', KEYS[1], ARGV[2])
-          return tonumber(redis.call('GET', KEYS[2]))
+          return { tonumber(redis.call('GET', KEYS[2])) - block + 1, redis.call('EXISTS', KEYS[3]) }
         end
         local queued = redis.call('EXISTS', KEYS[3]) == 1
         -- The uncontended path: free and nobody waiting.
         if not holder and not queued then
           redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-          return redis.call('INCR', KEYS[2])
+          return { redis.call('INCRBY', KEYS[2], block) - block + 1, 0 }
         end
         local t = redis.call('TIME')
         local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -43,26 +47,30 @@ internal static class AcquireScript
               redis.call('LPOP', KEYS[3])
               redis.call('ZREM', KEYS[4], ARGV[1])
             end
-            return redis.call('INCR', KEYS[2])
+            return { redis.call('INCRBY', KEYS[2], block) - block + 1, redis.call('EXISTS', KEYS[3]) }
           end
         end
         if ARGV[3] == '1' then
-          if not redis.call('ZSCORE', KEYS[4], ARGV[1]) then redis.call('RPUSH', KEYS[3], ARGV[1]) end
+          if not redis.call('ZSCORE', KEYS[4], ARGV[1]) then
+            redis.call('RPUSH', KEYS[3], ARGV[1])
+            redis.call('PUBLISH', ARGV[6], ARGV[7] .. '\n+' .. ARGV[1])
+          end
           local ttl = tonumber(ARGV[4])
           redis.call('ZADD', KEYS[4], now + ttl, ARGV[1])
           -- An abandoned line disappears by itself once its last waiter would have expired.
           if redis.call('PTTL', KEYS[3]) < ttl then redis.call('PEXPIRE', KEYS[3], ttl) end
           if redis.call('PTTL', KEYS[4]) < ttl then redis.call('PEXPIRE', KEYS[4], ttl) end
         end
-        return 0
+        return { 0, 0 }
         """);
 
-    /// <summary>Runs the script; returns the fencing token, or 0 when not granted.</summary>
-    public static async Task<long> RunAsync(IDatabaseAsync db, LockKeys keys, string token, TimeSpan lease, bool join, TimeSpan waiterTtl)
+    /// <summary>Runs the script: the first fencing token of the granted block (0 when not granted), and whether others wait behind.</summary>
+    public static async Task<(long Fence, bool OthersQueued)> RunAsync(IDatabaseAsync db, LockKeys keys, string token, TimeSpan lease, bool join,
+        TimeSpan waiterTtl, int block, RedisChannel channel)
     {
-        var result = await Script.RunAsync(db,
+        var result = (RedisResult[])(await Script.RunAsync(db,
             [keys.Lock, keys.Fence, keys.Queue, keys.Deadlines],
-            [token, (long)lease.TotalMilliseconds, join ? "1" : "0", (long)waiterTtl.TotalMilliseconds]).ConfigureAwait(false);
-        return (long)result;
+            [token, (long)lease.TotalMilliseconds, join ? "1" : "0", (long)waiterTtl.TotalMilliseconds, block, channel.ToString(), keys.Tag]).ConfigureAwait(false))!;
+        return ((long)result[0], (long)result[1] == 1);
     }
 }

@@ -11,8 +11,10 @@ namespace Padlock.Redis.Scripts;
 internal static class ReleaseScript
 {
     // KEYS: lock, fence, queue, deadlines. ARGV: token, channel, tag, always ("1": publish a plain wake-up even with
-    // nobody queued, for Redlock's retrying waiters), lease ms for a waiter whose token names none. Also used to leave the line on cancel or timeout.
-    // Returns { 1 when our hold was deleted else 0, the next holder's token or nil, its fencing token or 0 }.
+    // nobody queued, for Redlock's retrying waiters), lease ms for a waiter whose token names none, block (fencing tokens a
+    // grant reserves). Also used to leave the line on cancel or timeout.
+    // Returns { 1 when our hold was deleted else 0, the next holder's token or nil, its first fencing token or 0,
+    // 1 when others still wait behind it }; the wake-up message carries the same: "tag\nhead\nfence\nothers".
     private static readonly CachedScript Script = new("""
         local queued = redis.call('EXISTS', KEYS[3]) == 1
         if queued then
@@ -25,7 +27,7 @@ internal static class ReleaseScript
           redis.call('DEL', KEYS[1])
           deleted = 1
         elseif holder then
-          return { 0, false, 0 }
+          return { 0, false, 0, 0 }
         end
         if queued and redis.call('EXISTS', KEYS[3]) == 1 then
           local t = redis.call('TIME')
@@ -42,21 +44,24 @@ internal static class ReleaseScript
             redis.call('SET', KEYS[1], head, 'PX', lease)
             redis.call('LPOP', KEYS[3])
             redis.call('ZREM', KEYS[4], head)
-            local fence = redis.call('INCR', KEYS[2])
-            redis.call('PUBLISH', ARGV[2], ARGV[3] .. '\n' .. head .. '\n' .. fence)
-            return { deleted, head, fence }
+            local block = tonumber(ARGV[6])
+            local fence = redis.call('INCRBY', KEYS[2], block) - block + 1
+            local others = redis.call('EXISTS', KEYS[3])
+            redis.call('PUBLISH', ARGV[2], ARGV[3] .. '\n' .. head .. '\n' .. fence .. '\n' .. others)
+            return { deleted, head, fence, others }
           end
         end
         if deleted == 1 and ARGV[4] == '1' then redis.call('PUBLISH', ARGV[2], ARGV[3] .. '\n') end
-        return { deleted, false, 0 }
+        return { deleted, false, 0, 0 }
         """);
 
-    /// <summary>Runs the script: whether our hold was deleted, and to whom (with which fencing token) the lock was handed.</summary>
-    public static async Task<(bool Deleted, string? Next, long NextFence)> RunAsync(IDatabaseAsync db, LockKeys keys, string token, TimeSpan lease, RedisChannel channel, bool alwaysPublish)
+    /// <summary>Runs the script: whether our hold was deleted, and to whom (with which first fencing token) the lock was handed.</summary>
+    public static async Task<(bool Deleted, string? Next, long NextFence, bool OthersQueued)> RunAsync(IDatabaseAsync db, LockKeys keys, string token, TimeSpan lease,
+        RedisChannel channel, bool alwaysPublish, int block)
     {
         var result = (RedisResult[])(await Script.RunAsync(db,
             [keys.Lock, keys.Fence, keys.Queue, keys.Deadlines],
-            [token, channel.ToString(), keys.Tag, alwaysPublish ? "1" : "0", (long)lease.TotalMilliseconds]).ConfigureAwait(false))!;
-        return ((long)result[0] == 1, result[1].IsNull ? null : (string?)result[1], (long)result[2]);
+            [token, channel.ToString(), keys.Tag, alwaysPublish ? "1" : "0", (long)lease.TotalMilliseconds, block]).ConfigureAwait(false))!;
+        return ((long)result[0] == 1, result[1].IsNull ? null : (string?)result[1], (long)result[2], (long)result[3] == 1);
     }
 }

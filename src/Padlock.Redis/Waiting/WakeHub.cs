@@ -6,17 +6,15 @@ namespace Padlock.Redis.Waiting;
 /// The store's single wake-up subscription, shared by all its waiters. A release that hands the lock to the first
 /// waiter publishes "tag\nwaiter-token\nfencing-token" on the store's channel; the hub wakes only that waiter if it
 /// is here (the others stay asleep: it is not their turn). A message naming nobody wakes every local waiter of that
-/// lock (Redlock, which has no queue).
+/// lock (Redlock, which has no queue). "tag\n+token" says a waiter joined the line: it goes to
+/// <paramref name="onQueued"/>, so a process handing a lock around inside itself knows to give it back.
 /// </summary>
-internal sealed class WakeHub
+internal sealed class WakeHub(RedisChannel channel, Action<string, string>? onQueued = null)
 {
     private readonly Dictionary<string, List<Waiter>> _byTag = new(StringComparer.Ordinal);
 
-    /// <summary>Creates a hub for <paramref name="channel"/>.</summary>
-    public WakeHub(RedisChannel channel) => Channel = channel;
-
     /// <summary>The channel releases publish on.</summary>
-    public RedisChannel Channel { get; }
+    public RedisChannel Channel { get; } = channel;
 
     /// <summary>Subscribes <paramref name="mux"/> to the channel, delivering to this hub.</summary>
     public Task SubscribeAsync(ConnectionMultiplexer mux) => mux.GetSubscriber().SubscribeAsync(Channel, (_, message) => OnMessage(message));
@@ -33,13 +31,18 @@ internal sealed class WakeHub
         return waiter;
     }
 
-    // "tag\nhead\nfence": the lock was handed to head; "tag\n": a plain release (Redlock).
+    // "tag\nhead\nfence\nothers": the lock was handed to head; "tag\n": a plain release (Redlock); "tag\n+token": token joined the line.
     internal void OnMessage(RedisValue message)
     {
         var parts = ((string?)message)?.Split('\n');
         if (parts is null || parts.Length < 2) return;
+        if (parts[1].StartsWith('+'))
+        {
+            onQueued?.Invoke(parts[0], parts[1][1..]);
+            return;
+        }
         var fence = parts.Length > 2 && long.TryParse(parts[2], System.Globalization.CultureInfo.InvariantCulture, out var f) ? f : 0;
-        Deliver(parts[0], parts[1], fence);
+        Deliver(parts[0], parts[1], fence, parts.Length > 3 && parts[3] == "1");
     }
 
     /// <summary>
@@ -47,7 +50,7 @@ internal sealed class WakeHub
     /// lock when <paramref name="head"/> is empty. Called for published messages and, faster, by a release in this
     /// same process that handed the lock to one of its own waiters.
     /// </summary>
-    public void Deliver(string tag, string head, long fence)
+    public void Deliver(string tag, string head, long fence, bool othersQueued = false)
     {
         Waiter[] toWake;
         lock (_byTag)
@@ -55,7 +58,7 @@ internal sealed class WakeHub
             if (!_byTag.TryGetValue(tag, out var list)) return;
             toWake = head.Length == 0 ? [.. list] : [.. list.Where(w => w.Token == head)];
         }
-        foreach (var w in toWake) w.Signal.Set(fence);
+        foreach (var w in toWake) w.Signal.Set(fence, othersQueued);
     }
 
     private void Remove(Waiter waiter)

@@ -2,8 +2,8 @@ namespace Padlock.Redis.Waiting;
 
 /// <summary>
 /// A waiter's wake-up latch. A wake that arrives while the waiter is busy talking to Redis is kept, not lost, and
-/// ends the next wait at once. A wake may carry a grant (the fencing token of a hold a release handed to this waiter);
-/// a grant is kept until taken.
+/// ends the next wait at once. A wake may carry a grant (the first fencing token of a hold a release handed to this
+/// waiter, and whether others still wait behind it); a grant is kept until taken.
 /// </summary>
 internal sealed class WakeSignal
 {
@@ -11,14 +11,19 @@ internal sealed class WakeSignal
     private TaskCompletionSource? _waiting;
     private bool _pending;
     private long _grant;
+    private bool _othersQueued;
 
     /// <summary>Wakes the current or next wait; <paramref name="grantedFence"/> &gt; 0 says the lock is now ours with that token.</summary>
-    public void Set(long grantedFence = 0)
+    public void Set(long grantedFence = 0, bool othersQueued = false)
     {
         TaskCompletionSource? toWake;
         lock (_gate)
         {
-            if (grantedFence > 0) _grant = grantedFence;
+            if (grantedFence > 0)
+            {
+                _grant = grantedFence;
+                _othersQueued = othersQueued;
+            }
             toWake = _waiting;
             _waiting = null;
             if (toWake is null) _pending = true;
@@ -27,8 +32,8 @@ internal sealed class WakeSignal
     }
 
     /// <summary>Waits for a wake, at most <paramref name="max"/>. Throws <see cref="OperationCanceledException"/> on cancellation.</summary>
-    /// <returns>The granted fencing token, 0 for a plain wake or when <paramref name="max"/> passed.</returns>
-    public async Task<long> WaitAsync(TimeSpan max, TimeProvider time, CancellationToken cancellationToken)
+    /// <returns>The granted first fencing token (0 for a plain wake or when <paramref name="max"/> passed) and whether others wait behind.</returns>
+    public async Task<(long Fence, bool OthersQueued)> WaitAsync(TimeSpan max, TimeProvider time, CancellationToken cancellationToken)
     {
         TaskCompletionSource tcs;
         lock (_gate)
@@ -36,7 +41,7 @@ internal sealed class WakeSignal
             if (_pending || _grant > 0)
             {
                 _pending = false;
-                return _grant;
+                return (_grant, _othersQueued);
             }
             _waiting = tcs = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         }
@@ -55,6 +60,6 @@ internal sealed class WakeSignal
                 _pending = false;
             }
         }
-        lock (_gate) return _grant;
+        lock (_gate) return (_grant, _othersQueued);
     }
 }

@@ -1,0 +1,325 @@
+using Padlock.Redis.Keys;
+using Padlock.Redis.Waiting;
+using Padlock.Stores;
+
+namespace Padlock.Redis.Cohort;
+
+/// <summary>
+/// Everyone in this store who wants one lock (lock cohorting). At most one of them talks to Redis at a time: the
+/// first caller tries inline; while the key is held or being waited for, later callers line up here, first come
+/// first served, and one background turn waits in the Redis line for all of them. Once the key is ours, a release
+/// hands it straight to the next local waiter with the next token of the reserved block, without a round trip.
+/// When the block runs out or the hand-off window closes, one script asks Redis for a new block, which it refuses if
+/// anyone waits there; a lost hold, a refusal, or hearing that someone joined the Redis line sends the key back to
+/// Redis, and the local line queues there again, behind those already waiting.
+/// </summary>
+/// <remarks>
+/// States, all under <c>_gate</c>: idle (no hold, nothing in flight, nobody waiting); a Redis call in flight
+/// (<c>_redisBusy</c>: the inline attempt, the background turn, or the release); held by a local holder
+/// (<c>_hold</c>). Local waiters exist only while a hold or a Redis call exists, so they are never forgotten.
+/// </remarks>
+internal sealed class LockCohort(RedisTurns redis, LockKeys keys, Action<LockCohort> onIdle)
+{
+    private readonly Lock _gate = new();
+    private readonly LinkedList<TaskCompletionSource<StoreLease>> _waiters = new();
+    private CohortHold? _hold;
+    private bool _redisBusy;
+    private CancellationTokenSource? _turnStop;
+    private Task _turn = Task.CompletedTask;
+    private bool _retired;
+
+    /// <summary>How a caller enters.</summary>
+    public enum Entry
+    {
+        /// <summary>The cohort was idle: the caller tries Redis itself.</summary>
+        Attempt,
+
+        /// <summary>The caller waits in the local line.</summary>
+        Queued,
+
+        /// <summary>Held or contended, and the caller does not wait.</summary>
+        Refused,
+
+        /// <summary>This cohort was retired while the caller looked it up; look again.</summary>
+        Retired,
+    }
+
+    public LockKeys Keys => keys;
+
+    /// <summary>Enters the cohort; for <see cref="Entry.Queued"/>, <paramref name="node"/> is the caller's place in line.</summary>
+    public Entry Enter(bool wait, out LinkedListNode<TaskCompletionSource<StoreLease>>? node)
+    {
+        node = null;
+        lock (_gate)
+        {
+            if (_retired) return Entry.Retired;
+            if (_hold is null && !_redisBusy)
+            {
+                _redisBusy = true;
+                return Entry.Attempt;
+            }
+            if (!wait) return Entry.Refused;
+            node = _waiters.AddLast(NewWaiter());
+            return Entry.Queued;
+        }
+    }
+
+    /// <summary>The inline attempt of a caller that found the cohort idle (the uncontended path: one script, no hop).</summary>
+    public async ValueTask<StoreLease?> AttemptAsync(bool wait, WaitScope scope)
+    {
+        var token = redis.NewToken();
+        var registration = wait ? redis.Register(keys, token) : null;
+        RedisGrant grant;
+        var subscribed = false;
+        try
+        {
+            if (wait) subscribed = await redis.EnsureSubscribedAsync().ConfigureAwait(false);
+            grant = await redis.AttemptAsync(keys, token, join: wait).ConfigureAwait(false);
+        }
+        catch
+        {
+            registration?.Dispose();
+            RedisCallEnded();
+            throw;
+        }
+        if (grant.Fence > 0)
+        {
+            registration?.Dispose();
+            var hold = redis.NewHold(keys, token, grant);
+            lock (_gate)
+            {
+                _hold = hold;
+                _redisBusy = false;
+                return new LocalLease(this, hold, hold.TakeFence());
+            }
+        }
+        if (registration is null)
+        {
+            RedisCallEnded();
+            return null;
+        }
+        LinkedListNode<TaskCompletionSource<StoreLease>> node;
+        lock (_gate)
+        {
+            // First come: those who arrived during the attempt line up behind this caller, who is already in the Redis line.
+            node = _waiters.AddFirst(NewWaiter());
+            StartTurnLocked(token, registration, grant, subscribed);
+        }
+        return await WaitQueuedAsync(node, scope).ConfigureAwait(false);
+    }
+
+    /// <summary>Waits in the local line until a hand-off; on timeout or cancellation leaves it (passing on a grant that raced).</summary>
+    public async ValueTask<StoreLease?> WaitQueuedAsync(LinkedListNode<TaskCompletionSource<StoreLease>> node, WaitScope scope)
+    {
+        var waiter = node.Value;
+        try
+        {
+            return await waiter.Task.WaitAsync(scope.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (scope.Token.IsCancellationRequested && !waiter.Task.IsFaulted)
+        {
+            bool removed;
+            CancellationTokenSource? stop = null;
+            var turn = Task.CompletedTask;
+            lock (_gate)
+            {
+                removed = node.List is not null;
+                if (removed)
+                {
+                    _waiters.Remove(node);
+                    // Nobody left to wait for: the Redis turn leaves the Redis line.
+                    if (_waiters.Count == 0 && _turnStop is not null)
+                    {
+                        stop = _turnStop;
+                        turn = _turn;
+                    }
+                }
+            }
+            if (stop is not null)
+            {
+                // Outside the lock: the turn's continuation may run inline. The caller returns once the store has
+                // left the Redis line, so nothing of this wait is left behind.
+                stop.Cancel();
+                await turn.ConfigureAwait(false);
+            }
+            if (!removed && waiter.Task.IsCompletedSuccessfully) await waiter.Task.Result.ReleaseAsync().ConfigureAwait(false);
+            scope.ThrowIfCallerCancelled();
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// A local holder releases: hand the key to the next local waiter; when the block or window has run out, first ask
+    /// Redis for a new block (refused when someone waits there); otherwise give the key back to Redis.
+    /// </summary>
+    public async ValueTask ReleaseAsync(LocalLease lease)
+    {
+        var hold = lease.Hold;
+        bool refill;
+        lock (_gate)
+        {
+            if (_hold != hold) return;
+            if (TryHandOffLocked(hold)) return;
+            // The key stays ours (and others keep lining up here) while Redis is asked.
+            refill = _waiters.Count > 0 && !hold.MustGiveBack;
+            if (!refill) _redisBusy = true;
+        }
+        if (refill)
+        {
+            var checkedAt = redis.Time.GetTimestamp();
+            var fence = await redis.RefillAsync(keys, hold).ConfigureAwait(false);
+            lock (_gate)
+            {
+                if (fence > 0)
+                {
+                    hold.Refilled(fence, checkedAt);
+                    if (TryHandOffLocked(hold)) return;
+                }
+                _redisBusy = true;
+            }
+        }
+        await GiveBackAsync(hold).ConfigureAwait(false);
+    }
+
+    private bool TryHandOffLocked(CohortHold hold)
+    {
+        if (_waiters.Count == 0 || !hold.CanHandOff(redis.Time)) return false;
+        var next = _waiters.First!.Value;
+        _waiters.RemoveFirst();
+        next.TrySetResult(new LocalLease(this, hold, hold.TakeFence()));
+        return true;
+    }
+
+    /// <summary>A Redis-side waiter joined the line: stop handing the key around here (unless that waiter is us).</summary>
+    public void NoteQueued(string token)
+    {
+        CohortHold? hold;
+        lock (_gate) hold = _hold;
+        if (hold is not null && hold.Token != token) hold.NoteOthersQueued();
+    }
+
+    /// <summary>The fencing token of the current local holder, when this store holds the key.</summary>
+    public long? CurrentFence()
+    {
+        lock (_gate) return _hold?.CurrentFence;
+    }
+
+    /// <summary>Whether the key is held here and someone waits for it in Redis.</summary>
+    public bool KnowsOthersWait()
+    {
+        lock (_gate) return _hold is { OthersQueued: true };
+    }
+
+    /// <summary>How many callers wait in the local line.</summary>
+    public int LocalWaiterCount
+    {
+        get
+        {
+            lock (_gate) return _waiters.Count;
+        }
+    }
+
+    /// <summary>Retires the cohort if idle (called under the store's registry lock); true when it was retired.</summary>
+    public bool TryRetire()
+    {
+        lock (_gate)
+        {
+            if (_hold is not null || _redisBusy || _waiters.Count > 0) return false;
+            _retired = true;
+            return true;
+        }
+    }
+
+    private static TaskCompletionSource<StoreLease> NewWaiter() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private async Task GiveBackAsync(CohortHold hold)
+    {
+        try
+        {
+            await redis.ReleaseAsync(keys, hold).ConfigureAwait(false);
+        }
+        finally
+        {
+            lock (_gate) _hold = null;
+            RedisCallEnded();
+        }
+    }
+
+    // A Redis call ended without a hold: the local line, if any, needs a new turn; otherwise the cohort may be idle.
+    private void RedisCallEnded()
+    {
+        bool idle;
+        lock (_gate)
+        {
+            _redisBusy = false;
+            _turnStop = null;
+            if (_waiters.Count > 0) StartTurnLocked(redis.NewToken(), null, null, subscribed: false);
+            idle = _hold is null && !_redisBusy;
+        }
+        if (idle) onIdle(this);
+    }
+
+    private void StartTurnLocked(string token, WakeHub.Waiter? registration, RedisGrant? joined, bool subscribed)
+    {
+        _redisBusy = true;
+        var stop = _turnStop = new CancellationTokenSource();
+        // Off this thread: the caller holds the lock.
+        _turn = Task.Run(() => TurnAsync(token, registration, joined, subscribed, stop.Token));
+    }
+
+    // One turn in the Redis line on behalf of the local line; ends with the key handed to the first local waiter.
+    private async Task TurnAsync(string token, WakeHub.Waiter? registration, RedisGrant? joined, bool subscribed, CancellationToken stop)
+    {
+        RedisGrant? grant;
+        try
+        {
+            registration ??= redis.Register(keys, token);
+            grant = await redis.WaitForGrantAsync(keys, token, registration.Signal, joined, subscribed, stop).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            // Redis failed (down, disposed): every local waiter gets the error, as a waiter of its own would have.
+            TaskCompletionSource<StoreLease>[] failed;
+            lock (_gate)
+            {
+                failed = [.. _waiters];
+                _waiters.Clear();
+            }
+            foreach (var w in failed) w.TrySetException(ex);
+            RedisCallEnded();
+            return;
+        }
+        finally
+        {
+            registration?.Dispose();
+        }
+        if (grant is not { } g)
+        {
+            RedisCallEnded();
+            return;
+        }
+        var hold = redis.NewHold(keys, token, g);
+        lock (_gate)
+        {
+            _hold = hold;
+            _turnStop = null;
+            if (_waiters.Count > 0)
+            {
+                var next = _waiters.First!.Value;
+                _waiters.RemoveFirst();
+                _redisBusy = false;
+                next.TrySetResult(new LocalLease(this, hold, hold.TakeFence()));
+                return;
+            }
+        }
+        // Everyone left while the grant was on its way: give it straight back.
+        try
+        {
+            await GiveBackAsync(hold).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException or ObjectDisposedException)
+        {
+            // Nobody to tell: the key expires with its lease.
+        }
+    }
+}

@@ -1,0 +1,175 @@
+using Microsoft.Extensions.Logging;
+using Padlock.Redis.Connection;
+using Padlock.Redis.Keys;
+using Padlock.Redis.Scripts;
+using Padlock.Redis.Waiting;
+using Padlock.Stores;
+using StackExchange.Redis;
+
+namespace Padlock.Redis.Cohort;
+
+/// <summary>A grant from Redis: the first fencing token of the reserved block, whether others wait behind, and when the granting request was sent.</summary>
+internal readonly record struct RedisGrant(long Fence, bool OthersQueued, long SentAt);
+
+/// <summary>
+/// A process's turns at one logical Redis: try for the key, wait in the Redis line until a release hands it over,
+/// keep it renewed, give it back. <see cref="LockCohort"/> decides when; this class only talks to Redis.
+/// </summary>
+internal sealed class RedisTurns
+{
+    private readonly RedisLockOptions _options;
+    private readonly StoreContext _context;
+    private readonly RedisConnection _connection;
+    private readonly WakeHub _hub;
+    private readonly ILogger _logger;
+    private readonly Lock _gate = new();
+    private Task? _subscribed;
+
+    public RedisTurns(RedisLockOptions options, StoreContext context, RedisConnection connection, Action<string, string> onQueued)
+    {
+        _options = options;
+        _context = context;
+        _connection = connection;
+        _logger = context.LoggerFactory.CreateLogger("Padlock.Redis");
+        _hub = new WakeHub(RedisChannel.Literal(options.KeyPrefix + "wake"), onQueued);
+    }
+
+    public TimeProvider Time => _context.TimeProvider;
+
+    /// <summary>A fresh owner token for one turn.</summary>
+    public string NewToken() => OwnerTokens.New(_context.OwnerDescription, _options.Lease);
+
+    /// <summary>Registers a wake-up for <paramref name="token"/>; registered before the first attempt, so a release between that attempt and the wait still reaches it.</summary>
+    public WakeHub.Waiter Register(LockKeys keys, string token) => _hub.Register(keys.Tag, token);
+
+    /// <summary>
+    /// The store's one subscription, made on first need. False when it could not be made yet (right after a connect
+    /// the subscription link may still be coming up): waiting then relies on the fallback check, and the next call
+    /// tries again. The lock calls themselves still fail loudly if Redis is unreachable.
+    /// </summary>
+    public async Task<bool> EnsureSubscribedAsync()
+    {
+        var mux = await _connection.GetAsync().ConfigureAwait(false);
+        Task subscribed;
+        lock (_gate)
+        {
+            if (_subscribed is null || _subscribed.IsFaulted || _subscribed.IsCanceled) _subscribed = _hub.SubscribeAsync(mux);
+            subscribed = _subscribed;
+        }
+        try
+        {
+            await subscribed.ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            _logger.LogDebug(ex, "Subscribing to Redis wake-ups failed; waiters check on the fallback interval until it succeeds");
+            return false;
+        }
+    }
+
+    /// <summary>One acquire script: granted, or (with <paramref name="join"/>) in the line.</summary>
+    public async Task<RedisGrant> AttemptAsync(LockKeys keys, string token, bool join)
+    {
+        var db = (await _connection.GetAsync().ConfigureAwait(false)).GetDatabase();
+        // Also when the grant comes later by message: the hand-off happened after this attempt ran, so the lease
+        // counted from this moment ends no later than the one Redis applies.
+        var sent = Time.GetTimestamp();
+        var (fence, others) = await AcquireScript.RunAsync(db, keys, token, _options.Lease, join, _options.WaiterTimeToLive, CohortHold.Block, _hub.Channel).ConfigureAwait(false);
+        return new RedisGrant(fence, others, sent);
+    }
+
+    /// <summary>
+    /// Waits in the Redis line until the key is ours: woken by the release that hands it over, or finding it ours (or
+    /// free for us) at a fallback check. Null when <paramref name="stop"/> fired; the line is then left cleanly.
+    /// </summary>
+    public async Task<RedisGrant?> WaitForGrantAsync(LockKeys keys, string token, WakeSignal signal, RedisGrant? joined, bool subscribed, CancellationToken stop)
+    {
+        var sent = joined?.SentAt ?? 0;
+        var attempt = joined is null;
+        while (true)
+        {
+            if (attempt)
+            {
+                if (!subscribed) subscribed = await EnsureSubscribedAsync().ConfigureAwait(false);
+                var grant = await AttemptAsync(keys, token, join: true).ConfigureAwait(false);
+                if (grant.Fence > 0) return grant;
+                sent = grant.SentAt;
+            }
+            attempt = true;
+            try
+            {
+                var (fence, others) = await signal.WaitAsync(_options.FallbackInterval, Time, stop).ConfigureAwait(false);
+                if (fence > 0) return new RedisGrant(fence, others, sent);
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                await LeaveAsync(keys, token).ConfigureAwait(false);
+                return null;
+            }
+        }
+    }
+
+    /// <summary>Starts renewing a granted key.</summary>
+    public CohortHold NewHold(LockKeys keys, string token, RedisGrant grant)
+    {
+        var renewal = new LeaseRenewal(_options.Lease, _options.EffectiveRenewInterval, _options.LossMargin, grant.SentAt,
+            async _ => await RenewScript.RunAsync((await _connection.GetAsync().ConfigureAwait(false)).GetDatabase(), keys, token, _options.Lease).ConfigureAwait(false),
+            Time, _logger);
+        return new CohortHold(token, grant.Fence, grant.OthersQueued, grant.SentAt, renewal);
+    }
+
+    /// <summary>While the key is ours and nobody waits in Redis: a new block of tokens (its first), else 0. Errors count as 0.</summary>
+    public async Task<long> RefillAsync(LockKeys keys, CohortHold hold)
+    {
+        try
+        {
+            var db = (await _connection.GetAsync().ConfigureAwait(false)).GetDatabase();
+            return await RefillScript.RunAsync(db, keys, hold.Token, _options.Lease, CohortHold.Block).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
+        {
+            // Then the key goes back the ordinary way, whose own failure the releasing holder sees.
+            return 0;
+        }
+    }
+
+    /// <summary>Gives the key back: stops renewing and compare-and-deletes, which hands it to the first in the Redis line.</summary>
+    public async Task ReleaseAsync(LockKeys keys, CohortHold hold)
+    {
+        // Stopping the renewal and deleting the key go together, so the next holder does not wait for the renewal
+        // loop to wind down. A renewal racing with the delete only extends our own token, and a "not ours" answer
+        // after the stop is not reported as a loss.
+        var stopping = hold.Renewal.DisposeAsync();
+        try
+        {
+            await ReleaseTokenAsync(keys, hold.Token).ConfigureAwait(false);
+        }
+        finally
+        {
+            await stopping.ConfigureAwait(false);
+        }
+    }
+
+    // Release, or leave the line (the same script: it also gives back a grant that raced with the leaving). When the
+    // lock went to a waiter of this store, tell it now rather than via the message.
+    private async Task ReleaseTokenAsync(LockKeys keys, string token)
+    {
+        var db = (await _connection.GetAsync().ConfigureAwait(false)).GetDatabase();
+        var (_, next, fence, others) = await ReleaseScript.RunAsync(db, keys, token, _options.Lease, _hub.Channel, alwaysPublish: false, CohortHold.Block).ConfigureAwait(false);
+        if (next is not null) _hub.Deliver(keys.Tag, next, fence, others);
+    }
+
+    private async Task LeaveAsync(LockKeys keys, string token)
+    {
+        try
+        {
+            await ReleaseTokenAsync(keys, token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
+        {
+            // The queue entry expires by itself once it stops checking in.
+            _logger.LogWarning(ex, "Leaving the wait queue of a Redis lock failed; the entry expires on its own");
+        }
+    }
+}
