@@ -54,12 +54,7 @@ public sealed class ZooKeeperLockStore : ILockStore, ILockInspector
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         cancellationToken.ThrowIfCancellationRequested();
-        var lease = await LockAcquisition.RunAsync(this, ParentPath(name), _owner, timeout, cancellationToken).ConfigureAwait(false);
-        if (lease is not null)
-        {
-            lock (_held) _held.Add(lease);
-        }
-        return lease;
+        return await LockAcquisition.RunAsync(this, ParentPath(name), _owner, timeout, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
@@ -170,6 +165,33 @@ public sealed class ZooKeeperLockStore : ILockStore, ILockInspector
     {
         lock (_held) _held.Remove(lease);
     }
+
+    // The entry-name prefixes (one GUID each) of the acquisitions under way in this store.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> _acquiring = new(StringComparer.Ordinal);
+
+    internal void BeginAcquisition(string prefix) => _acquiring[prefix] = 0;
+
+    // Called with the lease, if any, before the acquisition's prefix is forgotten: the entry is never unowned in between.
+    internal void EndAcquisition(string prefix, ZooKeeperLease? lease)
+    {
+        if (lease is not null)
+        {
+            lock (_held) _held.Add(lease);
+        }
+        _acquiring.TryRemove(prefix, out _);
+    }
+
+    /// <summary>True when an acquisition under way or a hold of this store owns the entry <paramref name="leaf"/>.</summary>
+    internal bool IsLiveEntry(string leaf)
+    {
+        foreach (var prefix in _acquiring.Keys)
+        {
+            if (leaf.StartsWith(prefix, StringComparison.Ordinal)) return true;
+        }
+        lock (_held) return _held.Any(h => ZkPaths.Leaf(h.Path) == leaf);
+    }
+
+    internal ILogger Logger => _logger;
 
     /// <summary>Releases every hold of this store (their lost tokens fire) and closes the session.</summary>
     public async ValueTask DisposeAsync()

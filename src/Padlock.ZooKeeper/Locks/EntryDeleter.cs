@@ -73,6 +73,8 @@ internal sealed class EntryDeleter(TimeSpan sessionTimeout, TimeSpan requestTime
             try
             {
                 if (!await session.Client.WaitConnectedAsync(requestTimeout * 2).ConfigureAwait(false)) return;
+                // As in LockAcquisition.FindOursAsync: let the server catch up with the leader before listing.
+                await session.Client.SyncAsync(parent).ConfigureAwait(false);
                 foreach (var child in await session.Client.GetChildrenAsync(parent).ConfigureAwait(false))
                 {
                     if (child.StartsWith(prefix, StringComparison.Ordinal)) await DeleteAsync(session, ZkPaths.Combine(parent, child)).ConfigureAwait(false);

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Padlock.Stores;
 using Padlock.ZooKeeper.Client;
 using Padlock.ZooKeeper.Client.Protocol;
@@ -37,9 +38,11 @@ internal sealed class LockAcquisition
         var requests = timeout == TimeSpan.Zero ? cancellationToken : scope.Token;
         var session = await store.GetSessionAsync(requests).ConfigureAwait(false);
         var run = new LockAcquisition(store, session, parent, owner);
+        ZooKeeperLease? lease = null;
+        store.BeginAcquisition(run._prefix);
         try
         {
-            var lease = await run.LoopAsync(timeout, scope, requests).ConfigureAwait(false);
+            lease = await run.LoopAsync(timeout, scope, requests).ConfigureAwait(false);
             if (lease is null) await run.AbandonAsync().ConfigureAwait(false);
             return lease;
         }
@@ -53,6 +56,10 @@ internal sealed class LockAcquisition
         {
             await run.AbandonAsync().ConfigureAwait(false);
             throw;
+        }
+        finally
+        {
+            store.EndAcquisition(run._prefix, lease);
         }
     }
 
@@ -75,10 +82,21 @@ internal sealed class LockAcquisition
                     if (_ours is null && (children = await CreateAndListAsync(requests).ConfigureAwait(false)) is null) continue;
                 }
                 var line = LockNodeNames.Queue(children ?? await ChildrenAsync(requests).ConfigureAwait(false));
-                var at = line.IndexOf(ZkPaths.Leaf(_ours!));
+                var leaf = ZkPaths.Leaf(_ours!);
+                // Another entry with our GUID is a duplicate from an earlier attempt of this acquisition: it would
+                // stand in line, unowned, until the session ends. Take it out.
+                foreach (var duplicate in line.Where(e => e != leaf && e.StartsWith(_prefix, StringComparison.Ordinal)).ToList())
+                {
+                    await _store.DeleteEntryAsync(_session, ZkPaths.Combine(_parent, duplicate)).ConfigureAwait(false);
+                    line.Remove(duplicate);
+                }
+                var at = line.IndexOf(leaf);
                 if (at < 0)
                 {
-                    // Our entry is gone (deleted by someone else): queue again at the back.
+                    // Not in the listing. The listing can predate our create (a request that waited for a reconnect
+                    // can be overtaken by the one sent after it), so ask for the entry itself before queueing again.
+                    if (await client.ExistsAsync(_ours!, cancellationToken: requests).ConfigureAwait(false) is not null) continue;
+                    // Gone (deleted by someone else): queue again at the back.
                     _ours = null;
                     continue;
                 }
@@ -96,7 +114,12 @@ internal sealed class LockAcquisition
                 {
                     continue;
                 }
-                await gone.Task.WaitAsync(scope.Token).ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
+                // The watch is the wake-up; a bounded re-check behind it means a watch lost in a failover (or an
+                // entry ahead of us that nobody will ever delete) costs a short delay and a log line, never the
+                // whole timeout.
+                var woke = await Task.WhenAny(gone.Task, Task.Delay(RecheckInterval, _store.Time, scope.Token)).ConfigureAwait(false);
+                scope.Token.ThrowIfCancellationRequested();
+                if (woke != gone.Task) await CheckPredecessorAsync(predecessor, requests).ConfigureAwait(false);
             }
             catch (ZooKeeperException ex) when (ex.Code is ZooKeeperErrorCode.ConnectionLoss or ZooKeeperErrorCode.RequestTimeout)
             {
@@ -113,6 +136,21 @@ internal sealed class LockAcquisition
                 client = _session.Client;
             }
         }
+    }
+
+    /// <summary>How often a waiter looks at the line even without a watch event.</summary>
+    internal static readonly TimeSpan RecheckInterval = TimeSpan.FromSeconds(2);
+
+    // No event for a while. An entry of our own session that no acquisition or hold of this store knows is an orphan
+    // (a create whose reply was lost and whose retry made a second entry): nobody else can delete it before the session
+    // ends, so we do. Anything else: the loop lists the line again.
+    private async Task CheckPredecessorAsync(string predecessor, CancellationToken requests)
+    {
+        var stat = await _session.Client.ExistsAsync(predecessor, cancellationToken: requests).ConfigureAwait(false);
+        if (stat is null || stat.EphemeralOwner != _session.Client.SessionId) return;
+        if (_store.IsLiveEntry(ZkPaths.Leaf(predecessor))) return;
+        _store.Logger.LogWarning("Deleting {Path}: an entry of this session that no acquisition or hold owns", predecessor);
+        await _store.DeleteEntryAsync(_session, predecessor).ConfigureAwait(false);
     }
 
     private async Task<List<string>> ChildrenAsync(CancellationToken requests)
@@ -169,6 +207,11 @@ internal sealed class LockAcquisition
     /// <summary>After a create of unknown outcome: our entry is the child carrying our GUID, if any.</summary>
     private async Task FindOursAsync(CancellationToken requests)
     {
+        // The server we reconnected to may lag the leader: it only promises to have seen what this client saw, and the
+        // reply to our create never arrived. Without the sync it can list the line before it applies our committed
+        // create; we would then queue a second entry, and the first would appear later as an orphan at the head of
+        // the line that nobody ever deletes (seen with the leader stopped mid-create).
+        await _session.Client.SyncAsync(_parent, requests).ConfigureAwait(false);
         foreach (var child in await ChildrenAsync(requests).ConfigureAwait(false))
         {
             if (!child.StartsWith(_prefix, StringComparison.Ordinal)) continue;

@@ -55,7 +55,7 @@ public sealed class LockFailoverTests(EnsembleFixture fixture)
                 }
             })).ToArray();
 
-            await WaitUntil(() => Volatile.Read(ref before) >= 10, "no acquisitions before the leader stop");
+            await WaitUntil(() => Volatile.Read(ref before) >= 10, () => Task.FromResult("no acquisitions before the leader stop"));
             var disconnects = 0;
             foreach (var p in providers)
             {
@@ -67,7 +67,8 @@ public sealed class LockFailoverTests(EnsembleFixture fixture)
             var leader = await ensemble.LeaderAsync();
             Volatile.Write(ref leaderStopped, true);
             await ensemble.Nodes[leader].StopAsync();
-            await WaitUntil(() => Volatile.Read(ref after) >= 20, $"waiters did not carry on after the leader stopped ({after} acquisitions, errors: {string.Join("; ", errors.Select(e => e.Message).Distinct())}; workers: {string.Join(", ", phase)}; states: {string.Join(", ", providers.Select(p => ((ZooKeeperLockStore)p.Store).CurrentClient?.State.ToString() ?? "-"))})\n{log.Tail(60)}");
+            // The message is built when the wait fails, not now: it must show the state at the end of the wait.
+            await WaitUntil(() => Volatile.Read(ref after) >= 20, async () => await LineAsync(ensemble.ConnectString, ((ZooKeeperLockStore)providers[0].Store).ParentPath(name), providers) + $"waiters did not carry on after the leader stopped ({after} acquisitions, errors: {ErrorList(errors)}; workers: {string.Join(", ", phase)}; states: {string.Join(", ", providers.Select(p => ((ZooKeeperLockStore)p.Store).CurrentClient?.State.ToString() ?? "-"))})\n{log.Tail(60)}");
             stop.Cancel();
             await Task.WhenAll(workers).WaitAsync(TimeSpan.FromSeconds(60));
             Assert.Equal(0, violations);
@@ -82,7 +83,33 @@ public sealed class LockFailoverTests(EnsembleFixture fixture)
         }
     }
 
-    private async Task WaitUntil(Func<bool> condition, string failure)
+    // Who stands in the lock's line at the end, and whose sessions they belong to: what a stalled line shows.
+    private static async Task<string> LineAsync(string connectString, string parent, LockProvider[] providers)
+    {
+        try
+        {
+            await using var zk = await Padlock.ZooKeeper.Client.ZooKeeperClient.ConnectAsync(new Padlock.ZooKeeper.Client.ZooKeeperClientOptions { ConnectString = connectString });
+            var sb = new System.Text.StringBuilder("line: ");
+            foreach (var child in (await zk.GetChildrenAsync(parent)).Order(StringComparer.Ordinal))
+            {
+                var stat = await zk.ExistsAsync(parent + "/" + child);
+                sb.Append($"{child[^10..]} owner 0x{stat?.EphemeralOwner:x} czxid {stat?.Czxid} ctime {DateTimeOffset.FromUnixTimeMilliseconds(stat?.Ctime ?? 0):HH:mm:ss.fff} {child[..Math.Min(12, child.Length)]}; ");
+            }
+            sb.Append("sessions: " + string.Join(", ", providers.Select(p => $"0x{((ZooKeeperLockStore)p.Store).CurrentClient?.SessionId:x}")) + "\n");
+            return sb.ToString();
+        }
+        catch (Exception ex)
+        {
+            return "line unknown: " + ex.Message + "\n";
+        }
+    }
+
+    private static string ErrorList(List<Exception> errors)
+    {
+        lock (errors) return string.Join("; ", errors.Select(e => e.GetType().Name + ": " + e.Message).Distinct());
+    }
+
+    private async Task WaitUntil(Func<bool> condition, Func<Task<string>> failure)
     {
         var end = DateTime.UtcNow + TimeSpan.FromSeconds(90);
         while (!condition())
@@ -96,7 +123,7 @@ public sealed class LockFailoverTests(EnsembleFixture fixture)
                     try { modes.Add(await fixture.Ensemble.ModeAsync(i).WaitAsync(probe.Token) ?? "not serving"); }
                     catch (Exception ex) { modes.Add(ex.GetType().Name); }
                 }
-                Assert.Fail($"{failure}\nnode modes: {string.Join(", ", modes)}");
+                Assert.Fail($"{await failure()}\nnode modes: {string.Join(", ", modes)}");
             }
             await Task.Delay(50);
         }

@@ -243,8 +243,6 @@ internal sealed class ZkSession : IAsyncDisposable
             _state = ConnectionState.Disconnected;
             // A connection that closed before it was announced leaves the pending signal in place: whoever waits on
             // it must hear of the next successful connect.
-            // A connection that closed before it was announced leaves the pending signal in place: whoever waits on
-            // it must hear of the next successful connect.
             if (_connected.Task.IsCompleted) _connected = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             Interlocked.Exchange(ref _disconnectedSince, Environment.TickCount64);
         }
@@ -270,6 +268,7 @@ internal sealed class ZkSession : IAsyncDisposable
                 // Spread the herd of clients reconnecting after a server dies.
                 if (!first) await Task.Delay(Random.Shared.Next(0, 1000), _closing.Token).ConfigureAwait(false);
                 first = false;
+                _logger.LogDebug("Reconnecting session 0x{SessionId:x} to {Host}:{Port}", SessionId, endpoint.Host, endpoint.Port);
                 using var attempt = CancellationTokenSource.CreateLinkedTokenSource(_closing.Token);
                 await TryConnectAsync(endpoint, attempt.Token).ConfigureAwait(false);
                 return;
