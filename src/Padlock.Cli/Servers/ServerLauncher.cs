@@ -7,6 +7,22 @@ internal sealed class ServerLauncher(ServerState state)
 {
     public async Task<ServerGroup> StartAsync(ServerKind kind, int members, CancellationToken ct)
     {
+        // A free port can be taken between choosing it and the server binding it (outgoing connections draw from the
+        // same ephemeral range): a server that exits while starting is tried again on fresh ports, twice at most.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await StartOnceAsync(kind, members, ct);
+            }
+            catch (ServerExitedException) when (attempt < 3)
+            {
+            }
+        }
+    }
+
+    private async Task<ServerGroup> StartOnceAsync(ServerKind kind, int members, CancellationToken ct)
+    {
         var program = kind.Program();
         var group = $"{kind.Name}-{Guid.NewGuid():N}"[..(kind.Name.Length + 9)];
         var planned = Enumerable.Range(0, members)
@@ -40,7 +56,7 @@ internal sealed class ServerLauncher(ServerState state)
         while (!await kind.ReadyAsync(r.Port, ct))
         {
             if (!DetachedProcess.IsRunning(r.Pid, r.Program))
-                throw new InvalidOperationException($"{kind.Name} on port {r.Port} exited while starting: {DetachedProcess.LogTail(Path.Combine(r.DataDirectory, "server.log"))}");
+                throw new ServerExitedException($"{kind.Name} on port {r.Port} exited while starting: {DetachedProcess.LogTail(Path.Combine(r.DataDirectory, "server.log"))}");
             if (DateTime.UtcNow > deadline)
                 throw new TimeoutException($"{kind.Name} on port {r.Port} did not answer within 90 s: {DetachedProcess.LogTail(Path.Combine(r.DataDirectory, "server.log"))}");
             await Task.Delay(100, ct);
@@ -74,3 +90,6 @@ internal sealed class ServerLauncher(ServerState state)
         try { Directory.Delete(r.DataDirectory, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 }
+
+/// <summary>A server process ended before it answered (often: its port was taken in the meantime).</summary>
+internal sealed class ServerExitedException(string message) : InvalidOperationException(message);
