@@ -12,6 +12,9 @@ namespace Padlock.Stores;
 /// The lost token is itself the deadline: it is a <see cref="CancellationTokenSource"/> armed to fire one safety
 /// margin before the lease would end, re-armed after each successful renewal from the time that renewal was sent.
 /// So even a renewal call that hangs cannot keep the holder believing in a lease the store has already dropped.
+/// A timer fires late when the process was paused (a GC pause, SIGSTOP, a VM migration): reading <see cref="LostToken"/>
+/// therefore also compares the deadline with the monotonic clock, so a holder that resumes past its lease sees the
+/// loss on its first look, before the timer has had a chance to run.
 /// </remarks>
 public sealed class LeaseRenewal : IAsyncDisposable
 {
@@ -24,6 +27,7 @@ public sealed class LeaseRenewal : IAsyncDisposable
     private readonly CancellationTokenSource _lost;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
+    private long _deadline; // the monotonic timestamp at which the hold counts as lost, unless renewed before
 
     /// <summary>Starts renewing. The lease is taken to have started at <paramref name="grantedAt"/> (a <see cref="TimeProvider.GetTimestamp"/> value taken before the acquire request was sent).</summary>
     /// <param name="lease">The lease length the store applies on each grant or renewal.</param>
@@ -46,13 +50,33 @@ public sealed class LeaseRenewal : IAsyncDisposable
         _margin = margin;
         _time = timeProvider ?? TimeProvider.System;
         _logger = logger ?? NullLogger.Instance;
+        _deadline = grantedAt + ToTimestampTicks(lease - margin);
         var left = lease - margin - _time.GetElapsedTime(grantedAt);
         _lost = new CancellationTokenSource(left > TimeSpan.Zero ? left : TimeSpan.Zero, _time);
         _loop = Task.Run(RunAsync);
     }
 
-    /// <summary>Cancelled when the hold is lost.</summary>
-    public CancellationToken LostToken => _lost.Token;
+    /// <summary>Cancelled when the hold is lost. Reading it first checks the deadline (see the remarks).</summary>
+    public CancellationToken LostToken
+    {
+        get
+        {
+            CheckDeadline();
+            return _lost.Token;
+        }
+    }
+
+    /// <summary>
+    /// Marks the hold lost when the lease deadline has passed on the monotonic clock, whether or not the deadline timer
+    /// has fired yet. Returns true when the hold is lost.
+    /// </summary>
+    public bool CheckDeadline()
+    {
+        if (_lost.IsCancellationRequested) return true;
+        if (_stop.IsCancellationRequested || _time.GetTimestamp() < Volatile.Read(ref _deadline)) return false;
+        MarkLost();
+        return true;
+    }
 
     /// <summary>Marks the hold lost now (the store found it gone by other means).</summary>
     public void MarkLost()
@@ -84,8 +108,12 @@ public sealed class LeaseRenewal : IAsyncDisposable
                     if (!_stop.IsCancellationRequested) MarkLost();
                     return;
                 }
-                var left = _lease - _margin - _time.GetElapsedTime(sent);
                 if (_stop.IsCancellationRequested || _lost.IsCancellationRequested) return;
+                // A loss is final: if the deadline passed before this renewal was answered (the process was paused,
+                // the reply was slow), the holder may already have been told, so the renewal cannot take it back.
+                if (CheckDeadline()) return;
+                Volatile.Write(ref _deadline, sent + ToTimestampTicks(_lease - _margin));
+                var left = _lease - _margin - _time.GetElapsedTime(sent);
                 _lost.CancelAfter(left > TimeSpan.Zero ? left : TimeSpan.Zero);
                 wait = _interval;
             }
@@ -98,6 +126,8 @@ public sealed class LeaseRenewal : IAsyncDisposable
             }
         }
     }
+
+    private long ToTimestampTicks(TimeSpan span) => (long)(span.Ticks * (_time.TimestampFrequency / (double)TimeSpan.TicksPerSecond));
 
     /// <summary>Stops renewing without reporting a loss (the hold is being released). Safe to call twice.</summary>
     public async ValueTask DisposeAsync()

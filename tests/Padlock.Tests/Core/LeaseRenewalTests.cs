@@ -68,12 +68,60 @@ public sealed class LeaseRenewalTests
     }
 
     [Fact]
+    public async Task A_holder_resuming_past_its_lease_sees_the_loss_before_any_timer_runs()
+    {
+        // A paused process (GC, SIGSTOP) resumes with its clock moved on but its timers not yet run. The loss must show
+        // on the first read of the token, or the holder makes one more write under a lease the store has dropped.
+        var time = new StalledTimers();
+        var renewals = 0;
+        await using var r = new LeaseRenewal(Lease, Interval, Margin, time.GetTimestamp(), _ => { Interlocked.Increment(ref renewals); return ValueTask.FromResult(true); }, time);
+        time.Skip(Lease - Margin - TimeSpan.FromSeconds(1));
+        Assert.False(r.LostToken.IsCancellationRequested);
+        time.Skip(TimeSpan.FromSeconds(1));
+        Assert.True(r.LostToken.IsCancellationRequested);
+        Assert.Equal(0, Volatile.Read(ref renewals)); // no timer ran: the read itself found the deadline passed
+    }
+
+    [Fact]
+    public async Task A_renewal_answered_after_the_deadline_does_not_take_the_loss_back()
+    {
+        var time = new FakeTimeProvider();
+        var reply = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var r = new LeaseRenewal(Lease, Interval, Margin, time.GetTimestamp(), _ => new ValueTask<bool>(reply.Task), time);
+        await Advance(time, Lease); // the renewal sent at 10 s is still unanswered when the deadline (28 s) passes
+        Assert.True(r.LostToken.IsCancellationRequested);
+        reply.SetResult(true);
+        await Task.Delay(50);
+        Assert.True(r.LostToken.IsCancellationRequested);
+    }
+
+    [Fact]
     public void Inconsistent_timings_are_rejected()
     {
         Task<bool> Ok(CancellationToken _) => Task.FromResult(true);
         Assert.Throws<ArgumentOutOfRangeException>(() => new LeaseRenewal(TimeSpan.Zero, Interval, Margin, 0, c => new(Ok(c))));
         Assert.Throws<ArgumentOutOfRangeException>(() => new LeaseRenewal(Lease, Lease, Margin, 0, c => new(Ok(c))));
         Assert.Throws<ArgumentOutOfRangeException>(() => new LeaseRenewal(Lease, Interval, Lease, 0, c => new(Ok(c))));
+    }
+
+    /// <summary>A clock that moves when told to while its timers never fire: a process just resumed from a pause.</summary>
+    private sealed class StalledTimers : TimeProvider
+    {
+        private long _offset;
+
+        public void Skip(TimeSpan by) => Interlocked.Add(ref _offset, (long)(by.TotalSeconds * TimestampFrequency));
+
+        public override long GetTimestamp() => base.GetTimestamp() + Volatile.Read(ref _offset);
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+            => new NeverFires();
+
+        private sealed class NeverFires : ITimer
+        {
+            public bool Change(TimeSpan dueTime, TimeSpan period) => true;
+            public void Dispose() { }
+            public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+        }
     }
 
     // The renewal loop runs on the thread pool; give it a moment to observe each fake-time step.
