@@ -19,6 +19,8 @@ public sealed class FileLockStore : ILockStore, ILockInspector
     private readonly InProcessLockStore _local;
     private readonly HashSet<FileLease> _held = [];
     private readonly ITimer _lossCheck;
+    private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private bool _disposed; // under _held
     private FileChangeSignal? _signal;
 
     /// <summary>How long a waiter waits for its turn before it also tries the lock directly.</summary>
@@ -52,6 +54,7 @@ public sealed class FileLockStore : ILockStore, ILockInspector
     /// <inheritdoc/>
     public async ValueTask<StoreLease?> TryAcquireAsync(string name, TimeSpan timeout, CancellationToken cancellationToken)
     {
+        ObjectDisposedException.ThrowIf(_closed.Task.IsCompleted, this);
         using var scope = new WaitScope(timeout, cancellationToken, _time);
         var local = await _local.TryAcquireAsync(name, timeout, cancellationToken).ConfigureAwait(false);
         if (local is null) return null;
@@ -83,8 +86,17 @@ public sealed class FileLockStore : ILockStore, ILockInspector
                     if ((turn is not null || patient) && TryLockFile(path) is { } stream)
                     {
                         var lease = new FileLease(this, path, stream, local, NextToken(stream));
-                        lock (_held) _held.Add(lease);
-                        return lease;
+                        lock (_held)
+                        {
+                            if (!_disposed)
+                            {
+                                _held.Add(lease);
+                                return lease;
+                            }
+                        }
+                        // Disposed while this attempt ran: the store no longer answers for holds, so give this one back.
+                        await lease.ReleaseAsync().ConfigureAwait(false);
+                        throw new ObjectDisposedException(nameof(FileLockStore));
                     }
                     if (timeout == TimeSpan.Zero || scope.Remaining == TimeSpan.Zero)
                     {
@@ -95,8 +107,9 @@ public sealed class FileLockStore : ILockStore, ILockInspector
                     // An infinite wait has Remaining == InfiniteTimeSpan (-1 ms), which must not win the Min.
                     var left = scope.Remaining;
                     var delay = Task.Delay(left == Timeout.InfiniteTimeSpan ? pause : Min(pause, left), _time, scope.Token);
-                    if (wake is null) await delay.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-                    else await Task.WhenAny(wake, delay).ConfigureAwait(false); // WhenAny never throws
+                    // WhenAny never throws. Disposing the store ends every wait: a waiter of a closed store is never granted.
+                    await (wake is null ? Task.WhenAny(delay, _closed.Task) : Task.WhenAny(wake, delay, _closed.Task)).ConfigureAwait(false);
+                    ObjectDisposedException.ThrowIf(_closed.Task.IsCompleted, this);
                     // Cancelled by the caller: throw. Timed out in the pause: one last attempt above, then give up.
                     scope.ThrowIfCallerCancelled();
                     pause = Min(pause * 2, _options.MaxPollInterval);
@@ -163,7 +176,7 @@ public sealed class FileLockStore : ILockStore, ILockInspector
     // and a store that never waits on another process has no use for it.
     private bool EnsureSignal()
     {
-        if (Volatile.Read(ref _signal) is not null) return false;
+        if (_closed.Task.IsCompleted || Volatile.Read(ref _signal) is not null) return false;
         var signal = new FileChangeSignal(Directory);
         if (Interlocked.CompareExchange(ref _signal, signal, null) is not null) signal.Dispose();
         return true;
@@ -229,10 +242,16 @@ public sealed class FileLockStore : ILockStore, ILockInspector
     /// <summary>Releases every lock still held through this store.</summary>
     public async ValueTask DisposeAsync()
     {
+        FileLease[] held;
+        lock (_held)
+        {
+            if (_disposed) return;
+            _disposed = true;
+            held = [.. _held];
+        }
+        _closed.TrySetResult();
         await _lossCheck.DisposeAsync().ConfigureAwait(false);
         Interlocked.Exchange(ref _signal, null)?.Dispose();
-        FileLease[] held;
-        lock (_held) held = [.. _held];
         foreach (var lease in held)
         {
             lease.MarkLost();

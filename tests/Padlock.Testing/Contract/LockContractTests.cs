@@ -227,6 +227,92 @@ public abstract class LockContractTests : IAsyncLifetime
         Assert.Contains("512", ex.Message);
     }
 
+    // Code units rather than strings: xunit's serialisation of theory data would itself turn lone surrogates into U+FFFD.
+    [Theory]
+    [InlineData("u", 0xD800, -1)]
+    [InlineData("u", 0xDBFF, -1)]
+    [InlineData("v", 0xDC00, -1)]
+    [InlineData("", 0xDC00, 0xD800)]
+    public void Names_with_a_lone_surrogate_are_ArgumentExceptions(string prefix, int unit, int second)
+    {
+        // UTF-8 turns every lone surrogate into U+FFFD, so "u\uD800" and "u\uDBFF" would share one lock.
+        var name = prefix + (char)unit + (second < 0 ? "" : ((char)second).ToString());
+        var ex = Assert.ThrowsAny<ArgumentException>(() => NewProvider().CreateLock(name));
+        Assert.Equal("name", ex.ParamName);
+        Assert.Contains("surrogate", ex.Message);
+    }
+
+    [Fact]
+    public async Task Names_that_differ_only_after_encoding_stay_apart()
+    {
+        var p = NewProvider();
+        var id = UniqueName("");
+        // U+FFFD itself and a valid surrogate pair are ordinary names, distinct from each other and from "?".
+        await using var replacement = await p.CreateLock("v\uFFFD" + id).TryAcquireAsync();
+        await using var pair = await p.CreateLock("v\uD83D\uDE00" + id).TryAcquireAsync();
+        await using var question = await p.CreateLock("v?" + id).TryAcquireAsync();
+        Assert.NotNull(replacement);
+        Assert.NotNull(pair);
+        Assert.NotNull(question);
+    }
+
+    [Fact]
+    public async Task A_positive_timeout_bounds_the_waiting_never_the_first_attempt()
+    {
+        // A fresh provider's first call also connects: that is part of the attempt, bounded by the connect timeout.
+        await using (var first = await NewProvider().CreateLock(UniqueName()).TryAcquireAsync(TimeSpan.FromMilliseconds(1)))
+            Assert.True(first is not null, "TryAcquireAsync(1 ms) on a free lock through a new provider returned null.");
+        var l = NewProvider().CreateLock(UniqueName());
+        for (var i = 0; i < 20; i++)
+        {
+            await using var h = await l.TryAcquireAsync(TimeSpan.FromMilliseconds(1 + i % 3));
+            Assert.True(h is not null, $"Attempt {i}: TryAcquireAsync({1 + i % 3} ms) on a free lock returned null.");
+        }
+    }
+
+    [Fact]
+    public async Task Disposing_the_provider_loses_its_holds_and_frees_them_at_once()
+    {
+        var name = UniqueName();
+        var provider = Adapter.CreateOwningProvider();
+        var h = await provider.CreateLock(name).AcquireAsync(TimeSpan.FromSeconds(30));
+        await provider.DisposeAsync();
+        Assert.True(h.IsLost, "A hold of a disposed provider must report itself lost.");
+        Assert.True(h.LostToken.IsCancellationRequested);
+        await Assert.ThrowsAsync<ObjectDisposedException>(async () => await provider.CreateLock(UniqueName()).TryAcquireAsync());
+        if (Adapter.CrossProcessUri is null)
+        {
+            await h.DisposeAsync();
+            return; // mem://: the store went with its provider; nobody else could see the lock.
+        }
+        // Freed at once, not when a lease runs out: a zero-timeout attempt by another client succeeds now.
+        await using var next = await NewProvider().CreateLock(name).TryAcquireAsync();
+        Assert.True(next is not null, "The lock of a disposed provider was still held.");
+        await h.DisposeAsync(); // harmless, and must not free the new hold
+        h.Dispose();
+        Assert.Null(await NewProvider().CreateLock(name).TryAcquireAsync());
+        Assert.False(next!.IsLost);
+    }
+
+    [Fact]
+    public async Task Disposing_the_provider_fails_its_waiters_and_they_are_never_granted()
+    {
+        var name = UniqueName();
+        var holderProvider = Adapter.CrossProcessUri is null ? Adapter.CreateOwningProvider() : NewProvider();
+        var provider = Adapter.CrossProcessUri is null ? holderProvider : Adapter.CreateOwningProvider();
+        var held = await holderProvider.CreateLock(name).AcquireAsync();
+        var waiting = provider.CreateLock(name).AcquireAsync(TimeSpan.FromSeconds(60)).AsTask();
+        await Task.Delay(100); // let the wait begin (it must fail the same way if it had not)
+        await provider.DisposeAsync();
+        var ex = await Record.ExceptionAsync(() => waiting.WaitAsync(TimeSpan.FromSeconds(15)));
+        Assert.True(ex is ObjectDisposedException, $"The waiter of a disposed provider ended with {ex?.GetType().Name ?? "a grant"}, not ObjectDisposedException.");
+        if (Adapter.CrossProcessUri is null) return;
+        await held.DisposeAsync();
+        // The failed waiter left nothing behind: a newcomer gets the lock.
+        await using var next = await NewProvider().CreateLock(name).TryAcquireAsync(TimeSpan.FromSeconds(10));
+        Assert.NotNull(next);
+    }
+
     [Fact]
     public async Task Bad_timeouts_are_ArgumentOutOfRangeExceptions()
     {

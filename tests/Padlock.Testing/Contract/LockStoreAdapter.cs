@@ -12,6 +12,12 @@ public abstract class LockStoreAdapter
     /// <summary>A new provider: a separate client with its own connections and sessions.</summary>
     public abstract ILockProvider CreateProvider();
 
+    /// <summary>
+    /// A provider that owns its store, as a real application's does, so that disposing it closes the store. Defaults to
+    /// <see cref="CreateProvider"/>; an adapter whose providers share one store (mem://) overrides it.
+    /// </summary>
+    public virtual ILockProvider CreateOwningProvider() => CreateProvider();
+
     /// <summary>Makes <paramref name="handle"/>'s hold be lost the way this store can lose it (key deleted, node deleted, session killed...).</summary>
     public abstract Task MakeLostAsync(ILockProvider provider, ILockHandle handle);
 

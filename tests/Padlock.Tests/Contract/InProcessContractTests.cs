@@ -18,6 +18,8 @@ public sealed class InProcessContractTests : LockContractTests
         // mem:// locks live in one store; every "client" here shares it, as threads of one process would.
         public override ILockProvider CreateProvider() => new LockProvider(new NonOwning(_store));
 
+        public override ILockProvider CreateOwningProvider() => LockProvider.Create("mem://");
+
         public override Task MakeLostAsync(ILockProvider provider, ILockHandle handle)
         {
             Assert.True(_store.Break(handle.Name));
