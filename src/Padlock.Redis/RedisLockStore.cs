@@ -15,7 +15,8 @@ namespace Padlock.Redis;
 /// fallback check covers a lost message or a holder that died. Inside one store, callers of the same name form a
 /// cohort: while the store holds the key, a release hands it to the next local caller without a round trip, with
 /// the next token of a block reserved at the grant, until the block or a short window runs out or someone waits in
-/// Redis (see <c>Cohort/LockCohort.cs</c>).
+/// Redis (see <c>Cohort/LockCohort.cs</c>). Disposing the store marks every hold lost and gives its key back at once,
+/// leaves the Redis line, and fails its waiters with <see cref="ObjectDisposedException"/>.
 /// </summary>
 public sealed class RedisLockStore : ILockStore, ILockInspector
 {
@@ -24,6 +25,7 @@ public sealed class RedisLockStore : ILockStore, ILockInspector
     private readonly RedisConnection _connection;
     private readonly RedisTurns _redis;
     private readonly Dictionary<string, LockCohort> _cohorts = new(StringComparer.Ordinal);
+    private readonly StoreLifetime _lifetime = new(nameof(RedisLockStore));
 
     /// <summary>Builds the store; nothing connects until the first lock call.</summary>
     /// <exception cref="ArgumentException">An option is missing or out of range; the message names it and the allowed values.</exception>
@@ -44,6 +46,7 @@ public sealed class RedisLockStore : ILockStore, ILockInspector
     public async ValueTask<StoreLease?> TryAcquireAsync(string name, TimeSpan timeout, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        using var call = _lifetime.Enter();
         // The timeout counts from the call, connecting included.
         using var scope = new WaitScope(timeout, cancellationToken, _context.TimeProvider);
         var keys = LockKeys.For(_options.KeyPrefix, name);
@@ -77,8 +80,21 @@ public sealed class RedisLockStore : ILockStore, ILockInspector
         return new LockStatus(name, true, fence, OwnerTokens.Describe(holder), null, left, waiters.Select(OwnerTokens.Describe).ToArray());
     }
 
-    /// <inheritdoc/>
-    public ValueTask DisposeAsync() => _connection.DisposeAsync();
+    /// <summary>
+    /// Loses every lock still held through this store: each hold is marked lost (its holders' <see cref="StoreLease.LostToken"/>
+    /// fires) and its key deleted by compare-and-delete, so another store gets it at once rather than when the lease ends.
+    /// Callers waiting here get <see cref="ObjectDisposedException"/>, the store leaves the Redis lines it stood in, and the
+    /// connection closes once the calls in flight have returned.
+    /// </summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (!_lifetime.BeginDispose()) return;
+        LockCohort[] cohorts;
+        lock (_cohorts) cohorts = [.. _cohorts.Values];
+        foreach (var cohort in cohorts) await cohort.DisposeAsync().ConfigureAwait(false);
+        await _lifetime.DrainAsync(_options.ConnectTimeout * 2).ConfigureAwait(false);
+        await _connection.DisposeAsync().ConfigureAwait(false);
+    }
 
     internal Task<ConnectionMultiplexer> ConnectionAsync() => _connection.GetAsync();
 
@@ -104,7 +120,9 @@ public sealed class RedisLockStore : ILockStore, ILockInspector
     {
         lock (_cohorts)
         {
-            if (!_cohorts.TryGetValue(keys.Tag, out var cohort)) _cohorts[keys.Tag] = cohort = new LockCohort(_redis, keys, Retire);
+            // Checked under the registry's lock: a cohort made after disposal took its list would never be disposed.
+            if (_lifetime.IsDisposed) throw _lifetime.Disposed();
+            if (!_cohorts.TryGetValue(keys.Tag, out var cohort)) _cohorts[keys.Tag] = cohort = new LockCohort(_redis, keys, Retire, _lifetime);
             return cohort;
         }
     }

@@ -17,8 +17,10 @@ namespace Padlock.Redis.Cohort;
 /// States, all under <c>_gate</c>: idle (no hold, nothing in flight, nobody waiting); a Redis call in flight
 /// (<c>_redisBusy</c>: the inline attempt, the background turn, or the release); held by a local holder
 /// (<c>_hold</c>). Local waiters exist only while a hold or a Redis call exists, so they are never forgotten.
+/// Disposed (with the store): the hold is marked lost and given back, the Redis turn leaves the line, local waiters get
+/// <see cref="ObjectDisposedException"/>, and an inline attempt that is granted afterwards gives the key straight back.
 /// </remarks>
-internal sealed class LockCohort(RedisTurns redis, LockKeys keys, Action<LockCohort> onIdle)
+internal sealed class LockCohort(RedisTurns redis, LockKeys keys, Action<LockCohort> onIdle, StoreLifetime lifetime)
 {
     private readonly Lock _gate = new();
     private readonly LinkedList<TaskCompletionSource<StoreLease>> _waiters = new();
@@ -27,6 +29,7 @@ internal sealed class LockCohort(RedisTurns redis, LockKeys keys, Action<LockCoh
     private CancellationTokenSource? _turnStop;
     private Task _turn = Task.CompletedTask;
     private bool _retired;
+    private bool _disposed;
 
     /// <summary>How a caller enters.</summary>
     public enum Entry
@@ -52,6 +55,7 @@ internal sealed class LockCohort(RedisTurns redis, LockKeys keys, Action<LockCoh
         node = null;
         lock (_gate)
         {
+            if (_disposed) throw lifetime.Disposed();
             if (_retired) return Entry.Retired;
             if (_hold is null && !_redisBusy)
             {
@@ -88,22 +92,40 @@ internal sealed class LockCohort(RedisTurns redis, LockKeys keys, Action<LockCoh
             var hold = redis.NewHold(keys, token, grant);
             lock (_gate)
             {
-                _hold = hold;
-                _redisBusy = false;
-                return new LocalLease(this, hold, hold.TakeFence());
+                if (!_disposed)
+                {
+                    _hold = hold;
+                    _redisBusy = false;
+                    return new LocalLease(this, hold, hold.TakeFence());
+                }
             }
+            // Granted after the store was disposed: nobody may have it. The store waits for this call before closing.
+            await GiveBackQuietlyAsync(hold).ConfigureAwait(false);
+            RedisCallEnded();
+            throw lifetime.Disposed();
         }
         if (registration is null)
         {
             RedisCallEnded();
             return null;
         }
-        LinkedListNode<TaskCompletionSource<StoreLease>> node;
+        LinkedListNode<TaskCompletionSource<StoreLease>>? node = null;
         lock (_gate)
         {
-            // First come: those who arrived during the attempt line up behind this caller, who is already in the Redis line.
-            node = _waiters.AddFirst(NewWaiter());
-            StartTurnLocked(token, registration, grant, subscribed);
+            if (!_disposed)
+            {
+                // First come: those who arrived during the attempt line up behind this caller, who is already in the Redis line.
+                node = _waiters.AddFirst(NewWaiter());
+                StartTurnLocked(token, registration, grant, subscribed);
+            }
+        }
+        if (node is null)
+        {
+            // Queued in Redis after the store was disposed: leave the line (passing on a grant that raced) and fail.
+            registration.Dispose();
+            await redis.LeaveAsync(keys, token).ConfigureAwait(false);
+            RedisCallEnded();
+            throw lifetime.Disposed();
         }
         return await WaitQueuedAsync(node, scope).ConfigureAwait(false);
     }
@@ -227,6 +249,60 @@ internal sealed class LockCohort(RedisTurns redis, LockKeys keys, Action<LockCoh
             if (_hold is not null || _redisBusy || _waiters.Count > 0) return false;
             _retired = true;
             return true;
+        }
+    }
+
+    /// <summary>
+    /// The store is being disposed: local waiters get <see cref="ObjectDisposedException"/>, the hold is marked lost
+    /// (every local holder's lost token fires) and given back at once, and the Redis turn leaves the line.
+    /// </summary>
+    public async Task DisposeAsync()
+    {
+        TaskCompletionSource<StoreLease>[] waiters;
+        CancellationTokenSource? stop;
+        Task turn;
+        CohortHold? hold;
+        lock (_gate)
+        {
+            _disposed = true;
+            waiters = [.. _waiters];
+            _waiters.Clear();
+            stop = _turnStop;
+            turn = _turn;
+            // A holder's own release from now on finds the hold gone and does nothing.
+            hold = _hold;
+            _hold = null;
+        }
+        foreach (var w in waiters) w.TrySetException(lifetime.Disposed());
+        if (hold is not null)
+        {
+            hold.Renewal.MarkLost();
+            await GiveBackQuietlyAsync(hold).ConfigureAwait(false);
+        }
+        if (stop is not null)
+        {
+            // With nobody left in the local line, a turn that is granted now gives the key straight back.
+            await stop.CancelAsync().ConfigureAwait(false);
+            try
+            {
+                await turn.ConfigureAwait(false);
+            }
+            catch (Exception)
+            {
+                // The turn reports its own failures to the waiters, who are gone.
+            }
+        }
+    }
+
+    private async Task GiveBackQuietlyAsync(CohortHold hold)
+    {
+        try
+        {
+            await redis.ReleaseAsync(keys, hold).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException or ObjectDisposedException)
+        {
+            // Redis unreachable: the key expires with its lease.
         }
     }
 

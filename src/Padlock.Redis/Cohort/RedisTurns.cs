@@ -160,7 +160,8 @@ internal sealed class RedisTurns
         if (next is not null) _hub.Deliver(keys.Tag, next, fence, others);
     }
 
-    private async Task LeaveAsync(LockKeys keys, string token)
+    /// <summary>Leaves the Redis line (giving back a grant that raced); errors are logged, the entry then expires by itself.</summary>
+    public async Task LeaveAsync(LockKeys keys, string token)
     {
         try
         {

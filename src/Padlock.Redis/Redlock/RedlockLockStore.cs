@@ -11,6 +11,8 @@ namespace Padlock.Redis;
 /// Redlock (<c>redlock://h1,h2,h3</c>) over N independent Redis masters: the same owner token is set on all in
 /// parallel, and the lock is granted when a majority accepted within the validity time (lease minus elapsed minus a
 /// clock-drift allowance). A failed round is undone everywhere. Renewal needs a majority too, else the lost token fires.
+/// Disposing the store marks every hold still held lost and deletes it on every master; its waiters get
+/// <see cref="ObjectDisposedException"/>.
 /// </summary>
 /// <remarks>
 /// Fencing tokens are the highest counter among the granting masters. They are not guaranteed to rise: two
@@ -27,6 +29,8 @@ public sealed class RedlockLockStore : ILockStore
     private readonly ILogger _logger;
     private readonly int _quorum;
     private readonly Lock _gate = new();
+    private readonly HashSet<RedisLease> _held = [];
+    private readonly StoreLifetime _lifetime = new(nameof(RedlockLockStore));
     private Task? _connected;
 
     /// <summary>Builds the store over <see cref="RedisLockOptions.Endpoints"/> (at least 3); nothing connects until the first lock call.</summary>
@@ -50,9 +54,24 @@ public sealed class RedlockLockStore : ILockStore
     public async ValueTask<StoreLease?> TryAcquireAsync(string name, TimeSpan timeout, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        using var call = _lifetime.Enter();
+        try
+        {
+            return await AcquireAsync(name, timeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (_lifetime.Disposing.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw _lifetime.Disposed();
+        }
+    }
+
+    private async ValueTask<StoreLease?> AcquireAsync(string name, TimeSpan timeout, CancellationToken cancellationToken)
+    {
         var time = _context.TimeProvider;
+        // The store's disposal ends a wait like a cancellation would; the caller then gets ObjectDisposedException.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _lifetime.Disposing);
         // The timeout counts from the call, connecting included.
-        using var scope = new WaitScope(timeout, cancellationToken, time);
+        using var scope = new WaitScope(timeout, stop.Token, time);
         await EnsureConnectedAsync().ConfigureAwait(false);
         var keys = LockKeys.For(_options.KeyPrefix, name);
         var token = OwnerTokens.New(_context.OwnerDescription, _options.Lease);
@@ -66,7 +85,7 @@ public sealed class RedlockLockStore : ILockStore
             var granted = answers.Count(a => a > 0);
             var validity = Quorum.Validity(_options.Lease, time.GetElapsedTime(sent), _options.ClockDriftFactor);
             if (granted >= _quorum && validity > _options.LossMargin)
-                return NewLease(keys, token, answers.Max(), sent);
+                return await TrackAsync(NewLease(keys, token, answers.Max(), sent)).ConfigureAwait(false);
             if (granted > 0) await ReleaseEverywhereAsync(keys, token).ConfigureAwait(false);
             if (waiter is null) return null;
             try
@@ -89,15 +108,48 @@ public sealed class RedlockLockStore : ILockStore
         }
     }
 
-    /// <inheritdoc/>
+    /// <summary>
+    /// Marks every hold still held through this store lost (its <see cref="StoreLease.LostToken"/> fires), deletes it on
+    /// every master (so others get the lock at once, not when the lease ends), ends the waits, then closes the connections.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
+        if (!_lifetime.BeginDispose()) return;
+        RedisLease[] held;
+        lock (_held) held = [.. _held];
+        foreach (var lease in held)
+        {
+            lease.MarkLost();
+            await lease.ReleaseAsync().ConfigureAwait(false);
+        }
+        await _lifetime.DrainAsync(_options.ConnectTimeout * 2).ConfigureAwait(false);
         foreach (var n in _nodes) await n.DisposeAsync().ConfigureAwait(false);
     }
 
     private RedisLease NewLease(LockKeys keys, string token, long fence, long sent)
         => new(fence, _options, sent, _ => RenewOnMajorityAsync(keys, token), () => new ValueTask(ReleaseEverywhereAsync(keys, token)),
-            _context.TimeProvider, _logger);
+            _context.TimeProvider, _logger, Forget);
+
+    // A grant that raced with the store's disposal is given back at once (the connections are still open: disposal
+    // waits for calls in flight); otherwise the store keeps it, to release it if disposed first.
+    private async ValueTask<StoreLease> TrackAsync(RedisLease lease)
+    {
+        lock (_held)
+        {
+            if (!_lifetime.IsDisposed)
+            {
+                _held.Add(lease);
+                return lease;
+            }
+        }
+        await lease.ReleaseAsync().ConfigureAwait(false);
+        throw _lifetime.Disposed();
+    }
+
+    private void Forget(RedisLease lease)
+    {
+        lock (_held) _held.Remove(lease);
+    }
 
     private async ValueTask<bool> RenewOnMajorityAsync(LockKeys keys, string token)
     {

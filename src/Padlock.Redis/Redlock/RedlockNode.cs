@@ -88,9 +88,9 @@ internal sealed class RedlockNode(string endpoint, RedisLockOptions options) : I
             var db = (await _connection.GetAsync().ConfigureAwait(false)).GetDatabase();
             await ReleaseScript.RunAsync(db, keys, token, options.Lease, channel, alwaysPublish: true, block: 1).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
         {
-            // unreachable master: its copy runs out with the lease
+            // unreachable master (or closed after a bounded wait at disposal): its copy runs out with the lease
         }
     }
 
