@@ -28,7 +28,18 @@ internal sealed class LocalLease : StoreLease
     public override long FencingToken { get; }
 
     /// <inheritdoc/>
-    public override CancellationToken LostToken => _lost.Token;
+    /// <remarks>
+    /// While held, reading it first checks the hold's lease deadline on the monotonic clock (which cancels the hold's
+    /// token, and through the registration this one): a holder resuming from a pause sees the loss at once.
+    /// </remarks>
+    public override CancellationToken LostToken
+    {
+        get
+        {
+            if (Volatile.Read(ref _released) == 0) Hold.Renewal.CheckDeadline();
+            return _lost.Token;
+        }
+    }
 
     /// <inheritdoc/>
     public override async ValueTask ReleaseAsync()
