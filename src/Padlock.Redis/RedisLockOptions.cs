@@ -17,7 +17,7 @@ public sealed class RedisLockOptions
 
     /// <summary>
     /// How often a holder renews its lease. Default: a third of <see cref="Lease"/>. Must be at least 10 ms and shorter
-    /// than the lease minus the loss margin (a tenth of the lease). URI: <c>renew</c>.
+    /// than the lease minus the loss margin (a tenth of the lease, or Redlock's drift allowance when larger). URI: <c>renew</c>.
     /// </summary>
     public TimeSpan? RenewInterval { get; set; }
 
@@ -51,8 +51,19 @@ public sealed class RedisLockOptions
     /// <summary>The renewal interval in force: <see cref="RenewInterval"/> or a third of the lease.</summary>
     internal TimeSpan EffectiveRenewInterval => RenewInterval ?? Lease / 3;
 
-    /// <summary>How long before the lease's end a hold counts as lost when renewals fail.</summary>
-    internal TimeSpan LossMargin => Lease / 10;
+    /// <summary>
+    /// How long before the lease's end a hold counts as lost when renewals fail: a tenth of the lease, or Redlock's own
+    /// drift allowance (lease × <see cref="ClockDriftFactor"/> + 2 ms) when larger, so a holder is never told it holds
+    /// for longer than Redlock's validity time says it may.
+    /// </summary>
+    internal TimeSpan LossMargin
+    {
+        get
+        {
+            var drift = TimeSpan.FromTicks((long)(Lease.Ticks * ClockDriftFactor)) + TimeSpan.FromMilliseconds(2);
+            return drift > Lease / 10 ? drift : Lease / 10;
+        }
+    }
 
     /// <summary>How long a waiter stays in the queue without checking in before it counts as dead and leaves the line.</summary>
     internal TimeSpan WaiterTimeToLive => TimeSpan.FromTicks(Math.Max(TimeSpan.FromSeconds(2).Ticks, FallbackInterval.Ticks * 8));
@@ -71,7 +82,7 @@ public sealed class RedisLockOptions
         Check(Lease, TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1), nameof(Lease));
         if (RenewInterval is { } renew && (renew < TimeSpan.FromMilliseconds(10) || renew >= Lease - LossMargin))
             throw new ArgumentOutOfRangeException(nameof(RenewInterval), renew,
-                $"RedisLockOptions.RenewInterval must be at least 10ms and shorter than the lease minus a tenth ({Durations.Format(Lease - LossMargin)} for a {Durations.Format(Lease)} lease).");
+                $"RedisLockOptions.RenewInterval must be at least 10ms and shorter than the lease minus the loss margin ({Durations.Format(Lease - LossMargin)} for a {Durations.Format(Lease)} lease).");
         if (string.IsNullOrEmpty(KeyPrefix) || KeyPrefix.Length > 100 || KeyPrefix.IndexOfAny(['{', '}']) >= 0)
             throw new ArgumentException($"RedisLockOptions.KeyPrefix '{KeyPrefix}' must be 1 to 100 characters without '{{' or '}}' (they would change the hash slot).", nameof(KeyPrefix));
         if (redlock && SentinelServiceName is not null)

@@ -75,4 +75,16 @@ public sealed class UriAndOptionsTests
         Assert.Equal(3, Quorum.Of(5));
         Assert.Equal(TimeSpan.FromMilliseconds(10_000 - 1_000 - 100 - 2), Quorum.Validity(TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(1), 0.01));
     }
+
+    [Fact]
+    public void A_holder_is_told_of_a_loss_no_later_than_Redlocks_drift_allowance_says()
+    {
+        // LostToken fires one loss margin before the lease ends; with a large drift factor, Redlock's validity ends
+        // earlier than lease - lease/10, so the margin must grow with it.
+        Assert.Equal(TimeSpan.FromSeconds(1), new RedisLockOptions { Lease = TimeSpan.FromSeconds(10) }.LossMargin);
+        var drifty = new RedisLockOptions { Lease = TimeSpan.FromSeconds(10), ClockDriftFactor = 0.3 };
+        Assert.Equal(TimeSpan.FromMilliseconds(3_002), drifty.LossMargin);
+        var validityAtGrant = Quorum.Validity(drifty.Lease, TimeSpan.Zero, drifty.ClockDriftFactor);
+        Assert.True(drifty.Lease - drifty.LossMargin <= validityAtGrant);
+    }
 }
