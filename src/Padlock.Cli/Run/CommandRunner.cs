@@ -20,6 +20,8 @@ internal sealed class CommandRunner(CliContext context, RunOptions options)
         var program = ExecutableResolver.Resolve(options.Command[0])
             ?? throw new UsageException($"command not found: '{options.Command[0]}' is neither a file nor a program on PATH");
         StoreOpener.Validate(options.StoreUri);
+        if (!StoreOpener.IsCrossProcess(options.StoreUri))
+            throw new UsageException($"'{options.StoreUri}' cannot guard 'padlock run': mem:// locks exclude only tasks inside one process, and every padlock run is a process of its own; use file://DIR (one machine) or a server store");
 
         await using var provider = StoreOpener.Open(options.StoreUri);
         ILockHandle? handle;
@@ -27,7 +29,7 @@ internal sealed class CommandRunner(CliContext context, RunOptions options)
         {
             handle = await provider.CreateLock(options.LockName).TryAcquireAsync(options.Wait, context.Interrupted);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException and not UsageException)
+        catch (Exception ex) when (ex is not OperationCanceledException and not UsageException and not ArgumentException)
         {
             throw new StoreUnreachableException(options.StoreUri, ex);
         }
