@@ -34,6 +34,9 @@ internal static class BenchCommand
             await StoreOpener.CheckAllAsync(uris);
             if (p.GetValue(duration) is not null && p.GetValue(ops) is not null)
                 throw new UsageException("give --duration or --ops, not both");
+            // Checked before measuring, so a bad path fails at once rather than after the whole run.
+            if (p.GetValue(report) is { } reportFile) Args.OutputFile(reportFile, "--report");
+            if (p.GetValue(json) is { } jsonOut and not "-") Args.OutputFile(jsonOut, "--json");
             var n = p.GetValue(ops);
             if (n is < 1) throw new UsageException($"invalid value {n} for --ops: expected a positive number");
             var options = new BenchOptions(

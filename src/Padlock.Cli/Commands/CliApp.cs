@@ -6,8 +6,9 @@ using Padlock.Cli.Output;
 namespace Padlock.Cli.Commands;
 
 /// <summary>
-/// Builds the command tree, parses, runs, and maps every failure to one line and an exit code: usage errors to 2,
-/// an unreachable store to 69, anything unexpected to 1 with its message (never a stack trace).
+/// Builds the command tree, parses, runs, and maps every failure to one line and an exit code by its type, never its
+/// message: <see cref="UsageException"/> and the <see cref="ArgumentException"/> family to 2,
+/// <see cref="StoreUnreachableException"/> to 69, anything unexpected to 1 with its message (never a stack trace).
 /// </summary>
 internal static class CliApp
 {
@@ -46,6 +47,12 @@ internal static class CliApp
         catch (UsageException ex)
         {
             Terminal.Error(ex.Message);
+            return ExitCodes.Usage;
+        }
+        catch (ArgumentException ex)
+        {
+            // Bad input the library refused (an out-of-range value, a malformed name): the caller's to fix, by type.
+            Terminal.Error(Args.Clean(ex.Message.Split('\n')[0]));
             return ExitCodes.Usage;
         }
         catch (StoreUnreachableException ex)

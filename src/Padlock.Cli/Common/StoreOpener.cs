@@ -17,11 +17,6 @@ internal static class StoreOpener
         {
             return LockProvider.Create(uri, new StoreContext { OwnerDescription = Owner });
         }
-        catch (ArgumentException ex) when (ex.Message.Contains("package", StringComparison.Ordinal))
-        {
-            // A valid URI whose store package this build of the CLI does not include.
-            throw new UsageException($"store not available: {Args.Clean(ex.Message)}");
-        }
         catch (ArgumentException ex)
         {
             throw new UsageException($"invalid store URI: {Args.Clean(ex.Message)}");
@@ -67,6 +62,6 @@ internal static class StoreOpener
         }
     }
 
-    /// <summary>True for stores whose locks exclude across OS processes (everything but mem://).</summary>
-    public static bool IsCrossProcess(string uri) => !uri.StartsWith("mem:", StringComparison.OrdinalIgnoreCase);
+    /// <summary>True for stores whose locks exclude across OS processes (everything but mem://); the URI must be valid.</summary>
+    public static bool IsCrossProcess(string uri) => !StoreUri.Parse(uri).Scheme.Equals("mem", StringComparison.OrdinalIgnoreCase);
 }

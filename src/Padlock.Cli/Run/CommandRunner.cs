@@ -20,6 +20,8 @@ internal sealed class CommandRunner(CliContext context, RunOptions options)
         var program = ExecutableResolver.Resolve(options.Command[0])
             ?? throw new UsageException($"command not found: '{options.Command[0]}' is neither a file nor a program on PATH");
         StoreOpener.Validate(options.StoreUri);
+        if (!StoreOpener.IsCrossProcess(options.StoreUri))
+            throw new UsageException($"'{options.StoreUri}' cannot guard 'padlock run': mem:// locks exclude only tasks inside one process, and every padlock run is a process of its own; use file://DIR (one machine) or a server store");
 
         await using var provider = StoreOpener.Open(options.StoreUri);
         ILockHandle? handle;
@@ -27,7 +29,7 @@ internal sealed class CommandRunner(CliContext context, RunOptions options)
         {
             handle = await provider.CreateLock(options.LockName).TryAcquireAsync(options.Wait, context.Interrupted);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException and not UsageException)
+        catch (Exception ex) when (ex is not OperationCanceledException and not UsageException and not ArgumentException)
         {
             throw new StoreUnreachableException(options.StoreUri, ex);
         }
@@ -44,48 +46,59 @@ internal sealed class CommandRunner(CliContext context, RunOptions options)
 
         await using (handle)
         {
-            return await RunHoldingAsync(program, handle);
+            return await RunHoldingAsync(provider, program, handle);
         }
     }
 
-    private async Task<int> RunHoldingAsync(string program, ILockHandle handle)
+    private async Task<int> RunHoldingAsync(LockProvider provider, string program, ILockHandle handle)
     {
         var psi = new ProcessStartInfo(program) { UseShellExecute = false };
         foreach (var a in options.Command.Skip(1)) psi.ArgumentList.Add(a);
         psi.Environment["PADLOCK_FENCING_TOKEN"] = handle.FencingToken.ToString(CultureInfo.InvariantCulture);
         psi.Environment["PADLOCK_LOCK_NAME"] = options.LockName;
+        // Checked here, as the kernel would, because a helper in between (setpriv) would report it in its own words.
+        if (Posix.CannotExecute(program) is { } why)
+        {
+            Terminal.Error($"cannot start '{options.Command[0]}': {why}");
+            return ExitCodes.CannotStart;
+        }
+        var inheritedLock = ChildTie.Prepare(provider.Store, options.LockName, psi);
 
-        using var child = new Process { StartInfo = psi };
         // While the command runs, padlock's own signals go to it; padlock stays to release the lock after it exits.
         // Registered before the start so a signal arriving in between is passed on, not lost.
         using var forwarder = new SignalForwarder();
+        Process child;
+        Task exited;
         try
         {
-            child.Start();
+            (child, exited) = await ChildStart.StartAsync(psi, inheritedLock);
         }
         catch (Win32Exception ex)
         {
             Terminal.Error($"cannot start '{options.Command[0]}': {ex.Message}");
             return ExitCodes.CannotStart;
         }
-        forwarder.Started(child.Id);
-        var lost = 0;
-        using var onLost = handle.LostToken.Register(() =>
+        using (child)
         {
-            if (Interlocked.Exchange(ref lost, 1) == 1) return;
-            if (options.OnLost == LostPolicy.Kill)
+            forwarder.Started(child.Id);
+            var lost = 0;
+            using var onLost = handle.LostToken.Register(() =>
             {
-                Terminal.Error($"lock '{options.LockName}' was lost; killing the command (pid {child.Id}) and its children");
-                try { child.Kill(entireProcessTree: true); } catch (InvalidOperationException) { /* already gone */ }
-            }
-            else
-            {
-                Terminal.Error($"warning: lock '{options.LockName}' was lost; the command (pid {child.Id}) keeps running without it");
-            }
-        });
-        await child.WaitForExitAsync();
-        if (Volatile.Read(ref lost) == 1)
-            return options.OnLost == LostPolicy.Kill ? ExitCodes.LostKilled : ExitCodes.LostWarned;
-        return child.ExitCode;
+                if (Interlocked.Exchange(ref lost, 1) == 1) return;
+                if (options.OnLost == LostPolicy.Kill)
+                {
+                    Terminal.Error($"lock '{options.LockName}' was lost; killing the command (pid {child.Id}) and its children");
+                    try { child.Kill(entireProcessTree: true); } catch (InvalidOperationException) { /* already gone */ }
+                }
+                else
+                {
+                    Terminal.Error($"warning: lock '{options.LockName}' was lost; the command (pid {child.Id}) keeps running without it");
+                }
+            });
+            await exited;
+            if (Volatile.Read(ref lost) == 1)
+                return options.OnLost == LostPolicy.Kill ? ExitCodes.LostKilled : ExitCodes.LostWarned;
+            return child.ExitCode;
+        }
     }
 }

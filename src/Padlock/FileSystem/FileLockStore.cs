@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using Microsoft.Win32.SafeHandles;
 using Padlock.InProcess;
 using Padlock.Stores;
 
@@ -154,6 +155,17 @@ public sealed class FileLockStore : ILockStore, ILockInspector
             Since: File.GetLastWriteTimeUtc(path)));
     }
 
+    /// <summary>
+    /// The open lock file through which this store holds <paramref name="name"/>, or null when it does not hold it.
+    /// For <c>padlock run</c>, which lets the command it starts inherit the descriptor, as flock(1) does, so the lock
+    /// lives as long as the command even if padlock itself is killed.
+    /// </summary>
+    internal SafeFileHandle? HeldFile(string name)
+    {
+        var path = PathFor(name);
+        lock (_held) return _held.FirstOrDefault(l => l.LockPath == path)?.Handle;
+    }
+
     // Where the kernel's lock table cannot be read: a lock attempt tells, at the cost of briefly holding the lock.
     private static bool IsHeldByProbe(string path)
     {
@@ -264,6 +276,10 @@ public sealed class FileLockStore : ILockStore, ILockInspector
     {
         private readonly CancellationTokenSource _lost = new();
         private int _released;
+
+        internal string LockPath => path;
+
+        internal SafeFileHandle Handle => stream.SafeFileHandle;
 
         public override long FencingToken => token;
 

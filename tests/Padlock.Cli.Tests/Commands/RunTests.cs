@@ -47,6 +47,21 @@ public sealed class RunTests(StoreFixture stores)
         Assert.False(File.Exists(scratch.File("ran")), "the command must not run without the lock");
     }
 
+    [Fact]
+    public async Task Wait_0_the_documented_default_tries_once()
+    {
+        using var scratch = new Scratch();
+        var uri = await stores.UriAsync("file");
+        var name = LockName.Unique("once");
+
+        var free = await CliProcess.RunAsync("run", name, "--store", uri, "--wait", "0", "--", "true");
+        await using var holder = await HoldAsync(uri, name, scratch);
+        var busy = await CliProcess.RunAsync("run", name, "--store", uri, "--wait", "0", "--", "true");
+
+        Assert.True(free.ExitCode == 0, free.ToString());
+        Assert.True(busy.ExitCode == 75, busy.ToString());
+    }
+
     [Theory]
     [MemberData(nameof(TestStores.CrossProcess), MemberType = typeof(TestStores))]
     public async Task Concurrent_runs_with_wait_never_overlap(string kind)

@@ -26,6 +26,14 @@ public sealed class UsageTests
     [InlineData("Required argument 'NAME' missing", "status")]
     [InlineData("invalid value 0 for --cluster", "servers", "start", "--cluster", "0")]
     [InlineData("'--' is only for 'padlock run", "demo", "--", "true")]
+    [InlineData("duration '600h' for --wait is too long: at most 24.9 days", "run", "job", "--wait", "600h", "--", "true")]
+    [InlineData("duration '9999999s' for --acquire-timeout is too long", "bench", "--store", "mem://", "--acquire-timeout", "9999999s")]
+    [InlineData("mem:// locks exclude only tasks inside one process", "run", "job", "--store", "mem://", "--", "true")]
+    [InlineData("mem:// locks exclude only tasks inside one process", "run", "job", "--store", "MEM://", "--", "true")]
+    // The path is checked before measuring: without the check this measured for 30 s and then failed with exit 1.
+    [InlineData("invalid path '/nonexistent-padlock/dir/r.html' for --report: directory '/nonexistent-padlock/dir' does not exist", "bench", "--store", "mem://", "--duration", "30s", "--report", "/nonexistent-padlock/dir/r.html")]
+    [InlineData("invalid path '/proc/r.json' for --json: cannot write there", "bench", "--store", "mem://", "--duration", "30s", "--json", "/proc/r.json")]
+    [InlineData("invalid path '/tmp' for --report: it is a directory", "bench", "--store", "mem://", "--duration", "30s", "--report", "/tmp")]
     [InlineData("Unrecognized command or argument 'frobnicate'", "frobnicate")]
     [InlineData("Required command was not provided", "")]
     public async Task Bad_input_is_one_line_with_exit_code_2(string expected, params string[] args)
