@@ -12,16 +12,25 @@ public sealed class EtcdLockStoreFactory : ILockStoreFactory
     public IReadOnlyList<string> Schemes => ["etcd"];
 
     /// <inheritdoc/>
+    /// <remarks>The endpoints (port 2379 when left out) and the key prefix; the TTL and timeouts do not change where keys live.</remarks>
+    public string GetIdentity(StoreUri uri)
+    {
+        ArgumentNullException.ThrowIfNull(uri);
+        return StoreIdentity.Canonical("etcd", uri.EndpointsOrDefault("127.0.0.1", 2379), 2379, PrefixOf(uri));
+    }
+
+    private static string PrefixOf(StoreUri uri) => uri.Path.Trim('/') is { Length: > 0 } path ? path : "padlock";
+
+    /// <inheritdoc/>
     public ILockStore Create(StoreUri uri, StoreContext context)
     {
         ArgumentNullException.ThrowIfNull(uri);
         ArgumentNullException.ThrowIfNull(context);
         if (uri.Scheme != "etcd") throw new ArgumentException($"'{uri.Original}' is not an etcd:// URI.", nameof(uri));
         uri.EnsureOnlyKeys("ttl", "connecttimeout", "requesttimeout");
-        var path = uri.Path.Trim('/');
         var options = new EtcdLockOptions
         {
-            Prefix = path.Length == 0 ? "padlock" : path,
+            Prefix = PrefixOf(uri),
             SessionTtl = uri.GetDuration("ttl", TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(2), TimeSpan.FromHours(1)),
             ConnectTimeout = uri.GetDuration("connecttimeout", TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(5)),
             RequestTimeout = uri.GetDuration("requesttimeout", TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(5)),

@@ -18,6 +18,16 @@ public sealed class RedisLockStoreFactory : ILockStoreFactory
     public IReadOnlyList<string> Schemes => ["redis", "redlock"];
 
     /// <inheritdoc/>
+    /// <remarks>The key prefix and the Sentinel service change where keys live; every other option does not.</remarks>
+    public string GetIdentity(StoreUri uri)
+    {
+        ArgumentNullException.ThrowIfNull(uri);
+        var keySpace = new List<(string, string)> { ("prefix", uri.GetString("prefix") ?? "padlock:") };
+        if (uri.GetString("sentinel") is { } service) keySpace.Add(("sentinel", service));
+        return StoreIdentity.Canonical(uri.Scheme, uri.Endpoints, DefaultPort, "", [.. keySpace]);
+    }
+
+    /// <inheritdoc/>
     public ILockStore Create(StoreUri uri, StoreContext context)
     {
         ArgumentNullException.ThrowIfNull(uri);

@@ -13,6 +13,16 @@ public sealed class ZooKeeperLockStoreFactory : ILockStoreFactory
     public IReadOnlyList<string> Schemes => ["zk"];
 
     /// <inheritdoc/>
+    /// <remarks>The servers (port 2181 when left out) and the root; timeouts do not change where nodes live.</remarks>
+    public string GetIdentity(StoreUri uri)
+    {
+        ArgumentNullException.ThrowIfNull(uri);
+        return StoreIdentity.Canonical("zk", uri.Endpoints, 2181, RootOf(uri).TrimStart('/'));
+    }
+
+    private static string RootOf(StoreUri uri) => uri.Path.Length == 0 ? "/padlock" : "/" + uri.Path.TrimEnd('/');
+
+    /// <inheritdoc/>
     public ILockStore Create(StoreUri uri, StoreContext context)
     {
         ArgumentNullException.ThrowIfNull(uri);
@@ -23,7 +33,7 @@ public sealed class ZooKeeperLockStoreFactory : ILockStoreFactory
         var options = new ZooKeeperLockOptions
         {
             Servers = uri.EndpointsOrDefault("127.0.0.1", 2181).Select(e => $"{e.Host}:{e.Port}").ToList(),
-            Root = uri.Path.Length == 0 ? "/padlock" : "/" + uri.Path.TrimEnd('/'),
+            Root = RootOf(uri),
             SessionTimeout = uri.GetDuration("sessiontimeout", TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(10)),
             ConnectTimeout = uri.GetDuration("connecttimeout", TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(10), TimeSpan.FromMinutes(10)),
             RequestTimeout = uri.GetDuration("requesttimeout", TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(10), TimeSpan.FromMinutes(10)),

@@ -59,28 +59,55 @@ public sealed class LockProvider : ILockProvider
 
     /// <summary>
     /// Builds a provider that spreads lock names over several stores (for example several ZooKeeper ensembles or etcd
-    /// clusters), each name always on the same one, chosen by rendezvous hashing of the name with each URI. Every
-    /// process must list the same URIs, in any order. See <see cref="Sharding.ShardedLockStore"/> for what changing
-    /// the list means.
+    /// clusters), each name always on the same one, chosen by rendezvous hashing of the name with each store's identity
+    /// (<see cref="StoreIdentity"/>): the same store spelt differently (host case, endpoint order, a default port, a
+    /// trailing slash, options such as timeouts) places every name the same way. Every process must list the same
+    /// stores, in any order. See <see cref="Sharding.ShardedLockStore"/> for what changing the list means.
     /// </summary>
-    /// <exception cref="ArgumentException">No URIs, a URI listed twice, or a bad URI (named in the message).</exception>
+    /// <exception cref="ArgumentException">No URIs, one store listed twice (in any spelling), or a bad URI (named in the message).</exception>
     public static LockProvider CreateSharded(IEnumerable<string> uris, StoreContext? context = null)
     {
         ArgumentNullException.ThrowIfNull(uris);
-        context ??= new StoreContext();
         var list = uris.ToList();
         if (list.Count == 0) throw new ArgumentException("Give at least one store URI to shard over.", nameof(uris));
-        var dupe = list.GroupBy(u => u?.Trim(), StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1);
-        if (dupe is not null) throw new ArgumentException($"Store '{dupe.Key}' is listed twice; each store may appear once.", nameof(uris));
+        return BuildSharded(list.Select(u => (Id: (string?)null, Uri: u)).ToList(), context, nameof(uris));
+    }
+
+    /// <summary>
+    /// Builds a sharded provider whose shards are named by the caller: names are placed by hashing the shard names, not
+    /// the URIs, so machines that reach one store under different host names (an IP here, a DNS name there) still
+    /// agree. Every process must use the same shard names for the same stores.
+    /// </summary>
+    /// <param name="shards">Shard name → store URI.</param>
+    /// <param name="context">Services for the stores.</param>
+    /// <exception cref="ArgumentException">No shards, an empty or repeated shard name, one store under two names, or a bad URI.</exception>
+    public static LockProvider CreateSharded(IReadOnlyDictionary<string, string> shards, StoreContext? context = null)
+    {
+        ArgumentNullException.ThrowIfNull(shards);
+        var list = shards.Select(p => (Id: (string?)(p.Key ?? ""), Uri: p.Value)).ToList();
+        if (list.Count == 0) throw new ArgumentException("Give at least one named shard.", nameof(shards));
+        return BuildSharded(list, context, nameof(shards));
+    }
+
+    private static LockProvider BuildSharded(List<(string? Id, string Uri)> list, StoreContext? context, string paramName)
+    {
+        context ??= new StoreContext();
+        var parsed = new List<(string Id, StoreUri Uri, ILockStoreFactory Factory)>();
+        var identities = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (id, uri) in list)
+        {
+            if (uri is null) throw new ArgumentNullException(paramName, "A shard's store URI is null.");
+            var u = StoreRegistry.ParseKnown(uri.Trim());
+            var factory = StoreRegistry.FactoryFor(u.Scheme);
+            var identity = factory.GetIdentity(u);
+            if (!identities.TryAdd(identity, uri.Trim()))
+                throw new ArgumentException($"Store '{uri.Trim()}' is listed twice ('{identities[identity]}' is the same store, {identity}); each store may appear once.", paramName);
+            parsed.Add((id ?? identity, u, factory));
+        }
         var shards = new List<KeyValuePair<string, ILockStore>>();
         try
         {
-            foreach (var uri in list)
-            {
-                ArgumentNullException.ThrowIfNull(uri, nameof(uris));
-                var parsed = StoreRegistry.ParseKnown(uri.Trim());
-                shards.Add(new(uri.Trim(), StoreRegistry.FactoryFor(parsed.Scheme).Create(parsed, context)));
-            }
+            foreach (var (id, uri, factory) in parsed) shards.Add(new(id, factory.Create(uri, context)));
             return new LockProvider(new Sharding.ShardedLockStore(shards), context.LoggerFactory, context.TimeProvider);
         }
         catch

@@ -67,6 +67,10 @@ internal static class StoreRegistry
     {
         public IReadOnlyList<string> Schemes => ["mem", "file"];
 
+        // mem:// has no identity beyond its process; file:// is its directory, absolute, symbolic links resolved.
+        public string GetIdentity(StoreUri uri)
+            => uri.Scheme == "mem" ? "mem://" : "file://" + LockDirectoryPath.Canonical(FileDirectory(uri));
+
         public ILockStore Create(StoreUri uri, StoreContext context)
         {
             if (uri.Scheme == "mem")
@@ -80,11 +84,14 @@ internal static class StoreRegistry
             var options = new FileLockOptions
             {
                 // file:///abs/dir, file://relative/dir, or file:// for the default directory.
-                Directory = uri.Remainder.Length == 0 ? FileLockOptions.DefaultDirectory : Uri.UnescapeDataString(uri.Remainder),
+                Directory = FileDirectory(uri),
                 MaxPollInterval = uri.GetDuration("poll", TimeSpan.FromMilliseconds(20), TimeSpan.FromMilliseconds(1), TimeSpan.FromSeconds(10)),
                 LossCheckInterval = uri.GetDuration("losscheck", TimeSpan.FromSeconds(1), TimeSpan.FromMilliseconds(10), TimeSpan.FromHours(1)),
             };
             return new FileLockStore(options, context.TimeProvider);
         }
+
+        private static string FileDirectory(StoreUri uri)
+            => uri.Remainder.Length == 0 ? FileLockOptions.DefaultDirectory : Uri.UnescapeDataString(uri.Remainder);
     }
 }

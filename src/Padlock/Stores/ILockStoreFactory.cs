@@ -8,4 +8,12 @@ public interface ILockStoreFactory
 
     /// <summary>Builds the store. Throws <see cref="ArgumentException"/> naming the bad part of the URI.</summary>
     ILockStore Create(StoreUri uri, StoreContext context);
+
+    /// <summary>
+    /// The store's identity (see <see cref="StoreIdentity"/>): equal for every spelling of a URI that reaches the same
+    /// key space. Sharded providers place names by it. The default keeps the endpoints (ports as written) and the path
+    /// without surrounding slashes, and drops every option; a store whose options change the key space, or that has a
+    /// default port, overrides it.
+    /// </summary>
+    string GetIdentity(StoreUri uri) => StoreIdentity.Canonical(uri.Scheme, uri.Endpoints, 0, uri.Path.Trim('/'));
 }

@@ -1,3 +1,4 @@
+using Padlock.Stores;
 using Padlock.Redis.Redlock;
 using Xunit;
 
@@ -86,5 +87,26 @@ public sealed class UriAndOptionsTests
         Assert.Equal(TimeSpan.FromMilliseconds(3_002), drifty.LossMargin);
         var validityAtGrant = Quorum.Validity(drifty.Lease, TimeSpan.Zero, drifty.ClockDriftFactor);
         Assert.True(drifty.Lease - drifty.LossMargin <= validityAtGrant);
+    }
+
+    [Theory]
+    [InlineData("redis://A:6379,b", "redis://b:6379,a?lease=5s&connecttimeout=1s")]
+    [InlineData("redis://h?prefix=padlock:", "redis://h:6379")]
+    [InlineData("redlock://h1,h2,h3?drift=0.1", "redlock://H3:6379,h2,h1")]
+    public void Spellings_of_one_store_share_an_identity(string a, string b)
+    {
+        var f = new RedisLockStoreFactory();
+        Assert.Equal(f.GetIdentity(StoreUri.Parse(a)), f.GetIdentity(StoreUri.Parse(b)));
+    }
+
+    [Theory]
+    [InlineData("redis://h", "redis://h?prefix=other:")]
+    [InlineData("redis://h", "redis://h:6380")]
+    [InlineData("redis://h?sentinel=s1", "redis://h?sentinel=s2")]
+    [InlineData("redis://h", "redlock://h")]
+    public void Different_key_spaces_have_different_identities(string a, string b)
+    {
+        var f = new RedisLockStoreFactory();
+        Assert.NotEqual(f.GetIdentity(StoreUri.Parse(a)), f.GetIdentity(StoreUri.Parse(b)));
     }
 }

@@ -1,0 +1,27 @@
+using Padlock.Stores;
+using Xunit;
+
+namespace Padlock.Etcd.Tests;
+
+/// <summary>Sharded providers place names by store identity: one etcd key space has one identity in every spelling.</summary>
+public sealed class EtcdIdentityTests
+{
+    [Theory]
+    [InlineData("etcd://a:2379,B:2379/locks", "etcd://b,a/locks/?ttl=10s")]
+    [InlineData("etcd://", "etcd://127.0.0.1:2379/padlock")]
+    [InlineData("etcd://h/ns/x", "etcd://h:2379//ns/x/?requesttimeout=2s")]
+    public void Spellings_of_one_key_space_share_an_identity(string a, string b)
+    {
+        var f = new EtcdLockStoreFactory();
+        Assert.Equal(f.GetIdentity(StoreUri.Parse(a)), f.GetIdentity(StoreUri.Parse(b)));
+    }
+
+    [Theory]
+    [InlineData("etcd://h/ns", "etcd://h/ns/x")]
+    [InlineData("etcd://h/locks", "etcd://h:2380/locks")]
+    public void Different_key_spaces_have_different_identities(string a, string b)
+    {
+        var f = new EtcdLockStoreFactory();
+        Assert.NotEqual(f.GetIdentity(StoreUri.Parse(a)), f.GetIdentity(StoreUri.Parse(b)));
+    }
+}
