@@ -9,7 +9,8 @@ namespace Padlock.ZooKeeper.Locks;
 /// One acquire, the ZooKeeper lock recipe: create an ephemeral sequential entry named with our GUID, list the line,
 /// hold the lock when first, else watch only the entry just before ours (no herd) and look again when it goes.
 /// A connection loss while creating is resolved by looking for our GUID after reconnecting, never by creating blindly;
-/// giving up (timeout, cancellation, failure) deletes whatever entry we may have.
+/// giving up (timeout, cancellation, failure) deletes whatever entry we may have. A session that expires takes our
+/// entry with it: the acquisition starts over on the store's new session. The timeout bounds the waiting only.
 /// </summary>
 internal sealed class LockAcquisition
 {

@@ -72,6 +72,65 @@ public sealed class WaitAcrossExpiryTests(ITestOutputHelper output)
         output.WriteLine($"granted {afterResume.TotalMilliseconds:0} ms after the resume");
     }
 
+    [Fact]
+    public async Task Waiters_whose_session_expired_queue_again_behind_a_live_holder_and_keep_their_deadline_and_cancellation()
+    {
+        await using var server = await ZooKeeperServer.StartAsync(Tick);
+        // The holder's session (20 s, the server's maximum here) outlives the freeze; the waiters' (2 s) does not.
+        await using var holderProvider = LockProvider.Create($"zk://{server.ConnectString}/expiry?sessiontimeout=20s");
+        await using var waiterProvider = LockProvider.Create($"zk://{server.ConnectString}/expiry?sessiontimeout=2s&requesttimeout=1s");
+        var name = "lock-" + Guid.NewGuid().ToString("N")[..12];
+        await using var holder = await holderProvider.CreateLock(name).AcquireAsync(Guard);
+        using var cancel = new CancellationTokenSource();
+        var cancelled = waiterProvider.CreateLock(name).AcquireAsync(cancellationToken: cancel.Token).AsTask();
+        var store = (ZooKeeperLockStore)waiterProvider.Store;
+        var parent = store.ParentPath(name);
+        await EventuallyAsync(async () => (await LineAsync(server, parent)).Count == 2, "the first waiter queued");
+        var oldSession = store.CurrentClient!.SessionId;
+        var frozenFor = store.CurrentClient.NegotiatedTimeout * 2 + Tick * 2;
+        // Its deadline falls well after the resume: it must queue again, then time out with null, not an error.
+        var deadline = frozenFor + TimeSpan.FromSeconds(10);
+        var timingOut = waiterProvider.CreateLock(name).TryAcquireAsync(deadline).AsTask();
+        await EventuallyAsync(async () => (await LineAsync(server, parent)).Count == 3, "the second waiter queued");
+
+        var pid = server.Process.ProcessId!.Value;
+        Posix.Pause(pid);
+        try
+        {
+            await Task.Delay(frozenFor);
+        }
+        finally
+        {
+            Posix.Resume(pid);
+        }
+
+        // Both waiters stand in line again, on the store's new session, behind the holder.
+        await EventuallyAsync(async () =>
+        {
+            var line = await LineAsync(server, parent);
+            if (line.Count != 3 || store.CurrentClient!.SessionId == oldSession) return false;
+            var owners = await OwnersAsync(server, parent, line);
+            return owners[0] != store.CurrentClient.SessionId && owners.Skip(1).All(o => o == store.CurrentClient.SessionId);
+        }, "the waiters queued again on a new session");
+        Assert.False(cancelled.IsCompleted);
+        Assert.False(timingOut.IsCompleted);
+
+        await cancel.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled.WaitAsync(Guard));
+        Assert.Equal(2, (await LineAsync(server, parent)).Count);
+        Assert.Null(await timingOut.WaitAsync(deadline + Guard));
+        Assert.Single(await LineAsync(server, parent));
+        Assert.False(holder.IsLost);
+    }
+
+    private static async Task<List<long>> OwnersAsync(ZooKeeperServer server, string parent, List<string> line)
+    {
+        await using var c = await ZooKeeperClient.ConnectAsync(new ZooKeeperClientOptions { ConnectString = server.ConnectString });
+        var owners = new List<long>();
+        foreach (var entry in line) owners.Add((await c.ExistsAsync(ZkPaths.Combine(parent, entry)))?.EphemeralOwner ?? 0);
+        return owners;
+    }
+
     private static async Task<List<string>> LineAsync(ZooKeeperServer server, string parent)
     {
         await using var c = await ZooKeeperClient.ConnectAsync(new ZooKeeperClientOptions { ConnectString = server.ConnectString });
