@@ -107,8 +107,9 @@ public sealed class ZooKeeperLockStore : ILockStore, ILockInspector
                 SessionTimeout = _options.SessionTimeout,
                 ConnectTimeout = _options.ConnectTimeout,
                 RequestTimeout = _options.RequestTimeout,
+                Time = Time,
             }, _logger, cancellationToken).ConfigureAwait(false);
-            _session = new LockSession(client, _options.DisconnectLossFraction, _logger);
+            _session = new LockSession(client, _options.DisconnectLossFraction, Time, _logger);
             if (old is not null) await old.DisposeAsync().ConfigureAwait(false);
             return _session;
         }

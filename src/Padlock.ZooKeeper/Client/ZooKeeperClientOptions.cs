@@ -21,6 +21,9 @@ internal sealed record ZooKeeperClientOptions
     /// <summary>The largest frame accepted from a server: jute.maxbuffer (1 MiB) plus room for headers.</summary>
     public int MaxFrameLength { get; init; } = 0xfffff + 1024;
 
+    /// <summary>The clock of the client's timeouts, pings and silence measures. Default the system clock.</summary>
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+
     /// <summary>Resume this session instead of creating one (tests use it to close a session from a second client).</summary>
     public (long Id, byte[] Password)? ResumeSession { get; init; }
 

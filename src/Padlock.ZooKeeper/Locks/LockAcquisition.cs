@@ -9,7 +9,8 @@ namespace Padlock.ZooKeeper.Locks;
 /// One acquire, the ZooKeeper lock recipe: create an ephemeral sequential entry named with our GUID, list the line,
 /// hold the lock when first, else watch only the entry just before ours (no herd) and look again when it goes.
 /// A connection loss while creating is resolved by looking for our GUID after reconnecting, never by creating blindly;
-/// giving up (timeout, cancellation, failure) deletes whatever entry we may have.
+/// giving up (timeout, cancellation, failure) deletes whatever entry we may have. A session that expires takes our
+/// entry with it: the acquisition starts over on the store's new session. The timeout bounds the waiting only.
 /// </summary>
 internal sealed class LockAcquisition
 {
@@ -21,28 +22,38 @@ internal sealed class LockAcquisition
     private string? _ours;
     private long _czxid;
     private bool _createInDoubt;
+    private string? _predecessor;
 
-    private LockAcquisition(ZooKeeperLockStore store, LockSession session, string parent, byte[] owner)
+    private readonly TimeSpan _timeout;
+    private readonly WaitScope _scope;
+    private readonly CancellationToken _caller;
+    // Set once one attempt has run to its end (our entry listed in the line): from then on we are waiting.
+    private bool _attempted;
+
+    private LockAcquisition(ZooKeeperLockStore store, LockSession session, string parent, byte[] owner, TimeSpan timeout, WaitScope scope, CancellationToken caller)
     {
         _store = store;
         _session = session;
         _parent = parent;
         _owner = owner;
+        _timeout = timeout;
+        _scope = scope;
+        _caller = caller;
         _prefix = LockNodeNames.EntryPrefix(Guid.NewGuid());
     }
 
     public static async Task<ZooKeeperLease?> RunAsync(ZooKeeperLockStore store, string parent, byte[] owner, TimeSpan timeout, CancellationToken cancellationToken)
     {
         using var scope = new WaitScope(timeout, cancellationToken, store.Time);
-        // A zero timeout is one attempt: its requests may not be cut short by the (already passed) deadline.
-        var requests = timeout == TimeSpan.Zero ? cancellationToken : scope.Token;
-        var session = await store.GetSessionAsync(requests).ConfigureAwait(false);
-        var run = new LockAcquisition(store, session, parent, owner);
+        // Connecting is not waiting for the lock: the session start is bounded by the connect timeout (and the
+        // caller's cancellation), never by the wait, so a tiny timeout still makes its one attempt.
+        var session = await store.GetSessionAsync(cancellationToken).ConfigureAwait(false);
+        var run = new LockAcquisition(store, session, parent, owner, timeout, scope, cancellationToken);
         ZooKeeperLease? lease = null;
         store.BeginAcquisition(run._prefix);
         try
         {
-            lease = await run.LoopAsync(timeout, scope, requests).ConfigureAwait(false);
+            lease = await run.LoopAsync().ConfigureAwait(false);
             if (lease is null) await run.AbandonAsync().ConfigureAwait(false);
             return lease;
         }
@@ -63,79 +74,139 @@ internal sealed class LockAcquisition
         }
     }
 
-    private async Task<ZooKeeperLease?> LoopAsync(TimeSpan timeout, WaitScope scope, CancellationToken requests)
+    /// <summary>
+    /// The token of our requests: a positive timeout bounds the waiting, never the first attempt (connect, create,
+    /// list), which only the caller can cut short; a zero timeout is that one attempt.
+    /// </summary>
+    private CancellationToken Requests => _attempted && _timeout != TimeSpan.Zero ? _scope.Token : _caller;
+
+    /// <summary>True while the wait may go on: no timeout, or some of it left.</summary>
+    private bool TimeLeft => _timeout == Timeout.InfiniteTimeSpan || (_timeout != TimeSpan.Zero && _scope.Remaining > TimeSpan.Zero);
+
+    private enum Recovery { None, Reconnect, NewSession }
+
+    private async Task<ZooKeeperLease?> LoopAsync()
     {
-        var client = _session.Client;
-        if (timeout == TimeSpan.Zero && LockNodeNames.Queue(await ChildrenAsync(requests).ConfigureAwait(false)).Count > 0)
+        if (_timeout == TimeSpan.Zero && LockNodeNames.Queue(await ChildrenAsync(Requests).ConfigureAwait(false)).Count > 0)
         {
             // Someone holds or waits: fail without creating anything.
             return null;
         }
+        var recovery = Recovery.None;
         while (true)
         {
+            // Outside the try: a new session that cannot be had in time ends the acquire (null past the deadline,
+            // the connect error otherwise), rather than being retried here forever.
+            if (recovery == Recovery.NewSession) await NewSessionAsync().ConfigureAwait(false);
             try
             {
-                List<string>? children = null;
-                if (_ours is null)
-                {
-                    if (_createInDoubt) await FindOursAsync(requests).ConfigureAwait(false);
-                    if (_ours is null && (children = await CreateAndListAsync(requests).ConfigureAwait(false)) is null) continue;
-                }
-                var line = LockNodeNames.Queue(children ?? await ChildrenAsync(requests).ConfigureAwait(false));
-                var leaf = ZkPaths.Leaf(_ours!);
-                // Another entry with our GUID is a duplicate from an earlier attempt of this acquisition: it would
-                // stand in line, unowned, until the session ends. Take it out.
-                foreach (var duplicate in line.Where(e => e != leaf && e.StartsWith(_prefix, StringComparison.Ordinal)).ToList())
-                {
-                    await _store.DeleteEntryAsync(_session, ZkPaths.Combine(_parent, duplicate)).ConfigureAwait(false);
-                    line.Remove(duplicate);
-                }
-                var at = line.IndexOf(leaf);
-                if (at < 0)
-                {
-                    // Not in the listing. The listing can predate our create (a request that waited for a reconnect
-                    // can be overtaken by the one sent after it), so ask for the entry itself before queueing again.
-                    if (await client.ExistsAsync(_ours!, cancellationToken: requests).ConfigureAwait(false) is not null) continue;
-                    // Gone (deleted by someone else): queue again at the back.
-                    _ours = null;
-                    continue;
-                }
-                if (at == 0) return new ZooKeeperLease(_store, _session, _ours!, _czxid);
-                if (timeout == TimeSpan.Zero) return null;
-
-                var predecessor = ZkPaths.Combine(_parent, line[at - 1]);
-                var gone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                try
-                {
-                    // getData rather than exists, as Curator does: no watch is left behind on an entry already gone.
-                    await client.GetDataAsync(predecessor, _ => gone.TrySetResult(), requests).ConfigureAwait(false);
-                }
-                catch (ZooKeeperException ex) when (ex.Code == ZooKeeperErrorCode.NoNode)
-                {
-                    continue;
-                }
-                // The watch is the wake-up; a bounded re-check behind it means a watch lost in a failover (or an
-                // entry ahead of us that nobody will ever delete) costs a short delay and a log line, never the
-                // whole timeout.
-                var woke = await Task.WhenAny(gone.Task, Task.Delay(RecheckInterval, _store.Time, scope.Token)).ConfigureAwait(false);
-                scope.Token.ThrowIfCancellationRequested();
-                if (woke != gone.Task) await CheckPredecessorAsync(predecessor, requests).ConfigureAwait(false);
+                // Inside the try: the reconnect may be refused because the session expired meanwhile, and that is
+                // handled below like any other expiry (it once escaped from a catch block and killed the wait).
+                if (recovery == Recovery.Reconnect && !await ReconnectedAsync().ConfigureAwait(false)) return null;
+                recovery = Recovery.None;
+                var lease = await AttemptAsync().ConfigureAwait(false);
+                if (lease is not null) return lease;
+                if (!TimeLeft) return null;
+                await WaitForPredecessorAsync().ConfigureAwait(false);
             }
             catch (ZooKeeperException ex) when (ex.Code is ZooKeeperErrorCode.ConnectionLoss or ZooKeeperErrorCode.RequestTimeout)
             {
-                // Outcome unknown; the session lives on. Wait for the reconnect and look again.
-                var wait = timeout == TimeSpan.Zero ? TimeSpan.Zero : scope.Remaining;
-                if (!await client.WaitConnectedAsync(wait, scope.Token).ConfigureAwait(false)) return null;
+                // Outcome unknown; the session may live on. Wait for the reconnect and look again.
+                recovery = Recovery.Reconnect;
             }
             catch (ZooKeeperException ex) when (ex.Code == ZooKeeperErrorCode.SessionExpired)
             {
                 // Our entry, if any, went with the session. Start over on a new one.
+                _store.Logger.LogInformation("Session 0x{Session:x} expired while acquiring under {Parent}: starting over on a new session", _session.Client.SessionId, _parent);
                 _ours = null;
                 _createInDoubt = false;
-                _session = await _store.GetSessionAsync(requests).ConfigureAwait(false);
-                client = _session.Client;
+                recovery = Recovery.NewSession;
             }
         }
+    }
+
+    /// <summary>True once reconnected, false when the time ran out first; throws SessionExpired when the session ended.</summary>
+    private Task<bool> ReconnectedAsync()
+        => _timeout == TimeSpan.Zero
+            ? _session.Client.WaitConnectedAsync(TimeSpan.Zero, _caller)
+            : _session.Client.WaitConnectedAsync(_scope.Remaining, _scope.Token);
+
+    /// <summary>The store's new session after ours expired; an unreachable ensemble is tried again while time is left.</summary>
+    private async Task NewSessionAsync()
+    {
+        while (true)
+        {
+            try
+            {
+                _session = await _store.GetSessionAsync(Requests).ConfigureAwait(false);
+                return;
+            }
+            catch (ZooKeeperException ex) when (ex.Code == ZooKeeperErrorCode.ConnectionLoss && TimeLeft)
+            {
+                _store.Logger.LogDebug("No new ZooKeeper session yet ({Error}); trying again", ex.Message);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Makes sure we stand in line and looks at it: the lease when we are first, else null (then we must wait for
+    /// <see cref="WaitForPredecessorAsync"/>).
+    /// </summary>
+    private async Task<ZooKeeperLease?> AttemptAsync()
+    {
+        while (true)
+        {
+            List<string>? children = null;
+            if (_ours is null)
+            {
+                if (_createInDoubt) await FindOursAsync(Requests).ConfigureAwait(false);
+                if (_ours is null && (children = await CreateAndListAsync(Requests).ConfigureAwait(false)) is null) continue;
+            }
+            var line = LockNodeNames.Queue(children ?? await ChildrenAsync(Requests).ConfigureAwait(false));
+            var leaf = ZkPaths.Leaf(_ours!);
+            // Another entry with our GUID is a duplicate from an earlier attempt of this acquisition: it would
+            // stand in line, unowned, until the session ends. Take it out.
+            foreach (var duplicate in line.Where(e => e != leaf && e.StartsWith(_prefix, StringComparison.Ordinal)).ToList())
+            {
+                await _store.DeleteEntryAsync(_session, ZkPaths.Combine(_parent, duplicate)).ConfigureAwait(false);
+                line.Remove(duplicate);
+            }
+            var at = line.IndexOf(leaf);
+            if (at < 0)
+            {
+                // Not in the listing. The listing can predate our create (a request that waited for a reconnect
+                // can be overtaken by the one sent after it), so ask for the entry itself before queueing again.
+                if (await _session.Client.ExistsAsync(_ours!, cancellationToken: Requests).ConfigureAwait(false) is not null) continue;
+                // Gone (deleted by someone else): queue again at the back.
+                _ours = null;
+                continue;
+            }
+            _attempted = true;
+            if (at == 0) return new ZooKeeperLease(_store, _session, _ours!, _czxid);
+            _predecessor = ZkPaths.Combine(_parent, line[at - 1]);
+            return null;
+        }
+    }
+
+    /// <summary>Waits until the entry just before ours goes (or a re-check is due); the loop then looks again.</summary>
+    private async Task WaitForPredecessorAsync()
+    {
+        var predecessor = _predecessor!;
+        var gone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        try
+        {
+            // getData rather than exists, as Curator does: no watch is left behind on an entry already gone.
+            await _session.Client.GetDataAsync(predecessor, _ => gone.TrySetResult(), Requests).ConfigureAwait(false);
+        }
+        catch (ZooKeeperException ex) when (ex.Code == ZooKeeperErrorCode.NoNode)
+        {
+            return;
+        }
+        // The watch is the wake-up; a bounded re-check behind it means a watch lost in a failover (or an entry ahead
+        // of us that nobody will ever delete) costs a short delay and a log line, never the whole timeout.
+        var woke = await Task.WhenAny(gone.Task, Task.Delay(RecheckInterval, _store.Time, _scope.Token)).ConfigureAwait(false);
+        _scope.Token.ThrowIfCancellationRequested();
+        if (woke != gone.Task) await CheckPredecessorAsync(predecessor, Requests).ConfigureAwait(false);
     }
 
     /// <summary>How often a waiter looks at the line even without a watch event.</summary>

@@ -13,19 +13,19 @@ internal sealed class LockSession : IAsyncDisposable
 {
     private readonly double _fraction;
     private readonly ILogger _logger;
-    private readonly Timer _timer;
+    private readonly ITimer _timer;
     private readonly Lock _gate = new();
     private CancellationTokenSource _epoch = new();
     private bool _ended;
 
-    public LockSession(ZooKeeperClient client, double fraction, ILogger logger)
+    public LockSession(ZooKeeperClient client, double fraction, TimeProvider time, ILogger logger)
     {
         Client = client;
         _fraction = fraction;
         _logger = logger;
         client.StateChanged += OnStateChanged;
         var tick = TimeSpan.FromMilliseconds(Math.Clamp(client.NegotiatedTimeout.TotalMilliseconds / 20, 20, 500));
-        _timer = new Timer(static s => ((LockSession)s!).Check(), this, tick, tick);
+        _timer = time.CreateTimer(static s => ((LockSession)s!).Check(), this, tick, tick);
     }
 
     public ZooKeeperClient Client { get; }

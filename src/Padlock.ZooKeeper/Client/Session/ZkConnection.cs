@@ -27,7 +27,7 @@ internal sealed class ZkConnection
     private long _lastReceived;
     private int _xid;
     private int _closed;
-    private Timer? _watchdog;
+    private ITimer? _watchdog;
 
     private ZkConnection(ZkSession session, DnsEndPoint endpoint, Socket socket, int maxFrameLength)
     {
@@ -52,8 +52,8 @@ internal sealed class ZkConnection
     public static async Task<(ZkConnection Connection, ConnectResponse Response)> OpenAsync(
         ZkSession session, DnsEndPoint endpoint, ConnectRequest request, TimeSpan timeout, int maxFrameLength, CancellationToken cancellationToken)
     {
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        cts.CancelAfter(timeout);
+        using var timer = new CancellationTokenSource(timeout, session.Time);
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timer.Token);
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         ZkConnection? connection = null;
         try
@@ -95,11 +95,11 @@ internal sealed class ZkConnection
         // As the Java client: ping after a third of the session timeout of silence, give up after two thirds.
         _pingInterval = negotiatedTimeout / 3;
         _readTimeout = negotiatedTimeout * 2 / 3;
-        _lastReceived = _lastSent = Environment.TickCount64;
+        _lastReceived = _lastSent = _session.Time.NowMs();
         if (priming.Length > 0) await _stream.WriteAsync(priming.WrittenMemory, cancellationToken).ConfigureAwait(false);
         // A timer rather than a check in either loop: both can be stuck in a socket call when the peer goes silent.
         var period = TimeSpan.FromMilliseconds(Math.Max(10, _readTimeout.TotalMilliseconds / 8));
-        _watchdog = new Timer(static s => ((ZkConnection)s!).CheckAlive(), this, period, period);
+        _watchdog = _session.Time.CreateTimer(static s => ((ZkConnection)s!).CheckAlive(), this, period, period);
         _ = Task.Run(ReceiveLoopAsync, CancellationToken.None);
         _ = Task.Run(WriteLoopAsync, CancellationToken.None);
     }
@@ -139,7 +139,7 @@ internal sealed class ZkConnection
                 if (w.Length > 0)
                 {
                     await _stream.WriteAsync(w.WrittenMemory, _stop.Token).ConfigureAwait(false);
-                    Volatile.Write(ref _lastSent, Environment.TickCount64);
+                    Volatile.Write(ref _lastSent, _session.Time.NowMs());
                     if (!IsOpen) break;
                     continue;
                 }
@@ -148,7 +148,7 @@ internal sealed class ZkConnection
                 if (!readable.IsCompleted)
                 {
                     // One timer at a time, reused until it fires: the busy path allocates none.
-                    tick ??= Task.Delay(TimeSpan.FromMilliseconds(Math.Max(10, _pingInterval.TotalMilliseconds / 4)), _stop.Token);
+                    tick ??= Task.Delay(TimeSpan.FromMilliseconds(Math.Max(10, _pingInterval.TotalMilliseconds / 4)), _session.Time, _stop.Token);
                     await Task.WhenAny(readable, tick).ConfigureAwait(false);
                 }
                 if (readable.IsCompleted)
@@ -158,7 +158,7 @@ internal sealed class ZkConnection
                 }
                 if (tick is { IsCompleted: true }) tick = null;
 
-                var now = Environment.TickCount64;
+                var now = _session.Time.NowMs();
                 if (now - Volatile.Read(ref _lastSent) >= _pingInterval.TotalMilliseconds)
                 {
                     Requests.Frame(w, Xids.Ping, OpCode.Ping, null);
@@ -181,7 +181,7 @@ internal sealed class ZkConnection
             {
                 var frame = await _frames.ReadFrameAsync(_stop.Token).ConfigureAwait(false)
                     ?? throw new IOException($"{Endpoint.Host}:{Endpoint.Port} closed the connection.");
-                var now = Environment.TickCount64;
+                var now = _session.Time.NowMs();
                 Volatile.Write(ref _lastReceived, now);
                 _session.OnContact(now);
                 var header = ReplyHeader.Read(frame);
@@ -213,7 +213,7 @@ internal sealed class ZkConnection
 
     private void CheckAlive()
     {
-        var silent = Environment.TickCount64 - Volatile.Read(ref _lastReceived);
+        var silent = _session.Time.NowMs() - Volatile.Read(ref _lastReceived);
         if (silent > _readTimeout.TotalMilliseconds)
             Shutdown(new TimeoutException($"Nothing received from {Endpoint.Host}:{Endpoint.Port} for {silent} ms (read timeout {_readTimeout.TotalMilliseconds:0} ms)."));
     }

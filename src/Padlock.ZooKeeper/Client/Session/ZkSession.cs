@@ -16,6 +16,7 @@ internal sealed class ZkSession : IAsyncDisposable
     private static readonly byte[] NoPassword = new byte[16];
 
     private readonly ZooKeeperClientOptions _options;
+    private readonly TimeProvider _time;
     private readonly ConnectString _connect;
     private readonly ILogger _logger;
     private readonly EventDispatcher _dispatcher;
@@ -31,11 +32,13 @@ internal sealed class ZkSession : IAsyncDisposable
     private int _serverIndex;
     private long _notifications;
     private long _disconnectedSince;
-    private long _lastContact = Environment.TickCount64;
+    private long _lastContact;
 
     private ZkSession(ZooKeeperClientOptions options, ConnectString connect, ILogger logger)
     {
         _options = options;
+        _time = options.Time;
+        _lastContact = _time.NowMs();
         _connect = connect;
         _logger = logger;
         _dispatcher = new EventDispatcher(logger);
@@ -50,6 +53,9 @@ internal sealed class ZkSession : IAsyncDisposable
     public WatchManager Watches { get; } = new();
 
     public string? Chroot => _connect.Chroot;
+
+    /// <summary>The clock of this session's timeouts and silence measures.</summary>
+    public TimeProvider Time => _time;
 
     public long SessionId => Interlocked.Read(ref _sessionId);
 
@@ -76,7 +82,7 @@ internal sealed class ZkSession : IAsyncDisposable
         get
         {
             var since = Interlocked.Read(ref _disconnectedSince);
-            return since == 0 ? TimeSpan.Zero : TimeSpan.FromMilliseconds(Environment.TickCount64 - since);
+            return since == 0 ? TimeSpan.Zero : TimeSpan.FromMilliseconds(_time.NowMs() - since);
         }
     }
 
@@ -88,8 +94,8 @@ internal sealed class ZkSession : IAsyncDisposable
         options.Validate();
         var connect = ConnectString.Parse(options.ConnectString);
         var session = new ZkSession(options, connect, logger);
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        cts.CancelAfter(options.ConnectTimeout);
+        using var timer = new CancellationTokenSource(options.ConnectTimeout, options.Time);
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timer.Token);
         var errors = new List<string>();
         try
         {
@@ -107,7 +113,7 @@ internal sealed class ZkSession : IAsyncDisposable
                     errors.Add($"{endpoint.Host}:{endpoint.Port}: {ex.Message}");
                     session._serverIndex = (session._serverIndex + 1) % connect.Servers.Count;
                     if ((attempt + 1) % connect.Servers.Count == 0)
-                        await Task.Delay(Math.Min(200, 20 * (attempt + 1)), cts.Token).ConfigureAwait(false);
+                        await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(200, 20 * (attempt + 1))), options.Time, cts.Token).ConfigureAwait(false);
                 }
             }
         }
@@ -133,7 +139,7 @@ internal sealed class ZkSession : IAsyncDisposable
     /// <summary>Sends <paramref name="request"/> once connected and waits for its reply, within the request timeout.</summary>
     public async Task<T> SendAsync<T>(PendingRequest<T> request, CancellationToken cancellationToken)
     {
-        var deadline = Environment.TickCount64 + (long)_options.RequestTimeout.TotalMilliseconds;
+        var deadline = _time.NowMs() + (long)_options.RequestTimeout.TotalMilliseconds;
         while (true)
         {
             ZkConnection? connection;
@@ -149,15 +155,15 @@ internal sealed class ZkSession : IAsyncDisposable
                 if (connection.TrySend(request)) break;
                 // It closed a moment ago and the session is about to hear of it. Wait on a timer, not Task.Yield:
                 // a yield loop can keep a pool thread busy with itself and starve the very work that ends the wait.
-                if (Environment.TickCount64 >= deadline) throw NotConnected(request);
-                await Task.Delay(1, cancellationToken).ConfigureAwait(false);
+                if (_time.NowMs() >= deadline) throw NotConnected(request);
+                await Task.Delay(TimeSpan.FromMilliseconds(1), _time, cancellationToken).ConfigureAwait(false);
                 continue;
             }
-            var left = deadline - Environment.TickCount64;
+            var left = deadline - _time.NowMs();
             if (left <= 0) throw NotConnected(request);
             try
             {
-                await connected.WaitAsync(TimeSpan.FromMilliseconds(left), cancellationToken).ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
+                await connected.WaitAsync(TimeSpan.FromMilliseconds(left), _time, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
             }
             catch (TimeoutException)
             {
@@ -166,8 +172,8 @@ internal sealed class ZkSession : IAsyncDisposable
         }
         try
         {
-            var wait = Math.Max(1, deadline - Environment.TickCount64);
-            return await request.Task.WaitAsync(TimeSpan.FromMilliseconds(wait), cancellationToken).ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
+            var wait = Math.Max(1, deadline - _time.NowMs());
+            return await request.Task.WaitAsync(TimeSpan.FromMilliseconds(wait), _time, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
         }
         catch (TimeoutException)
         {
@@ -188,7 +194,7 @@ internal sealed class ZkSession : IAsyncDisposable
         }
         try
         {
-            await connected.WaitAsync(timeout, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
+            await connected.WaitAsync(timeout, _time, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
         }
         catch (TimeoutException)
         {
@@ -210,7 +216,7 @@ internal sealed class ZkSession : IAsyncDisposable
     /// Time since the last message from any server. The server expires the session once it has heard nothing for the
     /// negotiated timeout; a holder measuring from here knows how much of that time may already be gone.
     /// </summary>
-    public TimeSpan SinceLastContact => TimeSpan.FromMilliseconds(Environment.TickCount64 - Volatile.Read(ref _lastContact));
+    public TimeSpan SinceLastContact => TimeSpan.FromMilliseconds(_time.NowMs() - Volatile.Read(ref _lastContact));
 
     internal void OnZxid(long zxid)
     {
@@ -244,7 +250,7 @@ internal sealed class ZkSession : IAsyncDisposable
             // A connection that closed before it was announced leaves the pending signal in place: whoever waits on
             // it must hear of the next successful connect.
             if (_connected.Task.IsCompleted) _connected = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            Interlocked.Exchange(ref _disconnectedSince, Environment.TickCount64);
+            Interlocked.Exchange(ref _disconnectedSince, _time.NowMs());
         }
         _logger.LogInformation("ZooKeeper session 0x{SessionId:x} lost its connection to {Host}:{Port}: {Reason}",
             SessionId, connection.Endpoint.Host, connection.Endpoint.Port, reason.Message);
@@ -266,7 +272,7 @@ internal sealed class ZkSession : IAsyncDisposable
             try
             {
                 // Spread the herd of clients reconnecting after a server dies.
-                if (!first) await Task.Delay(Random.Shared.Next(0, 1000), _closing.Token).ConfigureAwait(false);
+                if (!first) await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(0, 1000)), _time, _closing.Token).ConfigureAwait(false);
                 first = false;
                 _logger.LogDebug("Reconnecting session 0x{SessionId:x} to {Host}:{Port}", SessionId, endpoint.Host, endpoint.Port);
                 using var attempt = CancellationTokenSource.CreateLinkedTokenSource(_closing.Token);
@@ -295,7 +301,7 @@ internal sealed class ZkSession : IAsyncDisposable
             return false;
         }
         NegotiatedTimeout = TimeSpan.FromMilliseconds(response.TimeoutMs);
-        OnContact(Environment.TickCount64);
+        OnContact(_time.NowMs());
         Interlocked.Exchange(ref _sessionId, response.SessionId);
         _password = response.Password;
         lock (_gate)
@@ -384,7 +390,7 @@ internal sealed class ZkSession : IAsyncDisposable
             var close = new PendingRequest<bool>(OpCode.CloseSession, null, static _ => { }, static _ => true);
             if (connection.TrySend(close))
             {
-                try { await close.Task.WaitAsync(timeout).ConfigureAwait(false); }
+                try { await close.Task.WaitAsync(timeout, _time).ConfigureAwait(false); }
                 catch (Exception ex) when (ex is ZooKeeperException or TimeoutException) { }
             }
         }
