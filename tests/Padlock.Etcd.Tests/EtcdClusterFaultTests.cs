@@ -34,10 +34,11 @@ public sealed class EtcdClusterFaultTests(EtcdClusterFixture fixture, ITestOutpu
         }).ToList();
         using var stop = new CancellationTokenSource();
         var killed = new List<int>();
+        const int cycles = 4;
+        Task faults = Task.CompletedTask;
         try
         {
-            const int cycles = 4;
-            var faults = Task.Run(async () =>
+            faults = Task.Run(async () =>
             {
                 for (var c = 0; c < cycles; c++)
                 {
@@ -79,6 +80,8 @@ public sealed class EtcdClusterFaultTests(EtcdClusterFixture fixture, ITestOutpu
         finally
         {
             await stop.CancelAsync();
+            // Let the fault loop finish (it may be starting a member) before making sure every member runs again.
+            await faults.ContinueWith(static _ => { }, TaskScheduler.Default);
             foreach (var p in processes) await p.DisposeAsync();
             foreach (var m in cluster.Members) await m.StartAsync();
         }
