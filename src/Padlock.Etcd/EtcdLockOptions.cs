@@ -6,7 +6,10 @@ public sealed class EtcdLockOptions
     /// <summary>The client endpoints, "host:port" each (port 2379 when omitted). Requests move to the next when one fails. Default: 127.0.0.1:2379.</summary>
     public IList<string> Endpoints { get; } = [];
 
-    /// <summary>The key prefix under which lock keys live (<c>PREFIX/NAME/...</c>). Default "padlock"; no leading or trailing '/'.</summary>
+    /// <summary>
+    /// The key prefix under which lock keys live (<c>PREFIX/#/NAME/...</c>). Default "padlock"; no leading or trailing
+    /// '/', and no '#' (it marks where the prefix ends, which keeps the locks of nested prefixes apart).
+    /// </summary>
     public string Prefix { get; set; } = "padlock";
 
     /// <summary>
@@ -34,6 +37,8 @@ public sealed class EtcdLockOptions
         }
         if (Prefix is null || Prefix.Length == 0 || Prefix.StartsWith('/') || Prefix.EndsWith('/'))
             throw new ArgumentException($"EtcdLockOptions.Prefix '{Prefix}' must be non-empty and must not start or end with '/'.", nameof(Prefix));
+        if (Prefix.Contains(Mutex.LockKeys.Marker, StringComparison.Ordinal))
+            throw new ArgumentException($"EtcdLockOptions.Prefix '{Prefix}' contains '{Mutex.LockKeys.Marker}', which marks where the prefix ends in every lock key: use any other characters.", nameof(Prefix));
         if (SessionTtl < TimeSpan.FromSeconds(2) || SessionTtl > TimeSpan.FromHours(1) || SessionTtl.Ticks % TimeSpan.TicksPerSecond != 0)
             throw new ArgumentOutOfRangeException(nameof(SessionTtl), SessionTtl, "EtcdLockOptions.SessionTtl must be whole seconds between 2s and 1h.");
         Check(ConnectTimeout, nameof(ConnectTimeout));

@@ -3,7 +3,10 @@ using Xunit;
 
 namespace Padlock.Etcd.Tests;
 
-/// <summary>A three-member cluster on loopback for the failover test (its own fixture: the test stops members).</summary>
+/// <summary>
+/// A three-member cluster on loopback for the failover tests (their own collection: they stop, kill and freeze
+/// members, so they run one at a time, and each leaves every member running).
+/// </summary>
 public sealed class EtcdClusterFixture : IAsyncLifetime
 {
     public EtcdCluster Cluster { get; private set; } = null!;
@@ -13,7 +16,11 @@ public sealed class EtcdClusterFixture : IAsyncLifetime
     public async Task DisposeAsync() => await Cluster.DisposeAsync();
 }
 
-public sealed class EtcdClusterTests(EtcdClusterFixture fixture) : IClassFixture<EtcdClusterFixture>
+[CollectionDefinition("etcd-cluster")]
+public sealed class EtcdClusterCollection : ICollectionFixture<EtcdClusterFixture>;
+
+[Collection("etcd-cluster")]
+public sealed class EtcdClusterTests(EtcdClusterFixture fixture)
 {
     [Fact]
     public async Task Stopping_the_leader_during_holds_and_waits_keeps_one_holder_and_the_waiters_continue()
@@ -55,7 +62,10 @@ public sealed class EtcdClusterTests(EtcdClusterFixture fixture) : IClassFixture
                 }
             })).ToArray();
             await holding.Task.WaitAsync(TimeSpan.FromSeconds(60));
-            await Task.Delay(200); // let the others queue and start watching
+            // The other three are in line and each watches the key below its own before the leader stops.
+            var inspector = (EtcdLockStore)providers[0].Store;
+            await Eventually.TrueAsync(async () => (await inspector.InspectAsync("counter")).Waiters?.Count == 3
+                && providers.Skip(1).All(p => ((EtcdLockStore)p.Store).Watches.Watching >= 1), "three waiters queued and watching");
             await cluster.Members[leader].StopAsync();
             stopped.TrySetResult();
             await Task.WhenAll(workers).WaitAsync(TimeSpan.FromSeconds(90));

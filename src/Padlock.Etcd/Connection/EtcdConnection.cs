@@ -45,6 +45,8 @@ internal sealed class EtcdConnection : IDisposable
 
     public TimeSpan RequestTimeout { get; }
 
+    public TimeProvider Time => _time;
+
     /// <summary>The invoker of the member requests go to now, and its index (to pass to <see cref="MoveOn"/> when it fails).</summary>
     public (CallInvoker Invoker, int Index) Current
     {

@@ -2,7 +2,6 @@ using Etcdserverpb;
 using Google.Protobuf;
 using Microsoft.Extensions.Logging;
 using Padlock.Etcd.Session;
-using Padlock.Etcd.Watching;
 using Padlock.Stores;
 
 namespace Padlock.Etcd.Mutex;
@@ -116,66 +115,10 @@ internal static class EtcdMutex
         var mine = response.Succeeded ? response.Header.Revision : response.Responses[0].ResponseRange.Kvs[0].CreateRevision;
         var lowest = response.Responses[1].ResponseRange.Kvs;
         if (lowest.Count == 0 || lowest[0].CreateRevision == mine) return mine;
-        var seen = response.Header.Revision;
         Mvccpb.KeyValue? below = response.Succeeded ? response.Responses[2].ResponseRange.Kvs.FirstOrDefault(kv => kv.CreateRevision < mine) : null;
-
-        while (true)
-        {
-            if (below is null)
-            {
-                (below, seen) = await FindBelowAsync(store, key, prefix, end, mine, ct).ConfigureAwait(false);
-                if (below is null) return mine;
-            }
-            var watch = store.Watches.Watch(below.Key, 0);
-            try
-            {
-                // A watch from "now" is served at once by etcd; one from a past revision would wait for its
-                // catch-up pass (up to 100 ms). So if anything happened since our read, read again instead.
-                var created = await watch.Created.WaitAsync(ct).ConfigureAwait(false);
-                if (created > seen)
-                {
-                    var (again, at) = await FindBelowAsync(store, key, prefix, end, mine, ct).ConfigureAwait(false);
-                    seen = at;
-                    if (again is null) return mine;
-                    if (!again.Key.Equals(below.Key) || again.CreateRevision != below.CreateRevision)
-                    {
-                        below = again;
-                        continue;
-                    }
-                }
-                // Deleted, or the watch cannot tell: either way, read who is below us now. Keys below the one we
-                // watched may have gone too, or (when it was not the lowest) still be there.
-                await watch.Fired.WaitAsync(ct).ConfigureAwait(false);
-                below = null;
-            }
-            finally
-            {
-                store.Watches.Cancel(watch);
-            }
-        }
+        await PredecessorWait.UntilFirstAsync(store, new LinePlace(prefix, end, key, mine), below, response.Header.Revision, ct).ConfigureAwait(false);
+        return mine;
     }
-
-    /// <summary>
-    /// The key just below ours and the revision read at; throws <see cref="KeyGoneException"/> when our own key is gone
-    /// (deleted by someone, or its lease ended), since then being lowest would not mean holding the lock.
-    /// </summary>
-    /// <remarks>
-    /// A serializable read (the member's own state, no round of the Raft loop, which under load waits behind disk
-    /// writes) is enough here: a member that shows our key has applied every key created before it, so a stale view
-    /// can only show a key below ours that is already gone (we then wait on it once more), never hide one that exists.
-    /// </remarks>
-    private static async Task<(Mvccpb.KeyValue? Below, long Revision)> FindBelowAsync(EtcdLockStore store, ByteString key, ByteString prefix, ByteString end, long mine, CancellationToken ct)
-    {
-        var txn = new TxnRequest();
-        txn.Success.Add(new RequestOp { RequestRange = new RangeRequest { Key = prefix, RangeEnd = end, MaxCreateRevision = mine - 1, SortTarget = RangeRequest.Types.SortTarget.Create, SortOrder = RangeRequest.Types.SortOrder.Descend, Limit = 1, KeysOnly = true, Serializable = true } });
-        txn.Success.Add(new RequestOp { RequestRange = new RangeRequest { Key = key, KeysOnly = true, Serializable = true } });
-        var response = await store.TxnAsync(txn, ct).ConfigureAwait(false);
-        if (response.Responses[1].ResponseRange.Kvs.FirstOrDefault() is not { } ours || ours.CreateRevision != mine) throw new KeyGoneException();
-        return (response.Responses[0].ResponseRange.Kvs.FirstOrDefault(), response.Header.Revision);
-    }
-
-    /// <summary>Our key vanished while we waited: queue again with a new one.</summary>
-    private sealed class KeyGoneException : Exception;
 
     private static async Task DeleteQuietlyAsync(EtcdLockStore store, EtcdSession session, ByteString prefix, int slot, ByteString key)
     {

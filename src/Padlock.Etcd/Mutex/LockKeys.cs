@@ -5,14 +5,19 @@ using Google.Protobuf;
 namespace Padlock.Etcd.Mutex;
 
 /// <summary>
-/// Where a lock's keys live: <c>PREFIX/NAME/LEASE[-N]</c>, with the name escaped so that it holds no '/'. Without the
-/// escape, lock "a" (keys under "PREFIX/a/") would see the keys of lock "a/b" as its own waiters.
+/// Where a lock's keys live: <c>PREFIX/#/NAME/LEASE[-N]</c>. The key ranges of two different (prefix, name) pairs never
+/// overlap: a prefix holds no '#' (checked when the store is built), so the first '#' of a key ends its prefix; the
+/// name is escaped to hold no '/', so the next '/' ends the name. One lock's range therefore never covers another's,
+/// whatever the nesting: lock "x" under "ns" (<c>ns/#/x/</c>) and lock "y" under "ns/x" (<c>ns/x/#/y/</c>) stay apart.
 /// </summary>
 internal static class LockKeys
 {
+    /// <summary>The character that ends the prefix in every key, and which prefixes therefore may not contain.</summary>
+    public const char Marker = '#';
+
     /// <summary>The prefix shared by every key of lock <paramref name="name"/>, ending in '/'.</summary>
     public static ByteString PrefixOf(string prefix, string name)
-        => ByteString.CopyFromUtf8(prefix + "/" + name.Replace("%", "%25", StringComparison.Ordinal).Replace("/", "%2F", StringComparison.Ordinal) + "/");
+        => ByteString.CopyFromUtf8(prefix + "/" + Marker + "/" + name.Replace("%", "%25", StringComparison.Ordinal).Replace("/", "%2F", StringComparison.Ordinal) + "/");
 
     /// <summary>The end of the key range of <paramref name="lockPrefix"/>: the prefix with its last byte ('/') raised by one.</summary>
     public static ByteString RangeEnd(ByteString lockPrefix)

@@ -1,0 +1,137 @@
+using Etcdserverpb;
+using Google.Protobuf;
+using Microsoft.Extensions.Logging;
+
+namespace Padlock.Etcd.Mutex;
+
+/// <summary>A waiter's place in a lock's line: the lock's key range, its own key and that key's create revision.</summary>
+internal readonly record struct LinePlace(ByteString Prefix, ByteString End, ByteString Key, long Mine);
+
+/// <summary>
+/// Waits until no key below ours is left in the line, watching only the key just below ours. Two rules keep the wait
+/// from missing its turn. A watch proves nothing about deletions before it starts, and the read that found the key and
+/// the watch may be served by different members, lagging by different amounts (a restarted member catches up for
+/// seconds): so the watch is trusted only once a read at or after its start revision still showed the key. And a
+/// watch can go quiet without failing (its member frozen or cut off): so the line is read again, linearizably, every
+/// <see cref="RecheckInterval"/>, whatever the watch says.
+/// </summary>
+internal static class PredecessorWait
+{
+    /// <summary>How often a waiter reads the line again: the bound on how late a missed notification is noticed.</summary>
+    internal static readonly TimeSpan RecheckInterval = TimeSpan.FromSeconds(1);
+
+    /// <summary>For <see cref="FindBelowAsync"/>: read through the leader (a linearizable read), not a member's own state.</summary>
+    private const long Linearizable = long.MaxValue;
+
+    /// <summary>Returns once no key below ours is left. <paramref name="below"/> (when known) was read at revision <paramref name="seen"/>.</summary>
+    /// <exception cref="KeyGoneException">Our own key is gone.</exception>
+    public static async Task UntilFirstAsync(EtcdLockStore store, LinePlace place, Mvccpb.KeyValue? below, long seen, CancellationToken ct)
+    {
+        while (true)
+        {
+            if (below is null)
+            {
+                (below, seen) = await FindBelowAsync(store, place, place.Mine, ct).ConfigureAwait(false);
+                if (below is null) return;
+            }
+            // From "now": etcd serves such a watch at once, where one from a past revision waits for its catch-up pass
+            // (up to 100 ms). The read that covers it may then have to be repeated; that is the rarer case.
+            var watch = store.Watches.Watch(below.Key, 0);
+            try
+            {
+                var covered = false;
+                var lastCheck = store.Time.GetTimestamp();
+                while (true)
+                {
+                    var due = RecheckInterval - store.Time.GetElapsedTime(lastCheck);
+                    await CompletesWithinAsync(covered ? watch.Fired : (Task)watch.Created, due, store.Time, ct).ConfigureAwait(false);
+                    if (watch.Fired.IsCompleted)
+                    {
+                        // Deleted, or the watch cannot tell: read who is below us now (keys below the one we watched may
+                        // have gone too, or, when it was not the lowest, still be there).
+                        below = null;
+                        break;
+                    }
+                    (Mvccpb.KeyValue? Below, long Revision) now;
+                    if (!covered && watch.Created.IsCompleted)
+                    {
+                        var created = await watch.Created.ConfigureAwait(false);
+                        covered = created <= seen;
+                        if (covered) continue;
+                        // The watch starts after our read: a deletion in between would be missed. Read again, from a member
+                        // that is at least as far as the watch's.
+                        now = await FindBelowAsync(store, place, created, ct).ConfigureAwait(false);
+                        covered = true;
+                    }
+                    else
+                    {
+                        lastCheck = store.Time.GetTimestamp();
+                        try
+                        {
+                            now = await FindBelowAsync(store, place, Linearizable, ct).ConfigureAwait(false);
+                        }
+                        catch (EtcdUnavailableException ex)
+                        {
+                            // The cluster is out of reach for now; the watch may still answer, and the next check will try again.
+                            store.Logger.LogDebug(ex, "Could not re-check the line of {Key}", place.Key.ToStringUtf8());
+                            continue;
+                        }
+                    }
+                    if (now.Below is null) return;
+                    if (!now.Below.Key.Equals(below.Key) || now.Below.CreateRevision != below.CreateRevision)
+                    {
+                        (below, seen) = now;
+                        break;
+                    }
+                }
+            }
+            finally
+            {
+                store.Watches.Cancel(watch);
+            }
+        }
+    }
+
+    private static async Task CompletesWithinAsync(Task task, TimeSpan due, TimeProvider time, CancellationToken ct)
+    {
+        if (due <= TimeSpan.Zero) return;
+        try
+        {
+            await task.WaitAsync(due, time, ct).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            // time for the periodic re-check
+        }
+    }
+
+    /// <summary>
+    /// The key just below ours and the revision read at, from a member that has applied revision
+    /// <paramref name="atLeast"/> (<see cref="Linearizable"/>: through the leader). Throws <see cref="KeyGoneException"/>
+    /// when our own key is gone (deleted by someone, or its lease ended), since then being lowest would not mean holding the lock.
+    /// </summary>
+    /// <remarks>
+    /// A serializable read (the member's own state, no round of the Raft loop, which under load waits behind disk
+    /// writes) is tried first: a member that has applied our key's revision has applied every key created before it,
+    /// so a stale view can only show a key below ours that is already gone, never hide one that exists. A member behind
+    /// <paramref name="atLeast"/> is asked again linearizably, which needs the leader.
+    /// </remarks>
+    private static async Task<(Mvccpb.KeyValue? Below, long Revision)> FindBelowAsync(EtcdLockStore store, LinePlace place, long atLeast, CancellationToken ct)
+    {
+        var response = atLeast == Linearizable ? null : await ReadAsync(store, place, serializable: true, ct).ConfigureAwait(false);
+        if (response is null || response.Header.Revision < atLeast) response = await ReadAsync(store, place, serializable: false, ct).ConfigureAwait(false);
+        if (response.Responses[1].ResponseRange.Kvs.FirstOrDefault() is not { } ours || ours.CreateRevision != place.Mine) throw new KeyGoneException();
+        return (response.Responses[0].ResponseRange.Kvs.FirstOrDefault(), response.Header.Revision);
+    }
+
+    private static Task<TxnResponse> ReadAsync(EtcdLockStore store, LinePlace place, bool serializable, CancellationToken ct)
+    {
+        var txn = new TxnRequest();
+        txn.Success.Add(new RequestOp { RequestRange = new RangeRequest { Key = place.Prefix, RangeEnd = place.End, MaxCreateRevision = place.Mine - 1, SortTarget = RangeRequest.Types.SortTarget.Create, SortOrder = RangeRequest.Types.SortOrder.Descend, Limit = 1, KeysOnly = true, Serializable = serializable } });
+        txn.Success.Add(new RequestOp { RequestRange = new RangeRequest { Key = place.Key, KeysOnly = true, Serializable = serializable } });
+        return store.TxnAsync(txn, ct);
+    }
+}
+
+/// <summary>Our key vanished while we waited: queue again with a new one.</summary>
+internal sealed class KeyGoneException : Exception;
