@@ -42,7 +42,16 @@ internal sealed class EtcdHold : StoreLease
 
     public override long FencingToken { get; }
 
-    public override CancellationToken LostToken => _lost.Token;
+    // Reading the session's token checks its lease deadline on the monotonic clock (which, through the registration,
+    // marks this hold lost): a holder resuming from a pause past the TTL sees the loss before any timer has run.
+    public override CancellationToken LostToken
+    {
+        get
+        {
+            if (Volatile.Read(ref _released) == 0) _ = _session.Lost;
+            return _lost.Token;
+        }
+    }
 
     internal string Key => _key.ToStringUtf8();
 

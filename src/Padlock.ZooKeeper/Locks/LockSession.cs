@@ -51,6 +51,9 @@ internal sealed class LockSession : IAsyncDisposable
         else Check();
     }
 
+    /// <summary>Trips the current holds now if the ensemble has been silent past the limit (a timer does it otherwise).</summary>
+    public void CheckContact() => Check();
+
     private void Check()
     {
         CancellationTokenSource? trip = null;

@@ -33,7 +33,16 @@ internal sealed class ZooKeeperLease : StoreLease
     /// <summary>The czxid of our entry: the zxid of the transaction that created it, above that of every earlier holder.</summary>
     public override long FencingToken { get; }
 
-    public override CancellationToken LostToken => _lost.Token;
+    // Reading it first asks the session whether the ensemble has been silent past the limit, on the monotonic clock:
+    // a holder resuming from a pause sees the loss before the session's timer has run.
+    public override CancellationToken LostToken
+    {
+        get
+        {
+            if (Volatile.Read(ref _released) == 0) _session.CheckContact();
+            return _lost.Token;
+        }
+    }
 
     internal void MarkLost()
     {

@@ -1,5 +1,6 @@
 using Padlock.Redis.Tests.Fixtures;
 using Padlock.Stores;
+using Padlock.Testing.Time;
 using Xunit;
 
 namespace Padlock.Redis.Tests.Single;
@@ -42,15 +43,5 @@ public sealed class PausedHolderTests(RedisFixture fixture)
         Assert.False(second.IsLost);
         clock.Jump(Lease);
         Assert.True(second.IsLost, "A holder handed the key inside the store did not see the passed deadline.");
-    }
-
-    /// <summary>Timestamps that can jump ahead; timers still run on real time (they are what lags after a pause).</summary>
-    private sealed class JumpingClock : TimeProvider
-    {
-        private long _offset;
-
-        public void Jump(TimeSpan by) => Interlocked.Add(ref _offset, (long)(by.TotalSeconds * TimestampFrequency));
-
-        public override long GetTimestamp() => base.GetTimestamp() + Volatile.Read(ref _offset);
     }
 }
