@@ -5,7 +5,8 @@ namespace Padlock.Sharding;
 /// <summary>
 /// Spreads lock names over several stores, each name always on the same one: the way to grow past what one ZooKeeper
 /// ensemble or etcd cluster can serve, since adding members to a consensus cluster does not add lock throughput.
-/// Every process must be given the same shard ids (the order does not matter). Each name's fencing tokens come from
+/// Every process must be given the same shard ids (the order does not matter); built from URIs, the ids are the stores'
+/// canonical identities (<see cref="Stores.StoreIdentity"/>), so spelling differences do not move names. Each name's fencing tokens come from
 /// its one shard, so they keep that store's guarantee. Changing the shard set moves some names to another shard:
 /// drain the locks (stop the holders) before adding or removing a shard, or a holder on the old shard and one on the
 /// new could overlap.
