@@ -18,28 +18,43 @@ namespace Padlock.Cli.Run;
 /// PR_SET_PDEATHSIG in the child and then executes the command in the same process, so the command keeps its PID
 /// (signals and the loss kill still reach it) and its parent stays padlock. .NET has no hook to run code between
 /// fork and exec, and a shell cannot call prctl; a helper program is the one way without native code in the
-/// package. Not covered: processes the command itself started (the kernel signals only the direct child), and a
-/// padlock killed in the instant between the fork and setpriv's prctl.</para>
+/// package. The kernel signals only the direct child, so the command also runs in a process group of its own
+/// (<c>setsid</c>) and <see cref="TreeGuard"/> kills that whole group when padlock dies. Not covered: a process that
+/// leaves the group itself (a daemon that calls setsid), and a padlock killed in the instant between the fork and the
+/// watchdog's start (the command itself still dies then, by the parent-death signal).</para>
 /// </remarks>
 internal static class ChildTie
 {
+    /// <summary>What <see cref="Prepare"/> arranged: the descriptor the command must inherit (file store), and whether
+    /// the command will lead a process group of its own for <see cref="TreeGuard"/>.</summary>
+    public readonly record struct Plan(SafeFileHandle? InheritedLock, bool OwnGroup);
+
     /// <summary>
-    /// Adjusts <paramref name="psi"/> for the store; returns the file-lock descriptor the command must inherit, or null.
+    /// Adjusts <paramref name="psi"/> for the store and says what else the start needs.
     /// </summary>
-    public static SafeFileHandle? Prepare(ILockStore store, string lockName, ProcessStartInfo psi)
+    public static Plan Prepare(ILockStore store, string lockName, ProcessStartInfo psi)
     {
         if (store is FileLockStore files)
-            return files.HeldFile(lockName) ?? throw new InvalidOperationException($"the file store holds no lock file for '{lockName}'");
+            return new(files.HeldFile(lockName) ?? throw new InvalidOperationException($"the file store holds no lock file for '{lockName}'"), false);
         if (ExecutableResolver.Resolve("setpriv") is not { } setpriv)
         {
             Terminal.Error("warning: setpriv (util-linux) not found: if padlock is killed, the command keeps running without the lock");
-            return null;
+            return default;
         }
         psi.ArgumentList.Insert(0, psi.FileName);
+        // setsid puts the command in a session and process group of its own (it executes in place: same PID), so
+        // TreeGuard can kill exactly the command and everything it started.
+        var setsid = ExecutableResolver.Resolve("setsid");
+        var ownGroup = setsid is not null;
+        if (setsid is not null)
+        {
+            psi.ArgumentList.Insert(0, "-w");
+            psi.ArgumentList.Insert(0, setsid);
+        }
         psi.ArgumentList.Insert(0, "--");
         psi.ArgumentList.Insert(0, "KILL");
         psi.ArgumentList.Insert(0, "--pdeathsig");
         psi.FileName = setpriv;
-        return null;
+        return new(null, ownGroup);
     }
 }

@@ -62,7 +62,7 @@ internal sealed class CommandRunner(CliContext context, RunOptions options)
             Terminal.Error($"cannot start '{options.Command[0]}': {why}");
             return ExitCodes.CannotStart;
         }
-        var inheritedLock = ChildTie.Prepare(provider.Store, options.LockName, psi);
+        var plan = ChildTie.Prepare(provider.Store, options.LockName, psi);
 
         // While the command runs, padlock's own signals go to it; padlock stays to release the lock after it exits.
         // Registered before the start so a signal arriving in between is passed on, not lost.
@@ -71,7 +71,7 @@ internal sealed class CommandRunner(CliContext context, RunOptions options)
         Task exited;
         try
         {
-            (child, exited) = await ChildStart.StartAsync(psi, inheritedLock);
+            (child, exited) = await ChildStart.StartAsync(psi, plan.InheritedLock);
         }
         catch (Win32Exception ex)
         {
@@ -79,6 +79,7 @@ internal sealed class CommandRunner(CliContext context, RunOptions options)
             return ExitCodes.CannotStart;
         }
         using (child)
+        using (plan.OwnGroup ? TreeGuard.Start(child.Id) : null)
         {
             forwarder.Started(child.Id);
             var lost = 0;

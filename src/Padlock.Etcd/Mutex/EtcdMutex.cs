@@ -26,9 +26,12 @@ internal static class EtcdMutex
             var slot = session.Slots.Take(prefix);
             var key = LockKeys.KeyOf(prefix, session.LeaseId, slot);
             using var either = CancellationTokenSource.CreateLinkedTokenSource(scope.Token, session.Lost);
+            // The first attempt (create our key, read the line) is never cut short by the timeout, only the waiting
+            // after it: TryAcquireAsync(1 ms) on a free lock is granted.
+            using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, session.Lost);
             try
             {
-                var revision = await QueueAsync(store, session, prefix, key, either.Token).ConfigureAwait(false);
+                var revision = await QueueAsync(store, session, prefix, key, attempt.Token, either.Token).ConfigureAwait(false);
                 return store.Track(new EtcdHold(store, session, prefix, slot, key, revision));
             }
             catch (Grpc.Core.RpcException ex) when (IsLeaseGone(ex))
@@ -96,7 +99,8 @@ internal static class EtcdMutex
         => ex.StatusCode == Grpc.Core.StatusCode.NotFound && ex.Status.Detail.Contains("lease not found", StringComparison.Ordinal);
 
     /// <summary>Creates our key and waits until it is the lowest; returns its create revision.</summary>
-    private static async Task<long> QueueAsync(EtcdLockStore store, EtcdSession session, ByteString prefix, ByteString key, CancellationToken ct)
+    private static async Task<long> QueueAsync(EtcdLockStore store, EtcdSession session, ByteString prefix, ByteString key,
+        CancellationToken attemptCt, CancellationToken ct)
     {
         var end = LockKeys.RangeEnd(prefix);
         var txn = new TxnRequest();
@@ -110,7 +114,7 @@ internal static class EtcdMutex
         txn.Failure.Add(owner);
         // ...and the two newest keys (ours, just created, and the one below it), so a contended one needs no second read.
         txn.Success.Add(new RequestOp { RequestRange = new RangeRequest { Key = prefix, RangeEnd = end, SortTarget = RangeRequest.Types.SortTarget.Create, SortOrder = RangeRequest.Types.SortOrder.Descend, Limit = 2, KeysOnly = true } });
-        var response = await store.TxnAsync(txn, ct).ConfigureAwait(false);
+        var response = await store.TxnAsync(txn, attemptCt).ConfigureAwait(false);
 
         var mine = response.Succeeded ? response.Header.Revision : response.Responses[0].ResponseRange.Kvs[0].CreateRevision;
         var lowest = response.Responses[1].ResponseRange.Kvs;

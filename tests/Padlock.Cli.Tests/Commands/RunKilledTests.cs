@@ -42,8 +42,10 @@ public sealed class RunKilledTests(StoreFixture stores)
             }
             else
             {
-                // Generous: the command gets SIGKILL from the kernel the moment padlock dies.
+                // Generous: the command gets SIGKILL from the kernel the moment padlock dies, and the processes it started
+                // (here the shell's `sleep`) from the watchdog that kills its process group.
                 await Eventually.TrueAsync(() => !Eventually.ProcessAlive(child), "the command died with padlock", TimeSpan.FromSeconds(10));
+                await Eventually.TrueAsync(() => !tree.Any(Eventually.ProcessAlive), "every process the command started died with padlock", TimeSpan.FromSeconds(10));
             }
 
             // The second run records, as its first act, whether the first command still lived when it started.
