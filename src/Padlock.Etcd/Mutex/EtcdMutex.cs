@@ -13,11 +13,11 @@ namespace Padlock.Etcd.Mutex;
 /// </summary>
 internal static class EtcdMutex
 {
-    public static async ValueTask<StoreLease?> TryAcquireAsync(EtcdLockStore store, string name, TimeSpan timeout, CancellationToken cancellationToken)
+    public static async ValueTask<StoreLease?> TryAcquireAsync(EtcdLockStore store, string name, LockWait wait)
     {
         var prefix = LockKeys.PrefixOf(store.Prefix, name);
-        if (timeout == TimeSpan.Zero) return await TryOnceAsync(store, prefix, cancellationToken).ConfigureAwait(false);
-        using var scope = new WaitScope(timeout, cancellationToken, store.Time);
+        var cancellationToken = wait.CancellationToken;
+        if (wait.IsSingleAttempt) return await TryOnceAsync(store, prefix, cancellationToken).ConfigureAwait(false);
         while (true)
         {
             // Starting the session is connecting, not waiting for the lock: it is bounded by the connect timeout and
@@ -25,11 +25,11 @@ internal static class EtcdMutex
             var session = await store.SessionAsync(cancellationToken).ConfigureAwait(false);
             var slot = session.Slots.Take(prefix);
             var key = LockKeys.KeyOf(prefix, session.LeaseId, slot);
-            using var either = CancellationTokenSource.CreateLinkedTokenSource(scope.Token, session.Lost);
+            using var either = CancellationTokenSource.CreateLinkedTokenSource(wait.Token, session.Lost);
             try
             {
                 var revision = await QueueAsync(store, session, prefix, key, either.Token).ConfigureAwait(false);
-                return store.Track(new EtcdHold(store, session, prefix, slot, key, revision));
+                return await store.TrackAsync(new EtcdHold(store, session, prefix, slot, key, revision)).ConfigureAwait(false);
             }
             catch (Grpc.Core.RpcException ex) when (IsLeaseGone(ex))
             {
@@ -41,12 +41,12 @@ internal static class EtcdMutex
                 store.Logger.LogWarning("The etcd key {Key} was deleted while it waited for lock '{Name}'; queueing again", key.ToStringUtf8(), name);
                 session.Slots.Free(prefix, slot);
             }
-            catch (OperationCanceledException) when (scope.Token.IsCancellationRequested || session.IsLost)
+            catch (OperationCanceledException) when (wait.Token.IsCancellationRequested || session.IsLost)
             {
                 // Leave nothing behind: our key would otherwise stand in the queue until the lease ends.
                 await DeleteQuietlyAsync(store, session, prefix, slot, key).ConfigureAwait(false);
-                scope.ThrowIfCallerCancelled();
-                if (scope.TimedOut) return null;
+                // The deadline or the caller ended the wait: the core tells which.
+                if (wait.Token.IsCancellationRequested) throw;
                 // The session was lost while we waited (our key goes with its lease): queue again on a new session.
             }
             catch
@@ -74,7 +74,7 @@ internal static class EtcdMutex
             try
             {
                 var response = await store.TxnAsync(txn, cancellationToken).ConfigureAwait(false);
-                if (response.Succeeded) return store.Track(new EtcdHold(store, session, prefix, slot, key, response.Header.Revision));
+                if (response.Succeeded) return await store.TrackAsync(new EtcdHold(store, session, prefix, slot, key, response.Header.Revision)).ConfigureAwait(false);
                 session.Slots.Free(prefix, slot);
                 return null;
             }
