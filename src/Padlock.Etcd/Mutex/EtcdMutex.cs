@@ -25,10 +25,13 @@ internal static class EtcdMutex
             var session = await store.SessionAsync(cancellationToken).ConfigureAwait(false);
             var slot = session.Slots.Take(prefix);
             var key = LockKeys.KeyOf(prefix, session.LeaseId, slot);
+            // The first request (create our key, read the line) is the attempt: only the caller (or a lost session)
+            // cuts it short. Waiting behind a predecessor is bounded by the deadline too.
+            using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, session.Lost);
             using var either = CancellationTokenSource.CreateLinkedTokenSource(wait.Token, session.Lost);
             try
             {
-                var revision = await QueueAsync(store, session, prefix, key, either.Token).ConfigureAwait(false);
+                var revision = await QueueAsync(store, session, prefix, key, attempt.Token, either.Token).ConfigureAwait(false);
                 return await store.TrackAsync(new EtcdHold(store, session, prefix, slot, key, revision)).ConfigureAwait(false);
             }
             catch (Grpc.Core.RpcException ex) when (IsLeaseGone(ex))
@@ -95,8 +98,8 @@ internal static class EtcdMutex
     private static bool IsLeaseGone(Grpc.Core.RpcException ex)
         => ex.StatusCode == Grpc.Core.StatusCode.NotFound && ex.Status.Detail.Contains("lease not found", StringComparison.Ordinal);
 
-    /// <summary>Creates our key and waits until it is the lowest; returns its create revision.</summary>
-    private static async Task<long> QueueAsync(EtcdLockStore store, EtcdSession session, ByteString prefix, ByteString key, CancellationToken ct)
+    /// <summary>Creates our key (bounded by <paramref name="first"/>) and waits until it is the lowest (bounded by <paramref name="ct"/>); returns its create revision.</summary>
+    private static async Task<long> QueueAsync(EtcdLockStore store, EtcdSession session, ByteString prefix, ByteString key, CancellationToken first, CancellationToken ct)
     {
         var end = LockKeys.RangeEnd(prefix);
         var txn = new TxnRequest();
@@ -110,7 +113,7 @@ internal static class EtcdMutex
         txn.Failure.Add(owner);
         // ...and the two newest keys (ours, just created, and the one below it), so a contended one needs no second read.
         txn.Success.Add(new RequestOp { RequestRange = new RangeRequest { Key = prefix, RangeEnd = end, SortTarget = RangeRequest.Types.SortTarget.Create, SortOrder = RangeRequest.Types.SortOrder.Descend, Limit = 2, KeysOnly = true } });
-        var response = await store.TxnAsync(txn, ct).ConfigureAwait(false);
+        var response = await store.TxnAsync(txn, first).ConfigureAwait(false);
 
         var mine = response.Succeeded ? response.Header.Revision : response.Responses[0].ResponseRange.Kvs[0].CreateRevision;
         var lowest = response.Responses[1].ResponseRange.Kvs;
