@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Etcdserverpb;
 using Google.Protobuf;
 using Microsoft.Extensions.Logging;
@@ -18,7 +17,7 @@ namespace Padlock.Etcd;
 public sealed class EtcdLockStore : ILockStore, ILockInspector
 {
     private readonly SemaphoreSlim _sessionGate = new(1, 1);
-    private readonly ConcurrentDictionary<EtcdHold, byte> _holds = new();
+    private readonly HeldLeases _holds = new();
     private readonly TimeSpan _ttl;
     private EtcdSession? _session;
     private int _disposed;
@@ -65,10 +64,11 @@ public sealed class EtcdLockStore : ILockStore, ILockInspector
     internal long? CurrentLeaseId => _session?.LeaseId;
 
     /// <inheritdoc/>
-    public ValueTask<StoreLease?> TryAcquireAsync(string name, TimeSpan timeout, CancellationToken cancellationToken)
+    public ValueTask<StoreLease?> TryAcquireAsync(string name, LockWait wait)
     {
+        ArgumentNullException.ThrowIfNull(wait);
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) == 1, this);
-        return EtcdMutex.TryAcquireAsync(this, name, timeout, cancellationToken);
+        return EtcdMutex.TryAcquireAsync(this, name, wait);
     }
 
     /// <inheritdoc/>
@@ -109,23 +109,15 @@ public sealed class EtcdLockStore : ILockStore, ILockInspector
     internal Task<DeleteRangeResponse> DeleteAsync(ByteString key, CancellationToken ct)
         => Connection.CallAsync((invoker, options) => new KV.KVClient(invoker).DeleteRangeAsync(new DeleteRangeRequest { Key = key }, options).ResponseAsync, ct);
 
-    internal EtcdHold Track(EtcdHold hold)
-    {
-        _holds[hold] = 0;
-        return hold;
-    }
-
-    internal void Forget(EtcdHold hold) => _holds.TryRemove(hold, out _);
+    /// <summary>Keeps a new hold, to release it if the store is disposed first; a hold granted after disposal is given back at once.</summary>
+    internal async ValueTask<StoreLease> TrackAsync(EtcdHold hold)
+        => await _holds.AdmitAsync(hold, () => new ObjectDisposedException(nameof(EtcdLockStore))).ConfigureAwait(false);
 
     /// <summary>Releases every lock still held, ends the session (revoking its lease) and closes the connections.</summary>
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
-        foreach (var hold in _holds.Keys)
-        {
-            hold.MarkLost();
-            await hold.ReleaseAsync().ConfigureAwait(false);
-        }
+        await _holds.CloseAsync().ConfigureAwait(false);
         await Watches.DisposeAsync().ConfigureAwait(false);
         if (_session is { } s) await s.DisposeAsync().ConfigureAwait(false);
         Connection.Dispose();

@@ -43,21 +43,20 @@ public sealed class RedisLockStore : ILockStore, ILockInspector
     public string Kind => "redis";
 
     /// <inheritdoc/>
-    public async ValueTask<StoreLease?> TryAcquireAsync(string name, TimeSpan timeout, CancellationToken cancellationToken)
+    public async ValueTask<StoreLease?> TryAcquireAsync(string name, LockWait wait)
     {
-        cancellationToken.ThrowIfCancellationRequested();
+        ArgumentNullException.ThrowIfNull(wait);
+        wait.ThrowIfCallerCancelled();
         using var call = _lifetime.Enter();
-        // The timeout counts from the call, connecting included.
-        using var scope = new WaitScope(timeout, cancellationToken, _context.TimeProvider);
+        // The wait counts from the call, connecting included.
         var keys = LockKeys.For(_options.KeyPrefix, name);
-        var wait = timeout != TimeSpan.Zero;
         while (true)
         {
             var cohort = CohortFor(keys);
-            switch (cohort.Enter(wait, out var node))
+            switch (cohort.Enter(!wait.IsSingleAttempt, out var node))
             {
-                case LockCohort.Entry.Attempt: return await cohort.AttemptAsync(wait, scope).ConfigureAwait(false);
-                case LockCohort.Entry.Queued: return await cohort.WaitQueuedAsync(node!, scope).ConfigureAwait(false);
+                case LockCohort.Entry.Attempt: return await cohort.AttemptAsync(wait).ConfigureAwait(false);
+                case LockCohort.Entry.Queued: return await cohort.WaitQueuedAsync(node!, wait).ConfigureAwait(false);
                 case LockCohort.Entry.Refused: return null;
                 default: continue; // retired between lookup and entry
             }

@@ -19,7 +19,7 @@ public sealed class ZooKeeperLockStore : ILockStore, ILockInspector
     private readonly ILogger _logger;
     private readonly byte[] _owner;
     private readonly SemaphoreSlim _sessionGate = new(1, 1);
-    private readonly HashSet<ZooKeeperLease> _held = [];
+    private readonly HeldLeases _held = new();
     private readonly EntryDeleter _deleter;
     private LockSession? _session;
     private bool _disposed;
@@ -50,11 +50,12 @@ public sealed class ZooKeeperLockStore : ILockStore, ILockInspector
     internal string ParentPath(string name) => ZkPaths.Combine(_options.Root, LockNodeNames.Encode(name));
 
     /// <inheritdoc/>
-    public async ValueTask<StoreLease?> TryAcquireAsync(string name, TimeSpan timeout, CancellationToken cancellationToken)
+    public async ValueTask<StoreLease?> TryAcquireAsync(string name, LockWait wait)
     {
+        ArgumentNullException.ThrowIfNull(wait);
         ObjectDisposedException.ThrowIf(_disposed, this);
-        cancellationToken.ThrowIfCancellationRequested();
-        return await LockAcquisition.RunAsync(this, ParentPath(name), _owner, timeout, cancellationToken).ConfigureAwait(false);
+        wait.ThrowIfCallerCancelled();
+        return await LockAcquisition.RunAsync(this, ParentPath(name), _owner, wait).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
@@ -162,25 +163,16 @@ public sealed class ZooKeeperLockStore : ILockStore, ILockInspector
     /// <summary>Finds and deletes, once reconnected, the entry a create in doubt may have made.</summary>
     internal void CleanUpInDoubt(LockSession session, string parent, string prefix) => _deleter.CleanUpInDoubt(session, parent, prefix);
 
-    internal void Forget(ZooKeeperLease lease)
-    {
-        lock (_held) _held.Remove(lease);
-    }
-
     // The entry-name prefixes (one GUID each) of the acquisitions under way in this store.
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> _acquiring = new(StringComparer.Ordinal);
 
     internal void BeginAcquisition(string prefix) => _acquiring[prefix] = 0;
 
-    // Called with the lease, if any, before the acquisition's prefix is forgotten: the entry is never unowned in between.
-    internal void EndAcquisition(string prefix, ZooKeeperLease? lease)
-    {
-        if (lease is not null)
-        {
-            lock (_held) _held.Add(lease);
-        }
-        _acquiring.TryRemove(prefix, out _);
-    }
+    internal void EndAcquisition(string prefix) => _acquiring.TryRemove(prefix, out _);
+
+    /// <summary>Keeps a new hold, to release it if the store is disposed first; one granted after disposal is given back at once.</summary>
+    internal async ValueTask<StoreLease> AdmitAsync(ZooKeeperLease lease)
+        => await _held.AdmitAsync(lease, () => new ObjectDisposedException(nameof(ZooKeeperLockStore))).ConfigureAwait(false);
 
     /// <summary>True when an acquisition under way or a hold of this store owns the entry <paramref name="leaf"/>.</summary>
     internal bool IsLiveEntry(string leaf)
@@ -189,7 +181,7 @@ public sealed class ZooKeeperLockStore : ILockStore, ILockInspector
         {
             if (leaf.StartsWith(prefix, StringComparison.Ordinal)) return true;
         }
-        lock (_held) return _held.Any(h => ZkPaths.Leaf(h.Path) == leaf);
+        return _held.Snapshot().Any(h => h is ZooKeeperLease z && ZkPaths.Leaf(z.Path) == leaf);
     }
 
     internal ILogger Logger => _logger;
@@ -202,13 +194,7 @@ public sealed class ZooKeeperLockStore : ILockStore, ILockInspector
         {
             if (_disposed) return;
             _disposed = true;
-            ZooKeeperLease[] held;
-            lock (_held) held = [.. _held];
-            foreach (var lease in held)
-            {
-                lease.MarkLost();
-                await lease.ReleaseAsync().ConfigureAwait(false);
-            }
+            await _held.CloseAsync().ConfigureAwait(false);
             if (_session is not null) await _session.DisposeAsync().ConfigureAwait(false);
         }
         finally

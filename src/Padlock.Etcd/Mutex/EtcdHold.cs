@@ -22,11 +22,10 @@ internal sealed class EtcdHold : StoreLease
     private readonly ByteString _key;
     private readonly ByteString _lockPrefix;
     private readonly int _slot;
-    private readonly CancellationTokenSource _lost = new();
+    private readonly Lock _gate = new(); // orders starting the watch against the release
     private readonly CancellationTokenRegistration _sessionLost;
     private readonly ITimer _startWatch;
     private KeyWatch? _watch;
-    private int _released;
 
     public EtcdHold(EtcdLockStore store, EtcdSession session, ByteString lockPrefix, int slot, ByteString key, long createRevision)
     {
@@ -44,30 +43,15 @@ internal sealed class EtcdHold : StoreLease
 
     // Reading the session's token checks its lease deadline on the monotonic clock (which, through the registration,
     // marks this hold lost): a holder resuming from a pause past the TTL sees the loss before any timer has run.
-    public override CancellationToken LostToken
-    {
-        get
-        {
-            if (Volatile.Read(ref _released) == 0) _ = _session.Lost;
-            return _lost.Token;
-        }
-    }
+    protected override void CheckDeadline() => _ = _session.Lost;
 
     internal string Key => _key.ToStringUtf8();
 
-    internal void MarkLost()
-    {
-        if (Volatile.Read(ref _released) == 0)
-        {
-            try { _lost.Cancel(); } catch (ObjectDisposedException) { }
-        }
-    }
-
     private void StartWatch()
     {
-        lock (_lost)
+        lock (_gate)
         {
-            if (_released == 1 || _lost.IsCancellationRequested) return;
+            if (IsReleased || IsLost) return;
             var watch = _store.Watches.Watch(_key, FencingToken + 1);
             _watch = watch;
             _ = watch.Fired.ContinueWith(t => OnFiredAsync(t.Result), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
@@ -76,7 +60,7 @@ internal sealed class EtcdHold : StoreLease
 
     private async Task OnFiredAsync(WatchOutcome outcome)
     {
-        if (Volatile.Read(ref _released) == 1) return;
+        if (IsReleased) return;
         if (outcome == WatchOutcome.Deleted)
         {
             MarkLost();
@@ -98,17 +82,14 @@ internal sealed class EtcdHold : StoreLease
         }
     }
 
-    public override async ValueTask ReleaseAsync()
+    protected override async ValueTask ReleaseCoreAsync()
     {
-        lock (_lost)
-        {
-            if (_released == 1) return;
-            _released = 1;
-        }
-        _store.Forget(this);
+        KeyWatch? watch;
+        // A watch being started now sees IsReleased once we have the gate, so none starts after this.
+        lock (_gate) watch = _watch;
         await _startWatch.DisposeAsync().ConfigureAwait(false);
         await _sessionLost.DisposeAsync().ConfigureAwait(false);
-        if (_watch is { } w) _store.Watches.Cancel(w);
+        if (watch is not null) _store.Watches.Cancel(watch);
         try
         {
             // Our own key only: after a loss it is either gone (a no-op) or still ours; another holder's key has another name.

@@ -13,11 +13,11 @@ namespace Padlock.Etcd.Mutex;
 /// </summary>
 internal static class EtcdMutex
 {
-    public static async ValueTask<StoreLease?> TryAcquireAsync(EtcdLockStore store, string name, TimeSpan timeout, CancellationToken cancellationToken)
+    public static async ValueTask<StoreLease?> TryAcquireAsync(EtcdLockStore store, string name, LockWait wait)
     {
         var prefix = LockKeys.PrefixOf(store.Prefix, name);
-        if (timeout == TimeSpan.Zero) return await TryOnceAsync(store, prefix, cancellationToken).ConfigureAwait(false);
-        using var scope = new WaitScope(timeout, cancellationToken, store.Time);
+        var cancellationToken = wait.CancellationToken;
+        if (wait.IsSingleAttempt) return await TryOnceAsync(store, prefix, cancellationToken).ConfigureAwait(false);
         while (true)
         {
             // Starting the session is connecting, not waiting for the lock: it is bounded by the connect timeout and
@@ -25,14 +25,14 @@ internal static class EtcdMutex
             var session = await store.SessionAsync(cancellationToken).ConfigureAwait(false);
             var slot = session.Slots.Take(prefix);
             var key = LockKeys.KeyOf(prefix, session.LeaseId, slot);
-            using var either = CancellationTokenSource.CreateLinkedTokenSource(scope.Token, session.Lost);
-            // The first attempt (create our key, read the line) is never cut short by the timeout, only the waiting
-            // after it: TryAcquireAsync(1 ms) on a free lock is granted.
+            // The first request (create our key, read the line) is the attempt: only the caller (or a lost session)
+            // cuts it short. Waiting behind a predecessor is bounded by the deadline too.
             using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, session.Lost);
+            using var either = CancellationTokenSource.CreateLinkedTokenSource(wait.Token, session.Lost);
             try
             {
                 var revision = await QueueAsync(store, session, prefix, key, attempt.Token, either.Token).ConfigureAwait(false);
-                return store.Track(new EtcdHold(store, session, prefix, slot, key, revision));
+                return await store.TrackAsync(new EtcdHold(store, session, prefix, slot, key, revision)).ConfigureAwait(false);
             }
             catch (Grpc.Core.RpcException ex) when (IsLeaseGone(ex))
             {
@@ -44,12 +44,12 @@ internal static class EtcdMutex
                 store.Logger.LogWarning("The etcd key {Key} was deleted while it waited for lock '{Name}'; queueing again", key.ToStringUtf8(), name);
                 session.Slots.Free(prefix, slot);
             }
-            catch (OperationCanceledException) when (scope.Token.IsCancellationRequested || session.IsLost)
+            catch (OperationCanceledException) when (wait.Token.IsCancellationRequested || session.IsLost)
             {
                 // Leave nothing behind: our key would otherwise stand in the queue until the lease ends.
                 await DeleteQuietlyAsync(store, session, prefix, slot, key).ConfigureAwait(false);
-                scope.ThrowIfCallerCancelled();
-                if (scope.TimedOut) return null;
+                // The deadline or the caller ended the wait: the core tells which.
+                if (wait.Token.IsCancellationRequested) throw;
                 // The session was lost while we waited (our key goes with its lease): queue again on a new session.
             }
             catch
@@ -77,7 +77,7 @@ internal static class EtcdMutex
             try
             {
                 var response = await store.TxnAsync(txn, cancellationToken).ConfigureAwait(false);
-                if (response.Succeeded) return store.Track(new EtcdHold(store, session, prefix, slot, key, response.Header.Revision));
+                if (response.Succeeded) return await store.TrackAsync(new EtcdHold(store, session, prefix, slot, key, response.Header.Revision)).ConfigureAwait(false);
                 session.Slots.Free(prefix, slot);
                 return null;
             }
@@ -98,9 +98,8 @@ internal static class EtcdMutex
     private static bool IsLeaseGone(Grpc.Core.RpcException ex)
         => ex.StatusCode == Grpc.Core.StatusCode.NotFound && ex.Status.Detail.Contains("lease not found", StringComparison.Ordinal);
 
-    /// <summary>Creates our key and waits until it is the lowest; returns its create revision.</summary>
-    private static async Task<long> QueueAsync(EtcdLockStore store, EtcdSession session, ByteString prefix, ByteString key,
-        CancellationToken attemptCt, CancellationToken ct)
+    /// <summary>Creates our key (bounded by <paramref name="first"/>) and waits until it is the lowest (bounded by <paramref name="ct"/>); returns its create revision.</summary>
+    private static async Task<long> QueueAsync(EtcdLockStore store, EtcdSession session, ByteString prefix, ByteString key, CancellationToken first, CancellationToken ct)
     {
         var end = LockKeys.RangeEnd(prefix);
         var txn = new TxnRequest();
@@ -114,7 +113,7 @@ internal static class EtcdMutex
         txn.Failure.Add(owner);
         // ...and the two newest keys (ours, just created, and the one below it), so a contended one needs no second read.
         txn.Success.Add(new RequestOp { RequestRange = new RangeRequest { Key = prefix, RangeEnd = end, SortTarget = RangeRequest.Types.SortTarget.Create, SortOrder = RangeRequest.Types.SortOrder.Descend, Limit = 2, KeysOnly = true } });
-        var response = await store.TxnAsync(txn, attemptCt).ConfigureAwait(false);
+        var response = await store.TxnAsync(txn, first).ConfigureAwait(false);
 
         var mine = response.Succeeded ? response.Header.Revision : response.Responses[0].ResponseRange.Kvs[0].CreateRevision;
         var lowest = response.Responses[1].ResponseRange.Kvs;

@@ -9,16 +9,14 @@ namespace Padlock.Redis.Cohort;
 internal sealed class LocalLease : StoreLease
 {
     private readonly LockCohort _cohort;
-    private readonly CancellationTokenSource _lost = new();
     private readonly CancellationTokenRegistration _follow;
-    private int _released;
 
     public LocalLease(LockCohort cohort, CohortHold hold, long fencingToken)
     {
         _cohort = cohort;
         Hold = hold;
         FencingToken = fencingToken;
-        _follow = hold.Renewal.LostToken.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), _lost);
+        _follow = hold.Renewal.LostToken.UnsafeRegister(static s => ((LocalLease)s!).MarkLost(), this);
     }
 
     /// <summary>The process's Redis hold this holder is on.</summary>
@@ -27,24 +25,15 @@ internal sealed class LocalLease : StoreLease
     /// <inheritdoc/>
     public override long FencingToken { get; }
 
-    /// <inheritdoc/>
-    /// <remarks>
-    /// While held, reading it first checks the hold's lease deadline on the monotonic clock (which cancels the hold's
-    /// token, and through the registration this one): a holder resuming from a pause sees the loss at once.
-    /// </remarks>
-    public override CancellationToken LostToken
-    {
-        get
-        {
-            if (Volatile.Read(ref _released) == 0) Hold.Renewal.CheckDeadline();
-            return _lost.Token;
-        }
-    }
+    /// <summary>
+    /// Checks the hold's lease deadline on the monotonic clock (which cancels the hold's token, and through the
+    /// registration marks this lease lost): a holder resuming from a pause sees the loss at once.
+    /// </summary>
+    protected override void CheckDeadline() => Hold.Renewal.CheckDeadline();
 
     /// <inheritdoc/>
-    public override async ValueTask ReleaseAsync()
+    protected override async ValueTask ReleaseCoreAsync()
     {
-        if (Interlocked.Exchange(ref _released, 1) == 1) return;
         await _follow.DisposeAsync().ConfigureAwait(false);
         await _cohort.ReleaseAsync(this).ConfigureAwait(false);
     }

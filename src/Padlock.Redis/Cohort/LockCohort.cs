@@ -69,8 +69,9 @@ internal sealed class LockCohort(RedisTurns redis, LockKeys keys, Action<LockCoh
     }
 
     /// <summary>The inline attempt of a caller that found the cohort idle (the uncontended path: one script, no hop).</summary>
-    public async ValueTask<StoreLease?> AttemptAsync(bool wait, WaitScope scope)
+    public async ValueTask<StoreLease?> AttemptAsync(LockWait lockWait)
     {
+        var wait = !lockWait.IsSingleAttempt;
         var token = redis.NewToken();
         var registration = wait ? redis.Register(keys, token) : null;
         RedisGrant grant;
@@ -127,18 +128,21 @@ internal sealed class LockCohort(RedisTurns redis, LockKeys keys, Action<LockCoh
             RedisCallEnded();
             throw lifetime.Disposed();
         }
-        return await WaitQueuedAsync(node, scope).ConfigureAwait(false);
+        return await WaitQueuedAsync(node, lockWait).ConfigureAwait(false);
     }
 
-    /// <summary>Waits in the local line until a hand-off; on timeout or cancellation leaves it (passing on a grant that raced).</summary>
-    public async ValueTask<StoreLease?> WaitQueuedAsync(LinkedListNode<TaskCompletionSource<StoreLease>> node, WaitScope scope)
+    /// <summary>
+    /// Waits in the local line until a hand-off; when the wait ends (deadline or cancellation) leaves it, passing on a
+    /// grant that raced, and lets the cancellation go (the core reports a passed deadline as "not acquired").
+    /// </summary>
+    public async ValueTask<StoreLease?> WaitQueuedAsync(LinkedListNode<TaskCompletionSource<StoreLease>> node, LockWait wait)
     {
         var waiter = node.Value;
         try
         {
-            return await waiter.Task.WaitAsync(scope.Token).ConfigureAwait(false);
+            return await waiter.Task.WaitAsync(wait.Token).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (scope.Token.IsCancellationRequested && !waiter.Task.IsFaulted)
+        catch (OperationCanceledException) when (wait.Token.IsCancellationRequested && !waiter.Task.IsFaulted)
         {
             bool removed;
             CancellationTokenSource? stop = null;
@@ -165,8 +169,7 @@ internal sealed class LockCohort(RedisTurns redis, LockKeys keys, Action<LockCoh
                 await turn.ConfigureAwait(false);
             }
             if (!removed && waiter.Task.IsCompletedSuccessfully) await waiter.Task.Result.ReleaseAsync().ConfigureAwait(false);
-            scope.ThrowIfCallerCancelled();
-            return null;
+            throw;
         }
     }
 

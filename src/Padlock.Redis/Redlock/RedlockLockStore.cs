@@ -29,7 +29,7 @@ public sealed class RedlockLockStore : ILockStore
     private readonly ILogger _logger;
     private readonly int _quorum;
     private readonly Lock _gate = new();
-    private readonly HashSet<RedisLease> _held = [];
+    private readonly HeldLeases _held = new();
     private readonly StoreLifetime _lifetime = new(nameof(RedlockLockStore));
     private Task? _connected;
 
@@ -51,33 +51,38 @@ public sealed class RedlockLockStore : ILockStore
     public string Kind => "redlock";
 
     /// <inheritdoc/>
-    public async ValueTask<StoreLease?> TryAcquireAsync(string name, TimeSpan timeout, CancellationToken cancellationToken)
+    public async ValueTask<StoreLease?> TryAcquireAsync(string name, LockWait wait)
     {
-        cancellationToken.ThrowIfCancellationRequested();
+        ArgumentNullException.ThrowIfNull(wait);
+        wait.ThrowIfCallerCancelled();
         using var call = _lifetime.Enter();
+        // The store's disposal ends a wait like a cancellation would; the caller then gets ObjectDisposedException.
+        // Made on the first wait only: a single attempt never waits.
+        CancellationTokenSource? stop = null;
         try
         {
-            return await AcquireAsync(name, timeout, cancellationToken).ConfigureAwait(false);
+            return await AcquireAsync(name, wait, () => (stop ??= CancellationTokenSource.CreateLinkedTokenSource(wait.Token, _lifetime.Disposing)).Token).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (_lifetime.Disposing.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (_lifetime.Disposing.IsCancellationRequested && !wait.CancellationToken.IsCancellationRequested)
         {
             throw _lifetime.Disposed();
         }
+        finally
+        {
+            stop?.Dispose();
+        }
     }
 
-    private async ValueTask<StoreLease?> AcquireAsync(string name, TimeSpan timeout, CancellationToken cancellationToken)
+    private async ValueTask<StoreLease?> AcquireAsync(string name, LockWait wait, Func<CancellationToken> waitToken)
     {
         var time = _context.TimeProvider;
-        // The store's disposal ends a wait like a cancellation would; the caller then gets ObjectDisposedException.
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _lifetime.Disposing);
-        // The timeout counts from the call, connecting included.
-        using var scope = new WaitScope(timeout, stop.Token, time);
+        // The wait counts from the call, connecting included.
         await EnsureConnectedAsync().ConfigureAwait(false);
         var keys = LockKeys.For(_options.KeyPrefix, name);
         var token = OwnerTokens.New(_context.OwnerDescription, _options.Lease);
-        var wait = timeout != TimeSpan.Zero;
-        using var waiter = wait ? _hub.Register(keys.Tag, token) : null;
-        if (wait) await Task.WhenAll(_nodes.Select(n => n.SubscribeAsync(_hub))).ConfigureAwait(false);
+        var waits = !wait.IsSingleAttempt;
+        using var waiter = waits ? _hub.Register(keys.Tag, token) : null;
+        if (waits) await Task.WhenAll(_nodes.Select(n => n.SubscribeAsync(_hub))).ConfigureAwait(false);
         while (true)
         {
             var sent = time.GetTimestamp();
@@ -85,25 +90,18 @@ public sealed class RedlockLockStore : ILockStore
             var granted = answers.Count(a => a > 0);
             var validity = Quorum.Validity(_options.Lease, time.GetElapsedTime(sent), _options.ClockDriftFactor);
             if (granted >= _quorum && validity > _options.LossMargin)
-                return await TrackAsync(NewLease(keys, token, answers.Max(), sent)).ConfigureAwait(false);
+                return await _held.AdmitAsync(NewLease(keys, token, answers.Max(), sent), _lifetime.Disposed).ConfigureAwait(false);
             if (granted > 0) await ReleaseEverywhereAsync(keys, token).ConfigureAwait(false);
             if (waiter is null) return null;
-            try
+            // The deadline, the caller or the store's disposal ends the wait; nothing of it is left in Redis.
+            if (granted > 0)
             {
-                if (granted > 0)
-                {
-                    // Split vote: back off a random moment so competing clients stop colliding.
-                    await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, 30)), time, scope.Token).ConfigureAwait(false);
-                }
-                else
-                {
-                    await waiter.Signal.WaitAsync(_options.FallbackInterval, time, scope.Token).ConfigureAwait(false);
-                }
+                // Split vote: back off a random moment so competing clients stop colliding.
+                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, 30)), time, waitToken()).ConfigureAwait(false);
             }
-            catch (OperationCanceledException) when (scope.Token.IsCancellationRequested)
+            else
             {
-                scope.ThrowIfCallerCancelled();
-                return null;
+                await waiter.Signal.WaitAsync(_options.FallbackInterval, time, waitToken()).ConfigureAwait(false);
             }
         }
     }
@@ -115,41 +113,14 @@ public sealed class RedlockLockStore : ILockStore
     public async ValueTask DisposeAsync()
     {
         if (!_lifetime.BeginDispose()) return;
-        RedisLease[] held;
-        lock (_held) held = [.. _held];
-        foreach (var lease in held)
-        {
-            lease.MarkLost();
-            await lease.ReleaseAsync().ConfigureAwait(false);
-        }
+        await _held.CloseAsync().ConfigureAwait(false);
         await _lifetime.DrainAsync(_options.ConnectTimeout * 2).ConfigureAwait(false);
         foreach (var n in _nodes) await n.DisposeAsync().ConfigureAwait(false);
     }
 
     private RedisLease NewLease(LockKeys keys, string token, long fence, long sent)
         => new(fence, _options, sent, _ => RenewOnMajorityAsync(keys, token), () => new ValueTask(ReleaseEverywhereAsync(keys, token)),
-            _context.TimeProvider, _logger, Forget);
-
-    // A grant that raced with the store's disposal is given back at once (the connections are still open: disposal
-    // waits for calls in flight); otherwise the store keeps it, to release it if disposed first.
-    private async ValueTask<StoreLease> TrackAsync(RedisLease lease)
-    {
-        lock (_held)
-        {
-            if (!_lifetime.IsDisposed)
-            {
-                _held.Add(lease);
-                return lease;
-            }
-        }
-        await lease.ReleaseAsync().ConfigureAwait(false);
-        throw _lifetime.Disposed();
-    }
-
-    private void Forget(RedisLease lease)
-    {
-        lock (_held) _held.Remove(lease);
-    }
+            _context.TimeProvider, _logger);
 
     private async ValueTask<bool> RenewOnMajorityAsync(LockKeys keys, string token)
     {

@@ -24,44 +24,41 @@ internal sealed class LockAcquisition
     private bool _createInDoubt;
     private string? _predecessor;
 
-    private readonly TimeSpan _timeout;
-    private readonly WaitScope _scope;
-    private readonly CancellationToken _caller;
+    private readonly LockWait _wait;
     // Set once one attempt has run to its end (our entry listed in the line): from then on we are waiting.
     private bool _attempted;
 
-    private LockAcquisition(ZooKeeperLockStore store, LockSession session, string parent, byte[] owner, TimeSpan timeout, WaitScope scope, CancellationToken caller)
+    private LockAcquisition(ZooKeeperLockStore store, LockSession session, string parent, byte[] owner, LockWait wait)
     {
         _store = store;
         _session = session;
         _parent = parent;
         _owner = owner;
-        _timeout = timeout;
-        _scope = scope;
-        _caller = caller;
+        _wait = wait;
         _prefix = LockNodeNames.EntryPrefix(Guid.NewGuid());
     }
 
-    public static async Task<ZooKeeperLease?> RunAsync(ZooKeeperLockStore store, string parent, byte[] owner, TimeSpan timeout, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs one acquire. When the wait ends (deadline or cancellation) or anything fails, whatever entry we may have
+    /// is deleted and the exception goes on: the core reports a passed deadline as "not acquired".
+    /// </summary>
+    public static async Task<StoreLease?> RunAsync(ZooKeeperLockStore store, string parent, byte[] owner, LockWait wait)
     {
-        using var scope = new WaitScope(timeout, cancellationToken, store.Time);
         // Connecting is not waiting for the lock: the session start is bounded by the connect timeout (and the
         // caller's cancellation), never by the wait, so a tiny timeout still makes its one attempt.
-        var session = await store.GetSessionAsync(cancellationToken).ConfigureAwait(false);
-        var run = new LockAcquisition(store, session, parent, owner, timeout, scope, cancellationToken);
-        ZooKeeperLease? lease = null;
+        var session = await store.GetSessionAsync(wait.CancellationToken).ConfigureAwait(false);
+        var run = new LockAcquisition(store, session, parent, owner, wait);
         store.BeginAcquisition(run._prefix);
         try
         {
-            lease = await run.LoopAsync().ConfigureAwait(false);
-            if (lease is null) await run.AbandonAsync().ConfigureAwait(false);
-            return lease;
-        }
-        catch (OperationCanceledException) when (scope.Token.IsCancellationRequested || cancellationToken.IsCancellationRequested)
-        {
-            await run.AbandonAsync().ConfigureAwait(false);
-            scope.ThrowIfCallerCancelled();
-            return null;
+            var lease = await run.LoopAsync().ConfigureAwait(false);
+            if (lease is null)
+            {
+                await run.AbandonAsync().ConfigureAwait(false);
+                return null;
+            }
+            // Held before the acquisition's prefix is forgotten: the entry is never unowned in between.
+            return await store.AdmitAsync(lease).ConfigureAwait(false);
         }
         catch
         {
@@ -70,7 +67,7 @@ internal sealed class LockAcquisition
         }
         finally
         {
-            store.EndAcquisition(run._prefix, lease);
+            store.EndAcquisition(run._prefix);
         }
     }
 
@@ -78,16 +75,16 @@ internal sealed class LockAcquisition
     /// The token of our requests: a positive timeout bounds the waiting, never the first attempt (connect, create,
     /// list), which only the caller can cut short; a zero timeout is that one attempt.
     /// </summary>
-    private CancellationToken Requests => _attempted && _timeout != TimeSpan.Zero ? _scope.Token : _caller;
+    private CancellationToken Requests => _attempted && !_wait.IsSingleAttempt ? _wait.Token : _wait.CancellationToken;
 
     /// <summary>True while the wait may go on: no timeout, or some of it left.</summary>
-    private bool TimeLeft => _timeout == Timeout.InfiniteTimeSpan || (_timeout != TimeSpan.Zero && _scope.Remaining > TimeSpan.Zero);
+    private bool TimeLeft => _wait.IsInfinite || (!_wait.IsSingleAttempt && _wait.Remaining > TimeSpan.Zero);
 
     private enum Recovery { None, Reconnect, NewSession }
 
     private async Task<ZooKeeperLease?> LoopAsync()
     {
-        if (_timeout == TimeSpan.Zero && LockNodeNames.Queue(await ChildrenAsync(Requests).ConfigureAwait(false)).Count > 0)
+        if (_wait.IsSingleAttempt && LockNodeNames.Queue(await ChildrenAsync(Requests).ConfigureAwait(false)).Count > 0)
         {
             // Someone holds or waits: fail without creating anything.
             return null;
@@ -127,9 +124,9 @@ internal sealed class LockAcquisition
 
     /// <summary>True once reconnected, false when the time ran out first; throws SessionExpired when the session ended.</summary>
     private Task<bool> ReconnectedAsync()
-        => _timeout == TimeSpan.Zero
-            ? _session.Client.WaitConnectedAsync(TimeSpan.Zero, _caller)
-            : _session.Client.WaitConnectedAsync(_scope.Remaining, _scope.Token);
+        => _wait.IsSingleAttempt
+            ? _session.Client.WaitConnectedAsync(TimeSpan.Zero, _wait.CancellationToken)
+            : _session.Client.WaitConnectedAsync(_wait.Remaining, _wait.Token);
 
     /// <summary>The store's new session after ours expired; an unreachable ensemble is tried again while time is left.</summary>
     private async Task NewSessionAsync()
@@ -204,8 +201,8 @@ internal sealed class LockAcquisition
         }
         // The watch is the wake-up; a bounded re-check behind it means a watch lost in a failover (or an entry ahead
         // of us that nobody will ever delete) costs a short delay and a log line, never the whole timeout.
-        var woke = await Task.WhenAny(gone.Task, Task.Delay(RecheckInterval, _store.Time, _scope.Token)).ConfigureAwait(false);
-        _scope.Token.ThrowIfCancellationRequested();
+        var woke = await Task.WhenAny(gone.Task, Task.Delay(RecheckInterval, _store.Time, _wait.Token)).ConfigureAwait(false);
+        _wait.Token.ThrowIfCancellationRequested();
         if (woke != gone.Task) await CheckPredecessorAsync(predecessor, Requests).ConfigureAwait(false);
     }
 

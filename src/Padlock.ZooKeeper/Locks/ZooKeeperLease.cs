@@ -12,10 +12,8 @@ internal sealed class ZooKeeperLease : StoreLease
 {
     private readonly ZooKeeperLockStore _store;
     private readonly LockSession _session;
-    private readonly CancellationTokenSource _lost = new();
     private readonly CancellationTokenSource _stopWatching = new();
     private readonly CancellationTokenRegistration _sessionLoss;
-    private int _released;
 
     public ZooKeeperLease(ZooKeeperLockStore store, LockSession session, string path, long czxid)
     {
@@ -35,20 +33,7 @@ internal sealed class ZooKeeperLease : StoreLease
 
     // Reading it first asks the session whether the ensemble has been silent past the limit, on the monotonic clock:
     // a holder resuming from a pause sees the loss before the session's timer has run.
-    public override CancellationToken LostToken
-    {
-        get
-        {
-            if (Volatile.Read(ref _released) == 0) _session.CheckContact();
-            return _lost.Token;
-        }
-    }
-
-    internal void MarkLost()
-    {
-        if (Volatile.Read(ref _released) == 1) return;
-        try { _lost.Cancel(); } catch (ObjectDisposedException) { }
-    }
+    protected override void CheckDeadline() => _session.CheckContact();
 
     /// <summary>
     /// Arms an exists watch on our entry, again after each data change. Not awaited by the acquire, so the hold costs
@@ -56,7 +41,7 @@ internal sealed class ZooKeeperLease : StoreLease
     /// </summary>
     private async Task WatchAsync()
     {
-        while (Volatile.Read(ref _released) == 0 && !_lost.IsCancellationRequested)
+        while (!IsReleased && !IsLost)
         {
             try
             {
@@ -69,10 +54,10 @@ internal sealed class ZooKeeperLease : StoreLease
                 // Try again once reconnected; the session's loss token covers the time without contact.
                 try
                 {
-                    using var either = CancellationTokenSource.CreateLinkedTokenSource(_lost.Token, _stopWatching.Token);
+                    using var either = CancellationTokenSource.CreateLinkedTokenSource(LostToken, _stopWatching.Token);
                     await _session.Client.WaitConnectedAsync(Timeout.InfiniteTimeSpan, either.Token).ConfigureAwait(false);
                 }
-                catch (Exception) when (_lost.IsCancellationRequested || Volatile.Read(ref _released) == 1)
+                catch (Exception) when (IsLost || IsReleased)
                 {
                     return;
                 }
@@ -104,12 +89,10 @@ internal sealed class ZooKeeperLease : StoreLease
         }
     }
 
-    public override async ValueTask ReleaseAsync()
+    protected override async ValueTask ReleaseCoreAsync()
     {
-        if (Interlocked.Exchange(ref _released, 1) == 1) return;
         _stopWatching.Cancel();
         await _sessionLoss.DisposeAsync().ConfigureAwait(false);
-        _store.Forget(this);
         await _store.DeleteEntryAsync(_session, Path).ConfigureAwait(false);
     }
 }

@@ -18,10 +18,9 @@ public sealed class FileLockStore : ILockStore, ILockInspector
     private readonly FileLockOptions _options;
     private readonly TimeProvider _time;
     private readonly InProcessLockStore _local;
-    private readonly HashSet<FileLease> _held = [];
+    private readonly HeldLeases _held = new();
     private readonly ITimer _lossCheck;
     private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private bool _disposed; // under _held
     private FileChangeSignal? _signal;
 
     /// <summary>How long a waiter waits for its turn before it also tries the lock directly.</summary>
@@ -39,7 +38,7 @@ public sealed class FileLockStore : ILockStore, ILockInspector
         Directory = Path.GetFullPath(_options.Directory);
         System.IO.Directory.CreateDirectory(Directory);
         _time = timeProvider ?? TimeProvider.System;
-        _local = new InProcessLockStore(_time);
+        _local = new InProcessLockStore();
         _lossCheck = _time.CreateTimer(static s => ((FileLockStore)s!).CheckHeld(), this, _options.LossCheckInterval, _options.LossCheckInterval);
     }
 
@@ -53,11 +52,11 @@ public sealed class FileLockStore : ILockStore, ILockInspector
     public string PathFor(string name) => Path.Combine(Directory, LockFileNames.For(name));
 
     /// <inheritdoc/>
-    public async ValueTask<StoreLease?> TryAcquireAsync(string name, TimeSpan timeout, CancellationToken cancellationToken)
+    public async ValueTask<StoreLease?> TryAcquireAsync(string name, LockWait wait)
     {
+        ArgumentNullException.ThrowIfNull(wait);
         ObjectDisposedException.ThrowIf(_closed.Task.IsCompleted, this);
-        using var scope = new WaitScope(timeout, cancellationToken, _time);
-        var local = await _local.TryAcquireAsync(name, timeout, cancellationToken).ConfigureAwait(false);
+        var local = await _local.TryAcquireAsync(name, wait).ConfigureAwait(false);
         if (local is null) return null;
         try
         {
@@ -86,33 +85,24 @@ public sealed class FileLockStore : ILockStore, ILockInspector
                     var patient = turn is null && _time.GetElapsedTime(queuedAt) >= TurnPatience;
                     if ((turn is not null || patient) && TryLockFile(path) is { } stream)
                     {
-                        var lease = new FileLease(this, path, stream, local, NextToken(stream));
-                        lock (_held)
-                        {
-                            if (!_disposed)
-                            {
-                                _held.Add(lease);
-                                return lease;
-                            }
-                        }
-                        // Disposed while this attempt ran: the store no longer answers for holds, so give this one back.
-                        await lease.ReleaseAsync().ConfigureAwait(false);
-                        throw new ObjectDisposedException(nameof(FileLockStore));
+                        // Disposed while this attempt ran: the store no longer answers for holds, so it gives this one back.
+                        return await _held.AdmitAsync(new FileLease(path, stream, local, NextToken(stream)),
+                            () => new ObjectDisposedException(nameof(FileLockStore))).ConfigureAwait(false);
                     }
-                    if (timeout == TimeSpan.Zero || scope.Remaining == TimeSpan.Zero)
+                    if (wait.IsSingleAttempt || wait.Remaining == TimeSpan.Zero)
                     {
                         await local.ReleaseAsync().ConfigureAwait(false);
                         return null;
                     }
                     if (wake is null && EnsureSignal()) continue; // first wait here: re-arm with the watcher running
                     // An infinite wait has Remaining == InfiniteTimeSpan (-1 ms), which must not win the Min.
-                    var left = scope.Remaining;
-                    var delay = Task.Delay(left == Timeout.InfiniteTimeSpan ? pause : Min(pause, left), _time, scope.Token);
+                    var left = wait.Remaining;
+                    var delay = Task.Delay(left == Timeout.InfiniteTimeSpan ? pause : Min(pause, left), _time, wait.Token);
                     // WhenAny never throws. Disposing the store ends every wait: a waiter of a closed store is never granted.
                     await (wake is null ? Task.WhenAny(delay, _closed.Task) : Task.WhenAny(wake, delay, _closed.Task)).ConfigureAwait(false);
                     ObjectDisposedException.ThrowIf(_closed.Task.IsCompleted, this);
                     // Cancelled by the caller: throw. Timed out in the pause: one last attempt above, then give up.
-                    scope.ThrowIfCallerCancelled();
+                    wait.ThrowIfCallerCancelled();
                     pause = Min(pause * 2, _options.MaxPollInterval);
                 }
             }
@@ -163,7 +153,7 @@ public sealed class FileLockStore : ILockStore, ILockInspector
     internal SafeFileHandle? HeldFile(string name)
     {
         var path = PathFor(name);
-        lock (_held) return _held.FirstOrDefault(l => l.LockPath == path)?.Handle;
+        return _held.Snapshot().OfType<FileLease>().FirstOrDefault(l => l.LockPath == path)?.Handle;
     }
 
     // Where the kernel's lock table cannot be read: a lock attempt tells, at the cost of briefly holding the lock.
@@ -243,59 +233,34 @@ public sealed class FileLockStore : ILockStore, ILockInspector
 
     private void CheckHeld()
     {
-        FileLease[] held;
-        lock (_held) held = [.. _held];
-        foreach (var lease in held)
+        foreach (var lease in _held.Snapshot())
         {
-            if (!lease.StillOurs()) lease.MarkLost();
+            if (lease is FileLease file && !file.StillOurs()) file.MarkLost();
         }
     }
 
     /// <summary>Releases every lock still held through this store.</summary>
     public async ValueTask DisposeAsync()
     {
-        FileLease[] held;
-        lock (_held)
-        {
-            if (_disposed) return;
-            _disposed = true;
-            held = [.. _held];
-        }
-        _closed.TrySetResult();
+        if (!_closed.TrySetResult()) return;
         await _lossCheck.DisposeAsync().ConfigureAwait(false);
         Interlocked.Exchange(ref _signal, null)?.Dispose();
-        foreach (var lease in held)
-        {
-            lease.MarkLost();
-            await lease.ReleaseAsync().ConfigureAwait(false);
-        }
+        await _held.CloseAsync().ConfigureAwait(false);
         await _local.DisposeAsync().ConfigureAwait(false);
     }
 
-    private sealed class FileLease(FileLockStore store, string path, FileStream stream, StoreLease local, long token) : StoreLease
+    private sealed class FileLease(string path, FileStream stream, StoreLease local, long token) : StoreLease
     {
-        private readonly CancellationTokenSource _lost = new();
-        private int _released;
-
         internal string LockPath => path;
 
         internal SafeFileHandle Handle => stream.SafeFileHandle;
 
         public override long FencingToken => token;
 
-        public override CancellationToken LostToken => _lost.Token;
+        internal bool StillOurs() => IsReleased || FileIdentity.SamePath(stream.SafeFileHandle, path);
 
-        internal bool StillOurs() => Volatile.Read(ref _released) == 1 || FileIdentity.SamePath(stream.SafeFileHandle, path);
-
-        internal void MarkLost()
+        protected override async ValueTask ReleaseCoreAsync()
         {
-            if (Volatile.Read(ref _released) == 0) _lost.Cancel();
-        }
-
-        public override async ValueTask ReleaseAsync()
-        {
-            if (Interlocked.Exchange(ref _released, 1) == 1) return;
-            lock (store._held) store._held.Remove(this);
             // Closing the file drops the OS lock. The file stays: it carries the fencing counter.
             await stream.DisposeAsync().ConfigureAwait(false);
             FileChangeSignal.Touch(path); // after unlocking: wakes the waiter whose turn it is, in any process

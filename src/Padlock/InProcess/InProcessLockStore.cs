@@ -10,35 +10,33 @@ namespace Padlock.InProcess;
 public sealed class InProcessLockStore : ILockStore
 {
     private readonly Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
-    private readonly TimeProvider _time;
     private long _fencing;
     private bool _disposed;
 
-    /// <summary>Creates an empty store.</summary>
-    public InProcessLockStore(TimeProvider? timeProvider = null) => _time = timeProvider ?? TimeProvider.System;
+    /// <summary>Creates an empty store. It needs no clock: the core's <see cref="LockWait"/> times each wait.</summary>
+    public InProcessLockStore()
+    {
+    }
 
     /// <inheritdoc/>
     public string Kind => "mem";
 
     /// <inheritdoc/>
-    public async ValueTask<StoreLease?> TryAcquireAsync(string name, TimeSpan timeout, CancellationToken cancellationToken)
+    public async ValueTask<StoreLease?> TryAcquireAsync(string name, LockWait wait)
     {
+        ArgumentNullException.ThrowIfNull(wait);
         Waiter waiter;
         lock (_entries)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             if (!_entries.TryGetValue(name, out var entry)) _entries[name] = entry = new Entry();
             if (entry.Holder is null && entry.Queue.Count == 0) return entry.Holder = NewLease(name, entry);
-            if (timeout == TimeSpan.Zero)
-            {
-                return null;
-            }
+            if (wait.IsSingleAttempt) return null;
             waiter = new Waiter();
             waiter.Node = entry.Queue.AddLast(waiter);
         }
 
-        using var scope = new WaitScope(timeout, cancellationToken, _time);
-        using (scope.Token.UnsafeRegister(static s => ((Waiter)s!).Result.TrySetCanceled(), waiter))
+        using (wait.Token.UnsafeRegister(static s => ((Waiter)s!).Result.TrySetCanceled(), waiter))
         {
             try
             {
@@ -52,8 +50,7 @@ public sealed class InProcessLockStore : ILockStore
                     waiter.Node!.List?.Remove(waiter.Node);
                     RemoveIfIdle(name);
                 }
-                scope.ThrowIfCallerCancelled();
-                return null;
+                throw;
             }
         }
     }
@@ -71,7 +68,7 @@ public sealed class InProcessLockStore : ILockStore
             broken = entry.Holder;
             HandOff(name, entry);
         }
-        broken.Lost.Cancel();
+        broken.MarkLost();
         return true;
     }
 
@@ -88,7 +85,7 @@ public sealed class InProcessLockStore : ILockStore
         }
         foreach (var e in entries)
         {
-            e.Holder?.Lost.Cancel();
+            e.Holder?.MarkLost();
             foreach (var w in e.Queue) w.Result.TrySetException(new ObjectDisposedException(nameof(InProcessLockStore)));
         }
         return ValueTask.CompletedTask;
@@ -142,13 +139,11 @@ public sealed class InProcessLockStore : ILockStore
 
     private sealed class Lease(InProcessLockStore store, string name, Entry entry, long token) : StoreLease
     {
-        public readonly CancellationTokenSource Lost = new();
         public string Name => name;
         public Entry Entry => entry;
         public override long FencingToken => token;
-        public override CancellationToken LostToken => Lost.Token;
 
-        public override ValueTask ReleaseAsync()
+        protected override ValueTask ReleaseCoreAsync()
         {
             store.Release(this);
             return ValueTask.CompletedTask;

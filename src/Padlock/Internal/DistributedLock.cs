@@ -40,7 +40,19 @@ internal sealed class DistributedLock(string name, ILockStore store, ILogger log
         string outcome = "error";
         try
         {
-            var lease = await store.TryAcquireAsync(Name, timeout, cancellationToken).ConfigureAwait(false);
+            StoreLease? lease;
+            using (var wait = new LockWait(timeout, cancellationToken, time))
+            {
+                try
+                {
+                    lease = await store.TryAcquireAsync(Name, wait).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && wait.TimedOut)
+                {
+                    // The store's wait ended at the deadline, not at the caller's request: not acquired.
+                    lease = null;
+                }
+            }
             if (lease is null)
             {
                 outcome = timeout == TimeSpan.Zero ? "busy" : "timeout";
@@ -52,10 +64,12 @@ internal sealed class DistributedLock(string name, ILockStore store, ILogger log
             LogMessages.Acquired(logger, Name, store.Kind, lease.FencingToken);
             return new LockHandle(Name, store.Kind, lease, logger, time);
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException ex) when (cancellationToken.IsCancellationRequested)
         {
             outcome = "cancelled";
-            throw;
+            // Always with the caller's token, whichever token the store's wait ended on.
+            if (ex.CancellationToken == cancellationToken) throw;
+            throw new OperationCanceledException(ex.Message, ex, cancellationToken);
         }
         finally
         {

@@ -35,7 +35,7 @@ internal sealed class LockHandle : ILockHandle
 
     public CancellationToken LostToken => _lease.LostToken;
 
-    public bool IsLost => _lease.LostToken.IsCancellationRequested;
+    public bool IsLost => _lease.IsLost;
 
     private double HeldMs => _time.GetElapsedTime(_grantedAt).TotalMilliseconds;
 

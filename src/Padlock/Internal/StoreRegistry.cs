@@ -78,7 +78,7 @@ internal static class StoreRegistry
                 uri.EnsureOnlyKeys();
                 if (uri.Remainder.Length > 0)
                     throw new ArgumentException($"mem:// takes no host or path; got '{uri.Original}'.", "uri");
-                return new InProcessLockStore(context.TimeProvider);
+                return new InProcessLockStore();
             }
             uri.EnsureOnlyKeys("poll", "losscheck");
             var options = new FileLockOptions

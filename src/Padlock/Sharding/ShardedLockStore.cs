@@ -54,8 +54,8 @@ public sealed class ShardedLockStore : ILockStore, ILockInspector
     }
 
     /// <inheritdoc/>
-    public ValueTask<StoreLease?> TryAcquireAsync(string name, TimeSpan timeout, CancellationToken cancellationToken)
-        => StoreFor(name).TryAcquireAsync(name, timeout, cancellationToken);
+    public ValueTask<StoreLease?> TryAcquireAsync(string name, LockWait wait)
+        => StoreFor(name).TryAcquireAsync(name, wait);
 
     /// <inheritdoc/>
     /// <exception cref="NotSupportedException">The shard that holds the name cannot report who holds a lock.</exception>

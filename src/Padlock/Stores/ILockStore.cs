@@ -18,11 +18,14 @@ public interface ILockStore : IAsyncDisposable
     /// Tries to acquire <paramref name="name"/> (already validated by <see cref="LockNames.Validate"/>).
     /// </summary>
     /// <param name="name">The lock name.</param>
-    /// <param name="timeout">
-    /// <see cref="TimeSpan.Zero"/>: one attempt, no waiting, and nothing left behind in the store when it fails.
-    /// <see cref="Timeout.InfiniteTimeSpan"/>: wait until granted or cancelled. Otherwise a positive wait.
+    /// <param name="wait">
+    /// How long to wait, built by the core for this call (see <see cref="LockWait"/>). A single attempt
+    /// (<see cref="LockWait.IsSingleAttempt"/>) must leave nothing behind in the store when it fails. Otherwise wait on
+    /// <see cref="LockWait.Token"/>; when it fires, leave nothing behind (queue entries, nodes) and let the
+    /// <see cref="OperationCanceledException"/> go: the core turns a passed deadline into "not acquired". A positive
+    /// timeout bounds the waiting, never the first attempt or connecting (bound those by
+    /// <see cref="LockWait.CancellationToken"/> and the store's own connect timeout).
     /// </param>
-    /// <param name="cancellationToken">Cancels the wait; the store must leave nothing behind (queue entries, nodes).</param>
-    /// <returns>The lease, or <see langword="null"/> when the timeout passed first.</returns>
-    ValueTask<StoreLease?> TryAcquireAsync(string name, TimeSpan timeout, CancellationToken cancellationToken);
+    /// <returns>The lease, or <see langword="null"/> when the lock was not granted (busy, or the deadline passed).</returns>
+    ValueTask<StoreLease?> TryAcquireAsync(string name, LockWait wait);
 }

@@ -30,7 +30,7 @@ public sealed class InProcessContractTests : LockContractTests
     private sealed class NonOwning(ILockStore inner) : ILockStore
     {
         public string Kind => inner.Kind;
-        public ValueTask<StoreLease?> TryAcquireAsync(string name, TimeSpan timeout, CancellationToken ct) => inner.TryAcquireAsync(name, timeout, ct);
+        public ValueTask<StoreLease?> TryAcquireAsync(string name, LockWait wait) => inner.TryAcquireAsync(name, wait);
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 }

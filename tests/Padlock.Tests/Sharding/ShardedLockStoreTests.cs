@@ -91,7 +91,7 @@ public sealed class ShardedLockStoreTests
     {
         public int Disposed;
         public string Kind => "count";
-        public ValueTask<StoreLease?> TryAcquireAsync(string name, TimeSpan timeout, CancellationToken ct) => ValueTask.FromResult<StoreLease?>(null);
+        public ValueTask<StoreLease?> TryAcquireAsync(string name, LockWait wait) => ValueTask.FromResult<StoreLease?>(null);
         public ValueTask DisposeAsync()
         {
             Disposed++;
