@@ -125,7 +125,7 @@ internal static class VerifyCommand
         }
         finally
         {
-            try { Directory.Delete(work, recursive: true); } catch (IOException) { }
+            if (Environment.GetEnvironmentVariable("PADLOCK_VERIFY_KEEP") is null or "" or "0") { try { Directory.Delete(work, recursive: true); } catch (IOException) { } }
         }
     }
 }

@@ -35,6 +35,10 @@ internal static class Checker
                     case "L" when mine.TryGetValue((int)L(1), out var lost):
                         lost.Lost ??= L(2);
                         break;
+                    case "W" when mine.TryGetValue((int)L(1), out var wrote):
+                        wrote.Wrote = L(2);
+                        wrote.WriteOutcome = f[3];
+                        break;
                     case "E" when mine.TryGetValue((int)L(1), out var ended):
                         ended.End = L(2);
                         ended.Released = true;
@@ -93,6 +97,7 @@ internal static class Checker
         }
 
         var lostUpdates = register.WritesAccepted - register.Value;
+        var writesAfterLoss = grants.Count(g => g.Lost is { } l && g.Wrote is { } w && l <= w && g.WriteOutcome != "rejected");
         var timeline = grants.GroupBy(g => g.Client).OrderBy(g => g.Key)
             .Select(g => new ClientTimeline(g.Key, g.Take(1500).Select(x => new[] { Ms(x.Granted), Ms(x.End), x.Token, x.Lost is null ? 0 : 1 }).ToList()))
             .ToList();
@@ -109,6 +114,7 @@ internal static class Checker
             LostUpdates = lostUpdates,
             StaleStopped = register.StaleRejected,
             StaleWritesAccepted = register.StaleWritesAccepted,
+            WritesAfterLossReported = writesAfterLoss,
             TokensRepeated = repeated,
             TokensBackwards = backwards,
             RecoverMaxMs = faults.Any(f => f.RecoverMs is not null) ? faults.Max(f => f.RecoverMs ?? 0) : null,

@@ -14,4 +14,6 @@ internal sealed class Grant
 
     public bool Released { get; set; }
     public long? Lost { get; set; }
+    public long? Wrote { get; set; }
+    public string? WriteOutcome { get; set; }
 }

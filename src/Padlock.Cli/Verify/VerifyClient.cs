@@ -28,6 +28,20 @@ internal static class VerifyClient
         using var register = new Register(registerPath);
         await using var provider = StoreOpener.Open(store);
         var theLock = provider.CreateLock(name);
+        // Connect before reporting ready (network stores connect lazily), so the run's clock starts with every client able to contend.
+        // Retried for up to 60 s: on a loaded machine a first connect can miss the store's connect timeout.
+        for (var started = Stopwatch.GetTimestamp(); ;)
+        {
+            try
+            {
+                await using ((await provider.CreateLock(name + "-warmup-" + client).TryAcquireAsync(TimeSpan.FromSeconds(30), stop.Token))!) { }
+                break;
+            }
+            catch (Exception) when (!stop.IsCancellationRequested && Stopwatch.GetElapsedTime(started) < TimeSpan.FromSeconds(60))
+            {
+                await Pause(stop.Token);
+            }
+        }
         Console.WriteLine("ready");
         Console.Out.Flush();
         var seq = 0;

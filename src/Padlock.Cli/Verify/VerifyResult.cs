@@ -34,6 +34,9 @@ internal sealed record VerifyResult
     /// <summary>Writes with a token below the highest seen that the register took (without --fenced).</summary>
     public long StaleWritesAccepted { get; init; }
 
+    /// <summary>Writes the register took from a holder whose LostToken had already fired (the client is naive on purpose).</summary>
+    public long WritesAfterLossReported { get; init; }
+
     /// <summary>Grants whose token equals one granted earlier (in real time: granted before this acquire began).</summary>
     public long TokensRepeated { get; init; }
 

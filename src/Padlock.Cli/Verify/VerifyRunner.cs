@@ -49,6 +49,7 @@ internal sealed class VerifyRunner(VerifyOptions options, string workDir)
                 do
                 {
                     faults.Add(await InjectAsync(fault, server, register, freeze, Now, ct));
+                    await ProgressAsync(register, ct);
                     // Settle before the next fault, so each is measured on its own.
                     await Task.Delay(TimeSpan.FromMilliseconds(Math.Clamp(freeze.TotalMilliseconds, 500, 3000)), ct);
                 }
@@ -62,7 +63,15 @@ internal sealed class VerifyRunner(VerifyOptions options, string workDir)
         {
             server?.Thaw();
             foreach (var s in _slots) s.Dispose();
-            try { Directory.Delete(_dir, recursive: true); } catch (IOException) { }
+            // PADLOCK_VERIFY_KEEP=1 keeps the clients' logs and the register for a closer look.
+            if (Environment.GetEnvironmentVariable("PADLOCK_VERIFY_KEEP") is null or "" or "0")
+            {
+                try { Directory.Delete(_dir, recursive: true); } catch (IOException) { }
+            }
+            else
+            {
+                Console.Error.WriteLine($"padlock: kept {_dir}");
+            }
         }
     }
 
@@ -110,6 +119,14 @@ internal sealed class VerifyRunner(VerifyOptions options, string workDir)
             default:
                 throw new ArgumentOutOfRangeException(nameof(fault), fault, "unknown fault");
         }
+    }
+
+    /// <summary>Waits (up to 15 s) until the register takes another write, so every fault is followed by its recovery.</summary>
+    private static async Task ProgressAsync(Register register, CancellationToken ct)
+    {
+        var before = register.Snapshot(locked: false).WritesAccepted;
+        var deadline = Stopwatch.GetTimestamp() + 15 * Stopwatch.Frequency;
+        while (register.Snapshot(locked: false).WritesAccepted == before && Stopwatch.GetTimestamp() < deadline) await Task.Delay(10, ct);
     }
 
     /// <summary>The client inside the critical section (by the register's flag), waiting up to 2 s; else any live client.</summary>
