@@ -81,6 +81,7 @@ internal static class CliApp
             BenchCommand.Create(context),
             StatusCommand.Create(context),
             ServersCommand.Create(context),
+            VerifyCommand.Create(context),
             WorkerCommand.Create(context),
         };
         return root;

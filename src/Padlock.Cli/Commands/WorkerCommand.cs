@@ -18,6 +18,23 @@ internal static class WorkerCommand
         demo.Add(go);
         demo.Add(increments);
         demo.SetAction((p, _) => DemoWorker.RunAsync(p.GetValue(store), p.GetValue(counter)!, p.GetValue(go)!, p.GetValue(increments), context.Interrupted));
-        return new Command("worker", "Internal: worker processes started by padlock itself.") { Hidden = true, Subcommands = { demo } };
+        return new Command("worker", "Internal: worker processes started by padlock itself.") { Hidden = true, Subcommands = { demo, Verify(context) } };
+    }
+
+    private static Command Verify(CliContext context)
+    {
+        var store = new Option<string>("--store") { Required = true };
+        var name = new Option<string>("--name") { Required = true };
+        var client = new Option<int>("--client") { Required = true };
+        var register = new Option<string>("--register") { Required = true };
+        var log = new Option<string>("--log") { Required = true };
+        var holdMs = new Option<int>("--hold-ms") { Required = true };
+        var timeoutMs = new Option<int>("--acquire-timeout-ms") { Required = true };
+        var fenced = new Option<bool>("--fenced");
+        var command = new Command("verify", "One client process of padlock verify.") { store, name, client, register, log, holdMs, timeoutMs, fenced };
+        command.SetAction((p, _) => Padlock.Cli.Verify.VerifyClient.RunAsync(
+            p.GetValue(store)!, p.GetValue(name)!, p.GetValue(client), p.GetValue(register)!, p.GetValue(log)!,
+            TimeSpan.FromMilliseconds(p.GetValue(holdMs)), TimeSpan.FromMilliseconds(p.GetValue(timeoutMs)), p.GetValue(fenced), context.Interrupted));
+        return command;
     }
 }

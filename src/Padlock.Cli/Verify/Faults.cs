@@ -1,0 +1,39 @@
+namespace Padlock.Cli.Verify;
+
+/// <summary>The faults verify injects, and which store setups can take them.</summary>
+internal static class Faults
+{
+    public const string None = "none", Pause = "pause", Kill = "kill", Restart = "restart", ServerPause = "server-pause";
+
+    public static readonly string[] All = [None, Pause, Kill, Restart, ServerPause];
+
+    /// <summary>Why <paramref name="fault"/> cannot run against <paramref name="uri"/>, or null when it can.</summary>
+    public static string? Unsupported(string fault, string uri, LocalServer? server)
+    {
+        if (fault is not (Restart or ServerPause) || server is not null) return null;
+        return uri.StartsWith("file:", StringComparison.OrdinalIgnoreCase)
+            ? $"{fault}: file:// has no server to {(fault == Restart ? "restart" : "freeze")}"
+            : $"{fault}: needs a server verify started itself (--local-servers); it does not kill or freeze servers it was given";
+    }
+
+    /// <summary>The lease or session a URI asks for (the store's default when absent); null for file://, which has none.</summary>
+    public static TimeSpan? LeaseOf(string uri)
+    {
+        var scheme = uri.Split("://")[0].ToLowerInvariant();
+        var (key, fallback) = scheme switch
+        {
+            "redis" or "redlock" => ("lease", TimeSpan.FromSeconds(30)),
+            "zk" => ("sessiontimeout", TimeSpan.FromSeconds(10)),
+            "etcd" => ("ttl", TimeSpan.FromSeconds(30)),
+            _ => ("", TimeSpan.Zero),
+        };
+        if (key.Length == 0) return null;
+        var query = uri.Contains('?', StringComparison.Ordinal) ? uri[(uri.IndexOf('?', StringComparison.Ordinal) + 1)..] : "";
+        foreach (var pair in query.Split('&'))
+        {
+            var kv = pair.Split('=', 2);
+            if (kv.Length == 2 && kv[0].Equals(key, StringComparison.OrdinalIgnoreCase) && Durations.TryParse(kv[1], out var value)) return value;
+        }
+        return fallback;
+    }
+}

@@ -1,0 +1,11 @@
+namespace Padlock.Cli.Verify;
+
+/// <summary>
+/// A verify run's settings. <paramref name="PauseFor"/>: how long <c>pause</c> and <c>server-pause</c> freeze their
+/// target; null means 1.5 × the store's lease or session + 0.5 s (1 s for file://, which has no lease).
+/// </summary>
+internal sealed record VerifyOptions(int Clients, TimeSpan Duration, TimeSpan Hold, TimeSpan AcquireTimeout, bool Fenced, TimeSpan? PauseFor)
+{
+    public TimeSpan FreezeFor(string uri)
+        => PauseFor ?? (Faults.LeaseOf(uri) is { } lease ? lease * 1.5 + TimeSpan.FromMilliseconds(500) : TimeSpan.FromSeconds(1));
+}

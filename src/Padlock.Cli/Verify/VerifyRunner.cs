@@ -1,0 +1,227 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using Padlock.Cli.Common;
+using Padlock.LocalServers;
+
+namespace Padlock.Cli.Verify;
+
+/// <summary>
+/// One row of <c>padlock verify</c>: starts the client processes on a fresh register and lock name, injects the fault
+/// again and again for the duration (after a short warm-up), stops the clients, and hands their logs to the
+/// <see cref="Checker"/>.
+/// </summary>
+internal sealed class VerifyRunner(VerifyOptions options, string workDir)
+{
+    private readonly List<Slot> _slots = [];
+    private string _dir = "";
+    private string _name = "";
+    private string _uri = "";
+
+    public async Task<VerifyResult> RunAsync(string uri, string fault, LocalServer? server, CancellationToken ct)
+    {
+        var row = new VerifyResult { Store = uri, Fault = fault, Fenced = options.Fenced, Clients = options.Clients };
+        if (Faults.Unsupported(fault, uri, server) is { } why) return Checker.Judge(row with { NotRun = why });
+        var id = Guid.NewGuid().ToString("N")[..8];
+        _dir = Path.Combine(workDir, id);
+        _name = "padlock-verify-" + id;
+        _uri = uri;
+        Directory.CreateDirectory(_dir);
+        using var register = new Register(Path.Combine(_dir, "register"));
+        var faults = new List<FaultEvent>();
+        try
+        {
+            for (var i = 0; i < options.Clients; i++) _slots.Add(Spawn(i));
+            foreach (var s in _slots)
+            {
+                if (await s.ReadyAsync(ct) is { } failure) return Checker.Judge(row with { NotRun = failure });
+            }
+            var start = Stopwatch.GetTimestamp();
+            double Now() => Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+            var freeze = options.FreezeFor(uri);
+            if (fault == Faults.None)
+            {
+                await Task.Delay(options.Duration, ct);
+            }
+            else
+            {
+                await Task.Delay(TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(1).Ticks, options.Duration.Ticks / 5)), ct);
+                do
+                {
+                    faults.Add(await InjectAsync(fault, server, register, freeze, Now, ct));
+                    await ProgressAsync(register, ct);
+                    // Settle before the next fault, so each is measured on its own.
+                    await Task.Delay(TimeSpan.FromMilliseconds(Math.Clamp(freeze.TotalMilliseconds, 500, 3000)), ct);
+                }
+                while (Now() < options.Duration.TotalMilliseconds);
+            }
+            var end = Stopwatch.GetTimestamp();
+            await StopAllAsync(server);
+            return Checker.Check(row, [.. _slots.Select(s => new Checker.ClientRun(s.Index, s.Log, s.DiedAt))], register.Snapshot(), faults, start, end);
+        }
+        finally
+        {
+            server?.Thaw();
+            foreach (var s in _slots) s.Dispose();
+            // PADLOCK_VERIFY_KEEP=1 keeps the clients' logs and the register for a closer look.
+            if (Environment.GetEnvironmentVariable("PADLOCK_VERIFY_KEEP") is null or "" or "0")
+            {
+                try { Directory.Delete(_dir, recursive: true); } catch (IOException) { }
+            }
+            else
+            {
+                Console.Error.WriteLine($"padlock: kept {_dir}");
+            }
+        }
+    }
+
+    private async Task<FaultEvent> InjectAsync(string fault, LocalServer? server, Register register, TimeSpan freeze, Func<double> now, CancellationToken ct)
+    {
+        switch (fault)
+        {
+            case Faults.Pause:
+            {
+                var victim = await HolderAsync(register, ct);
+                var at = now();
+                Posix.Pause(victim.Process.Id);
+                await Task.Delay(freeze, ct);
+                Posix.Resume(victim.Process.Id);
+                return new FaultEvent(fault, $"client {victim.Index}", at, now());
+            }
+            case Faults.Kill:
+            {
+                var victim = await HolderAsync(register, ct);
+                var at = now();
+                victim.Process.Kill();
+                victim.DiedAt = Stopwatch.GetTimestamp();
+                await victim.Process.WaitForExitAsync(ct);
+                var done = now();
+                // A replacement keeps the contention the same; it is a new client, with its own log.
+                var fresh = Spawn(_slots.Count);
+                _slots.Add(fresh);
+                if (await fresh.ReadyAsync(ct) is { } failure) throw new InvalidOperationException("replacement client: " + failure);
+                return new FaultEvent(fault, $"client {victim.Index}", at, done);
+            }
+            case Faults.Restart:
+            {
+                var at = now();
+                await server!.RestartAsync();
+                return new FaultEvent(fault, "server", at, now());
+            }
+            case Faults.ServerPause:
+            {
+                var at = now();
+                server!.Freeze();
+                await Task.Delay(freeze, ct);
+                server.Thaw();
+                return new FaultEvent(fault, "server", at, now());
+            }
+            default:
+                throw new ArgumentOutOfRangeException(nameof(fault), fault, "unknown fault");
+        }
+    }
+
+    /// <summary>Waits (up to 15 s) until the register takes another write, so every fault is followed by its recovery.</summary>
+    private static async Task ProgressAsync(Register register, CancellationToken ct)
+    {
+        var before = register.Snapshot(locked: false).WritesAccepted;
+        var deadline = Stopwatch.GetTimestamp() + 15 * Stopwatch.Frequency;
+        while (register.Snapshot(locked: false).WritesAccepted == before && Stopwatch.GetTimestamp() < deadline) await Task.Delay(10, ct);
+    }
+
+    /// <summary>The client inside the critical section (by the register's flag), waiting up to 2 s; else any live client.</summary>
+    private async Task<Slot> HolderAsync(Register register, CancellationToken ct)
+    {
+        var deadline = Stopwatch.GetTimestamp() + 2 * Stopwatch.Frequency;
+        while (Stopwatch.GetTimestamp() < deadline)
+        {
+            var inside = register.Snapshot(locked: false).InsideClient;
+            var slot = _slots.FirstOrDefault(s => s.Index == inside && s.DiedAt is null);
+            if (slot is not null) return slot;
+            await Task.Delay(1, ct);
+        }
+        return _slots.First(s => s.DiedAt is null);
+    }
+
+    private async Task StopAllAsync(LocalServer? server)
+    {
+        server?.Thaw();
+        foreach (var s in _slots.Where(s => s.DiedAt is null))
+        {
+            Posix.Resume(s.Process.Id);
+            try { s.Process.StandardInput.Close(); } catch (IOException) { }
+        }
+        using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        foreach (var s in _slots.Where(s => s.DiedAt is null))
+        {
+            try
+            {
+                await s.Process.WaitForExitAsync(grace.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                s.Process.Kill();
+                s.DiedAt = Stopwatch.GetTimestamp();
+            }
+        }
+    }
+
+    private Slot Spawn(int index)
+    {
+        var psi = SelfProcess.StartInfo(
+        [
+            "worker", "verify", "--store", _uri, "--name", _name, "--client", index.ToString(CultureInfo.InvariantCulture),
+            "--register", Path.Combine(_dir, "register"), "--log", Path.Combine(_dir, $"client-{index}.log"),
+            "--hold-ms", ((int)options.Hold.TotalMilliseconds).ToString(CultureInfo.InvariantCulture),
+            "--acquire-timeout-ms", ((int)options.AcquireTimeout.TotalMilliseconds).ToString(CultureInfo.InvariantCulture),
+            .. options.Fenced ? new[] { "--fenced" } : [],
+        ]);
+        psi.RedirectStandardInput = true;
+        psi.RedirectStandardOutput = true;
+        psi.RedirectStandardError = true;
+        return new Slot(index, Process.Start(psi)!, Path.Combine(_dir, $"client-{index}.log"));
+    }
+
+    private sealed class Slot : IDisposable
+    {
+        private readonly StringBuilder _stderr = new();
+
+        public Slot(int index, Process process, string log)
+        {
+            Index = index;
+            Process = process;
+            Log = log;
+            process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (_stderr) _stderr.AppendLine(e.Data); };
+            process.BeginErrorReadLine();
+        }
+
+        public int Index { get; }
+        public Process Process { get; }
+        public string Log { get; }
+        public long? DiedAt { get; set; }
+
+        /// <summary>Null once the client printed "ready"; otherwise why it did not (its error line).</summary>
+        public async Task<string?> ReadyAsync(CancellationToken ct)
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            timeout.CancelAfter(TimeSpan.FromSeconds(60));
+            var line = await Process.StandardOutput.ReadLineAsync(timeout.Token);
+            if (line == "ready") return null;
+            if (!Process.HasExited) Process.Kill();
+            await Process.WaitForExitAsync(CancellationToken.None);
+            string err;
+            lock (_stderr) err = _stderr.ToString().Trim();
+            return (err.Length > 0 ? err : line ?? "client exited").Replace("padlock: ", "", StringComparison.Ordinal).Split('\n')[0];
+        }
+
+        public void Dispose()
+        {
+            if (!Process.HasExited)
+            {
+                Posix.Resume(Process.Id);
+                Process.Kill();
+            }
+            Process.Dispose();
+        }
+    }
+}

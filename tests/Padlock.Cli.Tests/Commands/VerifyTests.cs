@@ -1,0 +1,100 @@
+using System.Text.Json;
+using Padlock.Cli.Tests.Infrastructure;
+
+namespace Padlock.Cli.Tests.Commands;
+
+/// <summary>
+/// <c>padlock verify</c> at CI size (a few seconds per row, real servers verify starts itself): each asserts the verdict
+/// the measurement gives, so a regression in a store's safety, or in the checker, shows here.
+/// </summary>
+[Collection(CliCollection.Name)]
+public sealed class VerifyTests
+{
+    [Fact]
+    public async Task File_store_with_holders_killed_keeps_exclusion_and_loses_no_update()
+    {
+        using var scratch = new Scratch();
+        var row = await RunOneAsync("--store", $"file://{scratch.File("locks")}", "--fault", "kill", "--clients", "3", "--duration", "2s");
+
+        Assert.Equal("safe", row.GetProperty("outcome").GetString());
+        Assert.True(row.GetProperty("grants").GetInt64() > 0, row.ToString());
+        Assert.Equal(0, row.GetProperty("overlaps").GetInt64());
+        Assert.Equal(0, row.GetProperty("lostUpdates").GetInt64());
+        var kill = row.GetProperty("faults")[0];
+        Assert.StartsWith("client ", kill.GetProperty("target").GetString(), StringComparison.Ordinal);
+        // The kernel drops a dead process's flock at once: the next client is granted quickly (a generous bound).
+        Assert.InRange(kill.GetProperty("recoverMs").GetDouble(), 0, 5000);
+    }
+
+    [Fact]
+    public async Task Redis_without_persistence_restarted_hands_out_tokens_that_go_backwards()
+    {
+        var row = await RunOneAsync("--local-servers", "redis", "--fault", "restart", "--clients", "3", "--duration", "2s");
+
+        // The fencing counter lived only in memory: after the restart tokens start again from the bottom.
+        Assert.Equal("unsafe", row.GetProperty("outcome").GetString());
+        Assert.True(row.GetProperty("tokensBackwards").GetInt64() + row.GetProperty("tokensRepeated").GetInt64() > 0, row.ToString());
+    }
+
+    [Fact]
+    public async Task Redis_holder_paused_past_its_lease_overlaps_and_fencing_stops_its_stale_write()
+    {
+        // A long hold between read and write, so the SIGSTOP lands inside the read-modify-write.
+        var row = await RunOneAsync("--local-servers", "redis", "--fault", "pause", "--fenced", "--hold", "200ms", "--clients", "3", "--duration", "2s");
+
+        Assert.True(row.GetProperty("overlaps").GetInt64() > 0, row.ToString());
+        Assert.Equal(0, row.GetProperty("overlapsLossNotifiedFirst").GetInt64()); // a frozen process hears nothing
+        Assert.True(row.GetProperty("staleStopped").GetInt64() > 0, row.ToString());
+        Assert.Equal(0, row.GetProperty("staleWritesAccepted").GetInt64());
+        Assert.Equal(0, row.GetProperty("lostUpdates").GetInt64());
+        Assert.Equal("safe with fencing", row.GetProperty("outcome").GetString());
+    }
+
+    [Fact]
+    public async Task Mem_store_is_refused_as_a_usage_error()
+    {
+        var result = await CliProcess.RunAsync("verify", "--store", "mem://");
+
+        Assert.True(result.ExitCode == 2, result.ToString());
+        Assert.Contains("mem://", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--fault", "meteor")]
+    [InlineData("--local-servers", "oracle")]
+    [InlineData("--clients", "1")]
+    public async Task Bad_options_are_usage_errors(string option, string value)
+    {
+        var result = await CliProcess.RunAsync("verify", "--store", "file:///tmp/padlock-verify-usage", option, value);
+
+        Assert.True(result.ExitCode == 2, result.ToString());
+        Assert.Contains(value, result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_fault_the_store_cannot_take_is_named_and_the_rest_runs()
+    {
+        using var scratch = new Scratch();
+        var result = await CliProcess.RunAsync("verify", "--store", $"file://{scratch.File("locks")}", "--fault", "restart", "--fault", "none",
+            "--clients", "2", "--duration", "1s", "--json", "--report", scratch.File("verify.html"));
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var rows = JsonDocument.Parse(result.Stdout).RootElement.EnumerateArray().ToList();
+        Assert.Equal("not run", rows[0].GetProperty("outcome").GetString());
+        Assert.Contains("file:// has no server", rows[0].GetProperty("notRun").GetString(), StringComparison.Ordinal);
+        Assert.Equal("safe", rows[1].GetProperty("outcome").GetString());
+        var html = await File.ReadAllTextAsync(scratch.File("verify.html"));
+        Assert.Contains("id=\"timelines\"", html, StringComparison.Ordinal);
+        Assert.Contains("file:// has no server", html, StringComparison.Ordinal);
+    }
+
+    private static async Task<JsonElement> RunOneAsync(params string[] args)
+    {
+        var result = await CliProcess.RunAsync(["verify", "--json", .. args]);
+        Assert.True(result.ExitCode is 0 or 1, result.ToString());
+        var rows = JsonDocument.Parse(result.Stdout).RootElement;
+        Assert.Equal(1, rows.GetArrayLength());
+        Assert.False(rows[0].TryGetProperty("notRun", out var why), why.ToString());
+        return rows[0].Clone();
+    }
+}
