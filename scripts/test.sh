@@ -10,6 +10,12 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 
 dotnet build Padlock.sln -c Release -warnaserror -nologo -clp:ErrorsOnly
 
+# The packages as they would ship (package validation runs here), then their metadata: license, readme, URLs, symbols.
+packages=$(mktemp -d)
+dotnet pack Padlock.sln -c Release --no-build -warnaserror -nologo -clp:ErrorsOnly -o "$packages"
+python3 scripts/check-packages.py "$packages"
+rm -rf "$packages"
+
 results=$(mktemp -d)
 status=0
 # One test assembly at a time: the suites start real servers, and two cores are shared with them.

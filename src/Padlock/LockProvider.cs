@@ -10,7 +10,7 @@ namespace Padlock;
 /// (<c>mem://</c>, <c>file:///var/lock/app</c>, <c>redis://host:6379</c>, <c>redlock://h1,h2,h3</c>, <c>zk://h1:2181/locks</c>,
 /// <c>etcd://h1:2379/locks</c>), or from a store object built with typed options.
 /// </summary>
-public sealed class LockProvider : ILockProvider
+public sealed class LockProvider : ILockProvider, IDisposable
 {
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
@@ -134,4 +134,15 @@ public sealed class LockProvider : ILockProvider
 
     /// <inheritdoc/>
     public ValueTask DisposeAsync() => Store.DisposeAsync();
+
+    /// <summary>
+    /// Disposes the store synchronously, for containers and <c>using</c> blocks that are not async (a
+    /// <c>using var sp = services.BuildServiceProvider()</c> disposes singletons this way). Same effect as
+    /// <see cref="DisposeAsync"/>; prefer that one where you can await.
+    /// </summary>
+    public void Dispose()
+    {
+        var disposing = Store.DisposeAsync();
+        if (!disposing.IsCompletedSuccessfully) disposing.AsTask().GetAwaiter().GetResult();
+    }
 }

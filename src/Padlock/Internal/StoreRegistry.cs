@@ -51,6 +51,26 @@ internal static class StoreRegistry
         return parsed;
     }
 
+    /// <summary>
+    /// Checks everything about <paramref name="uri"/> that needs no network: the scheme is known, its store package is
+    /// referenced, and the factory accepts the path and options. Factories do not connect in
+    /// <see cref="ILockStoreFactory.Create"/> (stores connect on first use), so building the store and disposing it at
+    /// once touches nothing remote; mem:// and file:// are only parsed, so a check creates no lock directory.
+    /// </summary>
+    /// <exception cref="ArgumentException">What <see cref="LockProvider.Create(string, StoreContext)"/> would throw.</exception>
+    internal static void Validate(string uri)
+    {
+        var parsed = ParseKnown(uri);
+        var factory = FactoryFor(parsed.Scheme);
+        if (factory is EmbeddedFactory embedded)
+        {
+            embedded.Check(parsed);
+            return;
+        }
+        var store = factory.Create(parsed, StoreContext.Default);
+        store.DisposeAsync().AsTask().GetAwaiter().GetResult();
+    }
+
     internal static ILockStoreFactory FactoryFor(string scheme)
     {
         if (Factories.TryGetValue(scheme, out var factory)) return factory;
@@ -72,23 +92,31 @@ internal static class StoreRegistry
             => uri.Scheme == "mem" ? "mem://" : "file://" + LockDirectoryPath.Canonical(FileDirectory(uri));
 
         public ILockStore Create(StoreUri uri, StoreContext context)
+            => FileOptions(uri) is { } options
+                ? new FileLockStore(options, context.TimeProvider)
+                : new InProcessLockStore();
+
+        /// <summary>Everything <see cref="Create"/> checks, without creating the lock directory.</summary>
+        public void Check(StoreUri uri) => FileOptions(uri)?.Validate();
+
+        // The file store's options, or null for mem://.
+        private static FileLockOptions? FileOptions(StoreUri uri)
         {
             if (uri.Scheme == "mem")
             {
                 uri.EnsureOnlyKeys();
                 if (uri.Remainder.Length > 0)
                     throw new ArgumentException($"mem:// takes no host or path; got '{uri.Original}'.", "uri");
-                return new InProcessLockStore();
+                return null;
             }
             uri.EnsureOnlyKeys("poll", "losscheck");
-            var options = new FileLockOptions
+            return new FileLockOptions
             {
                 // file:///abs/dir, file://relative/dir, or file:// for the default directory.
                 Directory = FileDirectory(uri),
                 MaxPollInterval = uri.GetDuration("poll", TimeSpan.FromMilliseconds(20), TimeSpan.FromMilliseconds(1), TimeSpan.FromSeconds(10)),
                 LossCheckInterval = uri.GetDuration("losscheck", TimeSpan.FromSeconds(1), TimeSpan.FromMilliseconds(10), TimeSpan.FromHours(1)),
             };
-            return new FileLockStore(options, context.TimeProvider);
         }
 
         private static string FileDirectory(StoreUri uri)

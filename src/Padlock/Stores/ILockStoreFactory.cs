@@ -6,7 +6,11 @@ public interface ILockStoreFactory
     /// <summary>The URI schemes this factory understands, lower case, without "://".</summary>
     IReadOnlyList<string> Schemes { get; }
 
-    /// <summary>Builds the store. Throws <see cref="ArgumentException"/> naming the bad part of the URI.</summary>
+    /// <summary>
+    /// Builds the store. Throws <see cref="ArgumentException"/> naming the bad part of the URI. Must not touch the
+    /// network: stores connect on first use, and <c>AddPadlock</c> checks a URI at registration by building its store
+    /// and disposing it at once.
+    /// </summary>
     ILockStore Create(StoreUri uri, StoreContext context);
 
     /// <summary>
