@@ -42,9 +42,9 @@ public sealed class DurationSetting : StoreSetting
         return uri.GetDuration(UriKey, Default, Min, Max);
     }
 
-    /// <summary>Throws an <see cref="ArgumentOutOfRangeException"/> naming the property and the range when <paramref name="value"/> is outside it.</summary>
-    public void Check(TimeSpan value)
+    /// <summary>Throws an <see cref="ArgumentOutOfRangeException"/> naming the property and the range when <paramref name="value"/> is outside it; with <paramref name="uri"/>, an <see cref="ArgumentException"/> naming the URI.</summary>
+    public void Check(TimeSpan value, string? uri = null)
     {
-        if (value < Min || value > Max) throw OutOfRange(value, Durations.Format(value));
+        if (value < Min || value > Max) throw OutOfRange(value, Durations.Format(value), uri);
     }
 }

@@ -44,10 +44,10 @@ public sealed class NumberSetting : StoreSetting
         return uri.GetNumber(UriKey, Default, Min, Max);
     }
 
-    /// <summary>Throws an <see cref="ArgumentOutOfRangeException"/> naming the property and the range when <paramref name="value"/> is outside it (or NaN).</summary>
-    public void Check(double value)
+    /// <summary>Throws an <see cref="ArgumentOutOfRangeException"/> naming the property and the range when <paramref name="value"/> is outside it; with <paramref name="uri"/>, an <see cref="ArgumentException"/> naming the URI (or NaN).</summary>
+    public void Check(double value, string? uri = null)
     {
-        if (!(value >= Min && value <= Max)) throw OutOfRange(value, Format(value));
+        if (!(value >= Min && value <= Max)) throw OutOfRange(value, Format(value), uri);
     }
 
     internal static string Format(double value) => value.ToString("0.###", CultureInfo.InvariantCulture);

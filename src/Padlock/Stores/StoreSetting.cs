@@ -35,7 +35,13 @@ public abstract class StoreSetting
     /// <summary>The sentence the property's XML doc must contain: <c>Default 30s; 100ms to 1h. URI: lease.</c></summary>
     public string DocText => $"Default {DefaultText}; {Range}. URI: {UriKey}.";
 
-    /// <summary>The error for a typed value outside the range; the message has the same "out of range: allowed ..." as the URI's.</summary>
-    private protected ArgumentOutOfRangeException OutOfRange(object value, string valueText)
-        => new(Property, value, $"{OptionsType}.{Property} = {valueText} is out of range: allowed {Range} (URI option '{UriKey}').");
+    /// <summary>
+    /// The error for a value outside the range; the message has the same "out of range: allowed ..." as the URI's.
+    /// With <paramref name="uri"/> (options built from a URI) it names the URI and its parameter is "uri".
+    /// </summary>
+    private protected ArgumentException OutOfRange(object value, string valueText, string? uri)
+    {
+        var text = $"{OptionsType}.{Property} = {valueText} is out of range: allowed {Range} (URI option '{UriKey}').";
+        return uri is null ? new ArgumentOutOfRangeException(Property, value, text) : new ArgumentException($"{text} In '{uri}'.", "uri");
+    }
 }
