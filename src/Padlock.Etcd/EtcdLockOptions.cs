@@ -39,7 +39,7 @@ public sealed class EtcdLockOptions
 
     /// <summary>
     /// The session lease's time to live: how long the locks of a process that stops renewing survive it. Renewed
-    /// every third of it; whole seconds (etcd leases count in seconds). Default 30s; 2s to 1h. URI: ttl.
+    /// every third of it; whole seconds (etcd leases count in seconds). Default 30s; 2s to 60m. URI: ttl.
     /// </summary>
     public TimeSpan SessionTtl { get; set; } = SessionTtlSetting.Default;
 

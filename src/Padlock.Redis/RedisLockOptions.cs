@@ -36,7 +36,7 @@ public sealed class RedisLockOptions
     /// </summary>
     public IList<string> Endpoints { get; set; } = [];
 
-    /// <summary>How long a hold lives without renewal (the key's expiry). Default 30s; 100ms to 1h. URI: lease.</summary>
+    /// <summary>How long a hold lives without renewal (the key's expiry). Default 30s; 100ms to 60m. URI: lease.</summary>
     public TimeSpan Lease { get; set; } = LeaseSetting.Default;
 
     /// <summary>

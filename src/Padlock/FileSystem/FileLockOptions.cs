@@ -28,7 +28,7 @@ public sealed class FileLockOptions
     /// </summary>
     public TimeSpan MaxPollInterval { get; set; } = MaxPollIntervalSetting.Default;
 
-    /// <summary>How often a holder checks that its lock file is still the one on disk (someone may delete it). Default 1s; 10ms to 1h. URI: losscheck.</summary>
+    /// <summary>How often a holder checks that its lock file is still the one on disk (someone may delete it). Default 1s; 10ms to 60m. URI: losscheck.</summary>
     public TimeSpan LossCheckInterval { get; set; } = LossCheckIntervalSetting.Default;
 
     /// <summary>The default directory: <c>padlock</c> under the system temporary directory, shared by every user of the machine.</summary>

@@ -45,6 +45,15 @@ public sealed class DurationSetting : StoreSetting
     /// <summary>Throws an <see cref="ArgumentOutOfRangeException"/> naming the property and the range when <paramref name="value"/> is outside it; with <paramref name="uri"/>, an <see cref="ArgumentException"/> naming the URI.</summary>
     public void Check(TimeSpan value, string? uri = null)
     {
-        if (value < Min || value > Max) throw OutOfRange(value, Durations.Format(value), uri);
+        if (value < Min || value > Max) throw OutOfRange(value, Exact(value), uri);
+    }
+
+    // Durations.Format rounds (1h + 1s prints as "1h"); an error must show the value it refused.
+    private static string Exact(TimeSpan value)
+    {
+        var text = Durations.Format(value);
+        return Durations.TryParse(text, out var back) && back == value
+            ? text
+            : value.TotalMilliseconds.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture) + "ms";
     }
 }
