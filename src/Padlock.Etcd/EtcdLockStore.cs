@@ -26,7 +26,8 @@ public sealed class EtcdLockStore : ILockStore, ILockInspector
     /// <exception cref="ArgumentException">An option is invalid (the message says what is allowed).</exception>
     public EtcdLockStore(EtcdLockOptions? options = null, StoreContext? context = null)
     {
-        options ??= new EtcdLockOptions();
+        // Copied first, then checked: the store never shares (or changes) the caller's mutable object.
+        options = options?.Clone() ?? new EtcdLockOptions();
         options.Validate();
         context ??= StoreContext.Default;
         Time = context.TimeProvider;
@@ -34,7 +35,7 @@ public sealed class EtcdLockStore : ILockStore, ILockInspector
         Prefix = options.Prefix;
         OwnerValue = ByteString.CopyFromUtf8(context.OwnerDescription);
         _ttl = options.SessionTtl;
-        var endpoints = options.Endpoints.Select(e => e.Contains(':', StringComparison.Ordinal) ? e : e + ":2379").ToArray();
+        var endpoints = options.EffectiveEndpoints.Select(e => e.Contains(':', StringComparison.Ordinal) ? e : e + ":2379").ToArray();
         Connection = new EtcdConnection(endpoints, options.ConnectTimeout, options.RequestTimeout, Time);
         Watches = new WatchHub(Connection, Logger);
     }

@@ -19,7 +19,7 @@ public sealed class EtcdLockStoreFactory : ILockStoreFactory
         return StoreIdentity.Canonical("etcd", uri.EndpointsOrDefault("127.0.0.1", 2379), 2379, PrefixOf(uri));
     }
 
-    private static string PrefixOf(StoreUri uri) => uri.Path.Trim('/') is { Length: > 0 } path ? path : "padlock";
+    private static string PrefixOf(StoreUri uri) => uri.Path.Trim('/') is { Length: > 0 } path ? path : EtcdLockOptions.DefaultPrefix;
 
     /// <inheritdoc/>
     public ILockStore Create(StoreUri uri, StoreContext context)
@@ -27,18 +27,18 @@ public sealed class EtcdLockStoreFactory : ILockStoreFactory
         ArgumentNullException.ThrowIfNull(uri);
         ArgumentNullException.ThrowIfNull(context);
         if (uri.Scheme != "etcd") throw new ArgumentException($"'{uri.Original}' is not an etcd:// URI.", nameof(uri));
-        uri.EnsureOnlyKeys("ttl", "connecttimeout", "requesttimeout");
+        uri.EnsureOnlyKeys([.. EtcdLockOptions.Settings.Select(s => s.UriKey)]);
+        // Defaults and ranges come from EtcdLockOptions' settings; Validate words its messages for the URI.
         var options = new EtcdLockOptions
         {
             Prefix = PrefixOf(uri),
-            SessionTtl = uri.GetDuration("ttl", TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(2), TimeSpan.FromHours(1)),
-            ConnectTimeout = uri.GetDuration("connecttimeout", TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(5)),
-            RequestTimeout = uri.GetDuration("requesttimeout", TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(5)),
+            SessionTtl = EtcdLockOptions.SessionTtlSetting.Read(uri),
+            ConnectTimeout = EtcdLockOptions.ConnectTimeoutSetting.Read(uri),
+            RequestTimeout = EtcdLockOptions.RequestTimeoutSetting.Read(uri),
         };
-        if (options.SessionTtl.Ticks % TimeSpan.TicksPerSecond != 0)
-            throw new ArgumentException($"Option 'ttl' in '{uri.Original}' must be whole seconds (etcd leases count in seconds).", nameof(uri));
         foreach (var e in uri.EndpointsOrDefault("127.0.0.1", 2379))
             options.Endpoints.Add(e.Host.Contains(':', StringComparison.Ordinal) ? $"[{e.Host}]:{e.Port}" : $"{e.Host}:{e.Port}");
+        options.Validate(uri.Original);
         return new EtcdLockStore(options, context);
     }
 }

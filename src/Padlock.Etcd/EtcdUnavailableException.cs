@@ -1,19 +1,22 @@
+using Padlock.Stores;
+
 namespace Padlock.Etcd;
 
 /// <summary>
-/// No etcd member answered within the connect timeout. Derives from <see cref="IOException"/>, which callers of
-/// network code already catch; the message names every endpoint tried and the last error.
+/// No etcd member answered within the connect timeout. A <see cref="LockStoreUnavailableException"/> (and so an
+/// <see cref="IOException"/>), the type every store uses for "cannot reach the store"; the message names every
+/// endpoint tried and the last error, which is the inner exception.
 /// </summary>
-public sealed class EtcdUnavailableException : IOException
+public sealed class EtcdUnavailableException : LockStoreUnavailableException
 {
     /// <summary>Creates the exception.</summary>
+    /// <param name="endpoints">The endpoints tried, "host:port" each.</param>
+    /// <param name="waited">How long they were tried (the connect timeout).</param>
+    /// <param name="lastError">The last member's error, if any.</param>
     public EtcdUnavailableException(IReadOnlyList<string> endpoints, TimeSpan waited, Exception? lastError)
-        : base($"No etcd member answered within {Durations.Format(waited)}; tried {string.Join(", ", endpoints)}." +
-               (lastError is null ? "" : $" Last error: {lastError.Message}"), lastError)
+        : base("etcd", endpoints,
+            $"No etcd member answered within {Durations.Format(waited)}; tried {string.Join(", ", endpoints)}." +
+            (lastError is null ? "" : $" Last error: {lastError.Message}"), lastError)
     {
-        Endpoints = endpoints;
     }
-
-    /// <summary>The endpoints that were tried.</summary>
-    public IReadOnlyList<string> Endpoints { get; }
 }

@@ -1,3 +1,5 @@
+using Padlock.Stores;
+
 namespace Padlock.Redis;
 
 /// <summary>
@@ -6,14 +8,36 @@ namespace Padlock.Redis;
 /// </summary>
 public sealed class RedisLockOptions
 {
+    // Each default and range is declared here once; Validate, the URI factory and the XML docs (checked by a test) follow it.
+    internal static readonly DurationSetting LeaseSetting =
+        new(nameof(RedisLockOptions), nameof(Lease), "lease", TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1));
+
+    internal static readonly DurationSetting ConnectTimeoutSetting =
+        new(nameof(RedisLockOptions), nameof(ConnectTimeout), "connecttimeout", TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(5));
+
+    internal static readonly DurationSetting FallbackIntervalSetting =
+        new(nameof(RedisLockOptions), nameof(FallbackInterval), "fallback", TimeSpan.FromMilliseconds(250), TimeSpan.FromMilliseconds(10), TimeSpan.FromSeconds(10));
+
+    internal static readonly NumberSetting ClockDriftFactorSetting =
+        new(nameof(RedisLockOptions), nameof(ClockDriftFactor), "drift", 0.01, 0, 0.5);
+
+    /// <summary>Every setting with a fixed default and range.</summary>
+    internal static IReadOnlyList<StoreSetting> Settings => [LeaseSetting, ConnectTimeoutSetting, FallbackIntervalSetting, ClockDriftFactorSetting];
+
+    /// <summary>The shortest renewal interval; the longest depends on the lease (see <see cref="RenewInterval"/>).</summary>
+    internal static readonly TimeSpan MinRenewInterval = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>The key prefix when none is set.</summary>
+    internal const string DefaultKeyPrefix = "padlock:";
+
     /// <summary>
     /// The servers, as "host:port". For <see cref="RedisLockStore"/> they are one logical Redis (a standalone server,
     /// or seeds of a Redis Cluster); for <see cref="RedlockLockStore"/> each is an independent master. Required.
     /// </summary>
     public IList<string> Endpoints { get; set; } = [];
 
-    /// <summary>How long a hold lives without renewal (the key's expiry). Default 30 s; 100 ms to 1 h. URI: <c>lease</c>.</summary>
-    public TimeSpan Lease { get; set; } = TimeSpan.FromSeconds(30);
+    /// <summary>How long a hold lives without renewal (the key's expiry). Default 30s; 100ms to 60m. URI: lease.</summary>
+    public TimeSpan Lease { get; set; } = LeaseSetting.Default;
 
     /// <summary>
     /// How often a holder renews its lease. Default: a third of <see cref="Lease"/>. Must be at least 10 ms and shorter
@@ -22,16 +46,19 @@ public sealed class RedisLockOptions
     public TimeSpan? RenewInterval { get; set; }
 
     /// <summary>Prefix of every key and of the wake-up channel. Default "padlock:"; 1 to 100 characters, no '{' or '}'. URI: <c>prefix</c>.</summary>
-    public string KeyPrefix { get; set; } = "padlock:";
+    public string KeyPrefix { get; set; } = DefaultKeyPrefix;
 
-    /// <summary>How long to wait for a connection (and for each command) before failing with an error naming the endpoint. Default 5 s; 100 ms to 5 min. URI: <c>connecttimeout</c>.</summary>
-    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(5);
+    /// <summary>
+    /// How long to wait for a connection (and for each command) before failing with a
+    /// <see cref="LockStoreUnavailableException"/> naming the endpoints. Default 5s; 100ms to 5m. URI: connecttimeout.
+    /// </summary>
+    public TimeSpan ConnectTimeout { get; set; } = ConnectTimeoutSetting.Default;
 
     /// <summary>
     /// Longest time a waiter goes without checking the lock itself, in case a wake-up message was lost or a holder's
-    /// lease ran out without a release. Default 250 ms; 10 ms to 10 s. URI: <c>fallback</c>.
+    /// lease ran out without a release. Default 250ms; 10ms to 10s. URI: fallback.
     /// </summary>
-    public TimeSpan FallbackInterval { get; set; } = TimeSpan.FromMilliseconds(250);
+    public TimeSpan FallbackInterval { get; set; } = FallbackIntervalSetting.Default;
 
     /// <summary>
     /// <see cref="RedisLockStore"/> only: the Sentinel service name. When set, <see cref="Endpoints"/> are Sentinels and
@@ -44,9 +71,9 @@ public sealed class RedisLockOptions
 
     /// <summary>
     /// Redlock only: the clock-drift allowance as a fraction of the lease, subtracted from the validity time
-    /// (plus 2 ms). Default 0.01; 0 to 0.5. URI: <c>drift</c>.
+    /// (plus 2 ms). Default 0.01; 0 to 0.5. URI: drift.
     /// </summary>
-    public double ClockDriftFactor { get; set; } = 0.01;
+    public double ClockDriftFactor { get; set; } = ClockDriftFactorSetting.Default;
 
     /// <summary>The renewal interval in force: <see cref="RenewInterval"/> or a third of the lease.</summary>
     internal TimeSpan EffectiveRenewInterval => RenewInterval ?? Lease / 3;
@@ -68,36 +95,46 @@ public sealed class RedisLockOptions
     /// <summary>How long a waiter stays in the queue without checking in before it counts as dead and leaves the line.</summary>
     internal TimeSpan WaiterTimeToLive => TimeSpan.FromTicks(Math.Max(TimeSpan.FromSeconds(2).Ticks, FallbackInterval.Ticks * 8));
 
-    internal void Validate(bool redlock)
+    /// <summary>A copy with its own endpoint list, so a store never shares the caller's mutable object.</summary>
+    internal RedisLockOptions Clone()
     {
+        var copy = (RedisLockOptions)MemberwiseClone();
+        copy.Endpoints = Endpoints is null ? null! : [.. Endpoints];
+        return copy;
+    }
+
+    /// <summary>Throws an <see cref="ArgumentException"/> for the first invalid option.</summary>
+    /// <param name="redlock">True for <see cref="RedlockLockStore"/>.</param>
+    /// <param name="uri">The URI the options came from, when they did: messages then name it, and the parameter is "uri".</param>
+    internal void Validate(bool redlock, string? uri = null)
+    {
+        // Messages are built here with or without the URI, never reworded from another exception's text.
+        ArgumentException Error(string property, string text)
+            => uri is null ? new ArgumentException(text, property) : new ArgumentException($"{text} In '{uri}'.", "uri");
+
         if (Endpoints is null || Endpoints.Count == 0)
-            throw new ArgumentException("RedisLockOptions.Endpoints needs at least one \"host:port\".", nameof(Endpoints));
+            throw Error(nameof(Endpoints), "RedisLockOptions.Endpoints needs at least one \"host:port\".");
         foreach (var e in Endpoints)
         {
             if (string.IsNullOrWhiteSpace(e))
-                throw new ArgumentException("RedisLockOptions.Endpoints has an empty entry: expected \"host:port\".", nameof(Endpoints));
+                throw Error(nameof(Endpoints), "RedisLockOptions.Endpoints has an empty entry: expected \"host:port\".");
         }
         if (redlock && Endpoints.Count < 3)
-            throw new ArgumentException($"Redlock needs at least 3 independent masters (got {Endpoints.Count}); use redis:// for a single logical Redis.", nameof(Endpoints));
-        Check(Lease, TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1), nameof(Lease));
-        if (RenewInterval is { } renew && (renew < TimeSpan.FromMilliseconds(10) || renew >= Lease - LossMargin))
-            throw new ArgumentOutOfRangeException(nameof(RenewInterval), renew,
-                $"RedisLockOptions.RenewInterval must be at least 10ms and shorter than the lease minus the loss margin ({Durations.Format(Lease - LossMargin)} for a {Durations.Format(Lease)} lease).");
+            throw Error(nameof(Endpoints), $"Redlock needs at least 3 independent masters (got {Endpoints.Count}); use redis:// for a single logical Redis.");
+        LeaseSetting.Check(Lease, uri);
+        if (RenewInterval is { } renew && (renew < MinRenewInterval || renew >= Lease - LossMargin))
+        {
+            var text = $"RedisLockOptions.RenewInterval = {Durations.Format(renew)} is out of range: allowed {Durations.Format(MinRenewInterval)} up to, not including, the lease minus the loss margin ({Durations.Format(Lease - LossMargin)} for a {Durations.Format(Lease)} lease) (URI option 'renew').";
+            throw uri is null ? new ArgumentOutOfRangeException(nameof(RenewInterval), renew, text) : Error(nameof(RenewInterval), text);
+        }
         if (string.IsNullOrEmpty(KeyPrefix) || KeyPrefix.Length > 100 || KeyPrefix.IndexOfAny(['{', '}']) >= 0)
-            throw new ArgumentException($"RedisLockOptions.KeyPrefix '{KeyPrefix}' must be 1 to 100 characters without '{{' or '}}' (they would change the hash slot).", nameof(KeyPrefix));
+            throw Error(nameof(KeyPrefix), $"RedisLockOptions.KeyPrefix '{KeyPrefix}' must be 1 to 100 characters without '{{' or '}}' (they would change the hash slot).");
         if (redlock && SentinelServiceName is not null)
-            throw new ArgumentException("RedisLockOptions.SentinelServiceName is for redis:// only: Redlock's masters are independent servers.", nameof(SentinelServiceName));
+            throw Error(nameof(SentinelServiceName), "RedisLockOptions.SentinelServiceName is for redis:// only: Redlock's masters are independent servers.");
         if (SentinelServiceName is { } service && string.IsNullOrWhiteSpace(service))
-            throw new ArgumentException("RedisLockOptions.SentinelServiceName must be a service name such as \"mymaster\", or null.", nameof(SentinelServiceName));
-        Check(ConnectTimeout, TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(5), nameof(ConnectTimeout));
-        Check(FallbackInterval, TimeSpan.FromMilliseconds(10), TimeSpan.FromSeconds(10), nameof(FallbackInterval));
-        if (double.IsNaN(ClockDriftFactor) || ClockDriftFactor < 0 || ClockDriftFactor > 0.5)
-            throw new ArgumentOutOfRangeException(nameof(ClockDriftFactor), ClockDriftFactor, "RedisLockOptions.ClockDriftFactor must be between 0 and 0.5.");
-    }
-
-    private static void Check(TimeSpan value, TimeSpan min, TimeSpan max, string name)
-    {
-        if (value < min || value > max)
-            throw new ArgumentOutOfRangeException(name, value, $"RedisLockOptions.{name} must be between {Durations.Format(min)} and {Durations.Format(max)}.");
+            throw Error(nameof(SentinelServiceName), "RedisLockOptions.SentinelServiceName must be a service name such as \"mymaster\", or null.");
+        ConnectTimeoutSetting.Check(ConnectTimeout, uri);
+        FallbackIntervalSetting.Check(FallbackInterval, uri);
+        ClockDriftFactorSetting.Check(ClockDriftFactor, uri);
     }
 }

@@ -32,8 +32,9 @@ public sealed class RedisLockStore : ILockStore, ILockInspector
     public RedisLockStore(RedisLockOptions options, StoreContext? context = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        options.Validate(redlock: false);
-        _options = Copy(options);
+        // Copied first, then checked: the store never shares (or validates) the caller's mutable object.
+        _options = options.Clone();
+        _options.Validate(redlock: false);
         _context = context ?? StoreContext.Default;
         _connection = new RedisConnection(_options.Endpoints, _options, requireConnected: true);
         _redis = new RedisTurns(_options, _context, _connection, OnQueued);
@@ -43,9 +44,22 @@ public sealed class RedisLockStore : ILockStore, ILockInspector
     public string Kind => "redis";
 
     /// <inheritdoc/>
+    /// <exception cref="LockStoreUnavailableException">Redis did not answer within the connect timeout; the message names the endpoints.</exception>
     public async ValueTask<StoreLease?> TryAcquireAsync(string name, LockWait wait)
     {
         ArgumentNullException.ThrowIfNull(wait);
+        try
+        {
+            return await AcquireCoreAsync(name, wait).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (RedisUnavailable.Is(ex))
+        {
+            throw RedisUnavailable.Wrap(Kind, _options.Endpoints.ToArray(), ex);
+        }
+    }
+
+    private async ValueTask<StoreLease?> AcquireCoreAsync(string name, LockWait wait)
+    {
         wait.ThrowIfCallerCancelled();
         using var call = _lifetime.Enter();
         // The wait counts from the call, connecting included.
@@ -64,7 +78,20 @@ public sealed class RedisLockStore : ILockStore, ILockInspector
     }
 
     /// <inheritdoc/>
+    /// <exception cref="LockStoreUnavailableException">Redis did not answer within the connect timeout.</exception>
     public async ValueTask<LockStatus> InspectAsync(string name, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return await InspectCoreAsync(name, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (RedisUnavailable.Is(ex))
+        {
+            throw RedisUnavailable.Wrap(Kind, _options.Endpoints.ToArray(), ex);
+        }
+    }
+
+    private async ValueTask<LockStatus> InspectCoreAsync(string name, CancellationToken cancellationToken)
     {
         LockNames.Validate(name);
         var keys = LockKeys.For(_options.KeyPrefix, name);
@@ -141,17 +168,4 @@ public sealed class RedisLockStore : ILockStore, ILockInspector
         lock (_cohorts) _cohorts.TryGetValue(tag, out cohort);
         cohort?.NoteQueued(token);
     }
-
-    internal static RedisLockOptions Copy(RedisLockOptions o) => new()
-    {
-        Endpoints = [.. o.Endpoints],
-        Lease = o.Lease,
-        RenewInterval = o.RenewInterval,
-        KeyPrefix = o.KeyPrefix,
-        ConnectTimeout = o.ConnectTimeout,
-        FallbackInterval = o.FallbackInterval,
-        Password = o.Password,
-        SentinelServiceName = o.SentinelServiceName,
-        ClockDriftFactor = o.ClockDriftFactor,
-    };
 }

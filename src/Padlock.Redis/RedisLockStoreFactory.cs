@@ -22,7 +22,7 @@ public sealed class RedisLockStoreFactory : ILockStoreFactory
     public string GetIdentity(StoreUri uri)
     {
         ArgumentNullException.ThrowIfNull(uri);
-        var keySpace = new List<(string, string)> { ("prefix", uri.GetString("prefix") ?? "padlock:") };
+        var keySpace = new List<(string, string)> { ("prefix", uri.GetString("prefix") ?? RedisLockOptions.DefaultKeyPrefix) };
         if (uri.GetString("sentinel") is { } service) keySpace.Add(("sentinel", service));
         return StoreIdentity.Canonical(uri.Scheme, uri.Endpoints, DefaultPort, "", [.. keySpace]);
     }
@@ -35,43 +35,34 @@ public sealed class RedisLockStoreFactory : ILockStoreFactory
         var redlock = uri.Scheme == "redlock";
         if (uri.Scheme is not ("redis" or "redlock"))
             throw new ArgumentException($"'{uri.Original}' is not a Redis URI: expected redis:// or redlock://.", nameof(uri));
-        if (redlock) uri.EnsureOnlyKeys("lease", "renew", "prefix", "connecttimeout", "fallback", "password", "drift");
-        else uri.EnsureOnlyKeys("lease", "renew", "prefix", "connecttimeout", "fallback", "password", "sentinel");
+        if (redlock) uri.EnsureOnlyKeys([.. SharedKeys, RedisLockOptions.ClockDriftFactorSetting.UriKey]);
+        else uri.EnsureOnlyKeys([.. SharedKeys, "sentinel"]);
         if (uri.Endpoints.Count == 0)
             throw new ArgumentException($"'{uri.Original}' names no server: expected {uri.Scheme}://host:port[,host:port...].", nameof(uri));
         if (uri.Path.Length > 0)
             throw new ArgumentException($"'{uri.Original}' has a path '/{uri.Path}', which {uri.Scheme}:// does not use (set a key prefix with ?prefix=).", nameof(uri));
 
-        var lease = uri.GetDuration("lease", TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1));
+        // Defaults and ranges come from RedisLockOptions' settings; the relations between options (renew against the
+        // lease and drift) are checked once, by Validate, which words its message for the URI.
         var options = new RedisLockOptions
         {
             Endpoints = [.. uri.EndpointsOrDefault("localhost", DefaultPort).Select(e => $"{(e.Host.Contains(':', StringComparison.Ordinal) ? "[" + e.Host + "]" : e.Host)}:{e.Port}")],
-            Lease = lease,
-            RenewInterval = uri.GetString("renew") is null ? null : uri.GetDuration("renew", lease / 3, TimeSpan.FromMilliseconds(10), lease - lease / 10 - TimeSpan.FromTicks(1)),
-            KeyPrefix = uri.GetString("prefix") ?? "padlock:",
-            ConnectTimeout = uri.GetDuration("connecttimeout", TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(5)),
-            FallbackInterval = uri.GetDuration("fallback", TimeSpan.FromMilliseconds(250), TimeSpan.FromMilliseconds(10), TimeSpan.FromSeconds(10)),
+            Lease = RedisLockOptions.LeaseSetting.Read(uri),
+            RenewInterval = uri.GetString("renew") is null ? null : uri.GetDuration("renew", RedisLockOptions.MinRenewInterval, RedisLockOptions.MinRenewInterval, RedisLockOptions.LeaseSetting.Max),
+            KeyPrefix = uri.GetString("prefix") ?? RedisLockOptions.DefaultKeyPrefix,
+            ConnectTimeout = RedisLockOptions.ConnectTimeoutSetting.Read(uri),
+            FallbackInterval = RedisLockOptions.FallbackIntervalSetting.Read(uri),
             Password = uri.GetString("password"),
             SentinelServiceName = uri.GetString("sentinel"),
+            ClockDriftFactor = redlock ? RedisLockOptions.ClockDriftFactorSetting.Read(uri) : RedisLockOptions.ClockDriftFactorSetting.Default,
         };
-        if (redlock) options.ClockDriftFactor = GetFraction(uri, "drift", 0.01, 0.5);
-        try
-        {
-            return redlock ? new RedlockLockStore(options, context) : new RedisLockStore(options, context);
-        }
-        catch (ArgumentException ex) when (ex.ParamName != "uri")
-        {
-            // Re-word option errors in terms of the URI the user wrote.
-            throw new ArgumentException($"{ex.Message.Split(" (Parameter")[0]} (in '{uri.Original}')", "uri", ex);
-        }
+        options.Validate(redlock, uri.Original);
+        return redlock ? new RedlockLockStore(options, context) : new RedisLockStore(options, context);
     }
 
-    private static double GetFraction(StoreUri uri, string key, double defaultValue, double max)
-    {
-        var raw = uri.GetString(key);
-        if (raw is null) return defaultValue;
-        if (!double.TryParse(raw, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var value) || value < 0 || value > max)
-            throw new ArgumentException($"Option '{key}={raw}' in '{uri.Original}' is out of range: expected a number from 0 to {max.ToString(System.Globalization.CultureInfo.InvariantCulture)}.", "uri");
-        return value;
-    }
+    private static readonly string[] SharedKeys =
+    [
+        RedisLockOptions.LeaseSetting.UriKey, "renew", "prefix", RedisLockOptions.ConnectTimeoutSetting.UriKey,
+        RedisLockOptions.FallbackIntervalSetting.UriKey, "password",
+    ];
 }

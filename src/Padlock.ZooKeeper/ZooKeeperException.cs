@@ -3,7 +3,8 @@ namespace Padlock.ZooKeeper;
 /// <summary>
 /// A ZooKeeper operation failed with <see cref="Code"/>. <see cref="ZooKeeperErrorCode.ConnectionLoss"/> means the
 /// outcome is unknown and the request may be retried once reconnected; <see cref="ZooKeeperErrorCode.SessionExpired"/>
-/// is final for the session.
+/// is final for the session. The lock store reports the connection-loss cases (no server reachable, no reply within
+/// the request timeout) as <see cref="Stores.LockStoreUnavailableException"/> with this exception, and its code, inside.
 /// </summary>
 public sealed class ZooKeeperException : Exception
 {

@@ -1,62 +1,100 @@
 using System.Net;
+using Padlock.Stores;
 using Padlock.ZooKeeper.Client;
 
 namespace Padlock.ZooKeeper;
 
-/// <summary>Options of the ZooKeeper store (<c>zk://host:port[,host:port...]/root</c>). Checked when the store is built.</summary>
+/// <summary>
+/// Options of the ZooKeeper store (<c>zk://host:port[,host:port...]/root</c>). Checked when the store is built, which
+/// keeps a copy: changing this object afterwards does not change the store. Each property says its default, allowed
+/// range and URI key.
+/// </summary>
 public sealed class ZooKeeperLockOptions
 {
+    // Each default and range is declared here once; Validate, the URI factory and the XML docs (checked by a test) follow it.
+    internal static readonly DurationSetting SessionTimeoutSetting =
+        new(nameof(ZooKeeperLockOptions), nameof(SessionTimeout), "sessiontimeout", TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(10));
+
+    internal static readonly DurationSetting ConnectTimeoutSetting =
+        new(nameof(ZooKeeperLockOptions), nameof(ConnectTimeout), "connecttimeout", TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(10), TimeSpan.FromMinutes(10));
+
+    internal static readonly DurationSetting RequestTimeoutSetting =
+        new(nameof(ZooKeeperLockOptions), nameof(RequestTimeout), "requesttimeout", TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(10), TimeSpan.FromMinutes(10));
+
+    internal static readonly NumberSetting DisconnectLossFractionSetting =
+        new(nameof(ZooKeeperLockOptions), nameof(DisconnectLossFraction), "lossfraction", 0.6, 0.1, 0.9);
+
+    /// <summary>Every setting with a default and a range.</summary>
+    internal static IReadOnlyList<StoreSetting> Settings => [SessionTimeoutSetting, ConnectTimeoutSetting, RequestTimeoutSetting, DisconnectLossFractionSetting];
+
+    /// <summary>The root when none is given.</summary>
+    internal const string DefaultRoot = "/padlock";
+
     /// <summary>The ensemble's servers, <c>host:port</c> each. Required.</summary>
     public IList<string> Servers { get; set; } = [];
 
     /// <summary>The node under which each lock has its own node. Default <c>/padlock</c>; created when missing.</summary>
-    public string Root { get; set; } = "/padlock";
+    public string Root { get; set; } = DefaultRoot;
 
     /// <summary>
     /// The session timeout asked for (the server clamps it, by default to 4 s to 40 s). A holder whose process dies
-    /// keeps its locks this long. Default 10 s; 1 s to 10 min.
+    /// keeps its locks this long. Default 10s; 1s to 10m. URI: sessiontimeout.
     /// </summary>
-    public TimeSpan SessionTimeout { get; set; } = TimeSpan.FromSeconds(10);
+    public TimeSpan SessionTimeout { get; set; } = SessionTimeoutSetting.Default;
 
-    /// <summary>How long the first connection may take, every server tried; an unreachable ensemble fails after this. Default 5 s; 10 ms to 10 min.</summary>
-    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(5);
+    /// <summary>
+    /// How long the first connection may take, every server tried; an unreachable ensemble fails after this with a
+    /// <see cref="LockStoreUnavailableException"/> naming the servers. Default 5s; 10ms to 10m. URI: connecttimeout.
+    /// </summary>
+    public TimeSpan ConnectTimeout { get; set; } = ConnectTimeoutSetting.Default;
 
-    /// <summary>How long one request may wait for its reply, including waiting for a reconnect. Default 10 s; 10 ms to 10 min.</summary>
-    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(10);
+    /// <summary>How long one request may wait for its reply, including waiting for a reconnect. Default 10s; 10ms to 10m. URI: requesttimeout.</summary>
+    public TimeSpan RequestTimeout { get; set; } = RequestTimeoutSetting.Default;
 
     /// <summary>
     /// The part of the negotiated session timeout without any message from the ensemble after which held locks count
     /// as lost (their <see cref="ILockHandle.LostToken"/> fires). The server may expire the session once the whole
     /// timeout has passed, and then gives the lock to the next waiter; the holder must stop before that, and cannot
-    /// tell while disconnected. Default 0.6; 0.1 to 0.9.
+    /// tell while disconnected. Default 0.6; 0.1 to 0.9. URI: lossfraction.
     /// </summary>
-    public double DisconnectLossFraction { get; set; } = 0.6;
+    public double DisconnectLossFraction { get; set; } = DisconnectLossFractionSetting.Default;
 
-    internal void Validate()
+    /// <summary>A copy with its own server list, so a store never shares the caller's mutable object.</summary>
+    internal ZooKeeperLockOptions Clone()
     {
+        var copy = (ZooKeeperLockOptions)MemberwiseClone();
+        copy.Servers = Servers is null ? null! : [.. Servers];
+        return copy;
+    }
+
+    /// <summary>Throws an <see cref="ArgumentException"/> for the first invalid option.</summary>
+    /// <param name="uri">The URI the options came from, when they did: messages then name it, and the parameter is "uri".</param>
+    internal void Validate(string? uri = null)
+    {
+        // Messages are built here with or without the URI, never reworded from another exception's text.
+        ArgumentException Error(string property, string text)
+            => uri is null ? new ArgumentException(text, property) : new ArgumentException($"{text} In '{uri}'.", "uri");
+
         if (Servers is null || Servers.Count == 0)
-            throw new ArgumentException("ZooKeeperLockOptions.Servers needs at least one host:port, e.g. 127.0.0.1:2181.", nameof(Servers));
+            throw Error(nameof(Servers), "ZooKeeperLockOptions.Servers needs at least one host:port, e.g. 127.0.0.1:2181.");
         foreach (var server in Servers)
         {
             if (string.IsNullOrWhiteSpace(server) || server.Contains('/', StringComparison.Ordinal) || server.Contains(',', StringComparison.Ordinal))
-                throw new ArgumentException($"ZooKeeperLockOptions.Servers has '{server}', which is not host:port.", nameof(Servers));
+                throw Error(nameof(Servers), $"ZooKeeperLockOptions.Servers has '{server}', which is not host:port.");
         }
-        _ = ConnectString.Parse(string.Join(",", Servers));
-        ZkPaths.Validate(Root, paramName: nameof(Root));
+        if (!ConnectString.TryParse(string.Join(",", Servers), out _, out var badServers))
+            throw Error(nameof(Servers), $"ZooKeeperLockOptions.Servers: {badServers}");
+        if (Root is null)
+            throw Error(nameof(Root), "ZooKeeperLockOptions.Root must be a node path such as /padlock.");
+        if (ZkPaths.Problem(Root) is { } badRoot)
+            throw Error(nameof(Root), $"ZooKeeperLockOptions.Root: {badRoot}");
         if (Root == "/" || Root == "/zookeeper" || Root.StartsWith("/zookeeper/", StringComparison.Ordinal))
-            throw new ArgumentException($"ZooKeeperLockOptions.Root '{Root}' is reserved; use a node of its own such as /padlock.", nameof(Root));
-        Check(SessionTimeout, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(10), nameof(SessionTimeout));
-        Check(ConnectTimeout, TimeSpan.FromMilliseconds(10), TimeSpan.FromMinutes(10), nameof(ConnectTimeout));
-        Check(RequestTimeout, TimeSpan.FromMilliseconds(10), TimeSpan.FromMinutes(10), nameof(RequestTimeout));
-        if (double.IsNaN(DisconnectLossFraction) || DisconnectLossFraction < 0.1 || DisconnectLossFraction > 0.9)
-            throw new ArgumentOutOfRangeException(nameof(DisconnectLossFraction), DisconnectLossFraction, "ZooKeeperLockOptions.DisconnectLossFraction must be between 0.1 and 0.9.");
+            throw Error(nameof(Root), $"ZooKeeperLockOptions.Root '{Root}' is reserved; use a node of its own such as /padlock.");
+        SessionTimeoutSetting.Check(SessionTimeout, uri);
+        ConnectTimeoutSetting.Check(ConnectTimeout, uri);
+        RequestTimeoutSetting.Check(RequestTimeout, uri);
+        DisconnectLossFractionSetting.Check(DisconnectLossFraction, uri);
     }
 
     internal IReadOnlyList<DnsEndPoint> Endpoints => ConnectString.Parse(string.Join(",", Servers)).Servers;
-
-    private static void Check(TimeSpan value, TimeSpan min, TimeSpan max, string name)
-    {
-        if (value < min || value > max)
-            throw new ArgumentOutOfRangeException(name, value, $"ZooKeeperLockOptions.{name} must be between {Durations.Format(min)} and {Durations.Format(max)}.");
-    }
 }

@@ -29,13 +29,14 @@ public sealed class ZooKeeperLockStore : ILockStore, ILockInspector
     public ZooKeeperLockStore(ZooKeeperLockOptions options, StoreContext? context = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
-        _options = options;
+        // Copied first, then checked: the store never shares (or validates) the caller's mutable object.
+        _options = options.Clone();
+        _options.Validate();
         context ??= StoreContext.Default;
         Time = context.TimeProvider;
         _logger = context.LoggerFactory.CreateLogger("Padlock.ZooKeeper");
         _owner = Encoding.UTF8.GetBytes(context.OwnerDescription);
-        _deleter = new EntryDeleter(options.SessionTimeout, options.RequestTimeout, _logger);
+        _deleter = new EntryDeleter(_options.SessionTimeout, _options.RequestTimeout, _logger);
     }
 
     /// <inheritdoc/>
@@ -50,16 +51,37 @@ public sealed class ZooKeeperLockStore : ILockStore, ILockInspector
     internal string ParentPath(string name) => ZkPaths.Combine(_options.Root, LockNodeNames.Encode(name));
 
     /// <inheritdoc/>
+    /// <exception cref="LockStoreUnavailableException">No server answered within the connect (or request) timeout; the message names the servers and the inner <see cref="ZooKeeperException"/> has the code.</exception>
     public async ValueTask<StoreLease?> TryAcquireAsync(string name, LockWait wait)
     {
         ArgumentNullException.ThrowIfNull(wait);
         ObjectDisposedException.ThrowIf(_disposed, this);
         wait.ThrowIfCallerCancelled();
-        return await LockAcquisition.RunAsync(this, ParentPath(name), _owner, wait).ConfigureAwait(false);
+        try
+        {
+            return await LockAcquisition.RunAsync(this, ParentPath(name), _owner, wait).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ZooKeeperUnavailable.Is(ex))
+        {
+            throw ZooKeeperUnavailable.Wrap(_options.Servers, ex);
+        }
     }
 
     /// <inheritdoc/>
+    /// <exception cref="LockStoreUnavailableException">No server answered in time (see <see cref="TryAcquireAsync"/>).</exception>
     public async ValueTask<LockStatus> InspectAsync(string name, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return await InspectCoreAsync(name, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ZooKeeperUnavailable.Is(ex))
+        {
+            throw ZooKeeperUnavailable.Wrap(_options.Servers, ex);
+        }
+    }
+
+    private async ValueTask<LockStatus> InspectCoreAsync(string name, CancellationToken cancellationToken)
     {
         LockNames.Validate(name);
         var session = await GetSessionAsync(cancellationToken).ConfigureAwait(false);

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Padlock.Stores;
 
 namespace Padlock.ZooKeeper;
@@ -20,42 +19,27 @@ public sealed class ZooKeeperLockStoreFactory : ILockStoreFactory
         return StoreIdentity.Canonical("zk", uri.Endpoints, 2181, RootOf(uri).TrimStart('/'));
     }
 
-    private static string RootOf(StoreUri uri) => uri.Path.Length == 0 ? "/padlock" : "/" + uri.Path.TrimEnd('/');
+    private static string RootOf(StoreUri uri) => uri.Path.Length == 0 ? ZooKeeperLockOptions.DefaultRoot : "/" + uri.Path.TrimEnd('/');
 
     /// <inheritdoc/>
     public ILockStore Create(StoreUri uri, StoreContext context)
     {
         ArgumentNullException.ThrowIfNull(uri);
         ArgumentNullException.ThrowIfNull(context);
-        uri.EnsureOnlyKeys("sessiontimeout", "connecttimeout", "requesttimeout", "lossfraction");
+        uri.EnsureOnlyKeys([.. ZooKeeperLockOptions.Settings.Select(s => s.UriKey)]);
         if (uri.Endpoints.Count == 0)
             throw new ArgumentException($"'{uri.Original}' names no server: expected zk://host:port[,host:port...]/root.", "uri");
+        // Defaults and ranges come from ZooKeeperLockOptions' settings; Validate words its messages for the URI.
         var options = new ZooKeeperLockOptions
         {
             Servers = uri.EndpointsOrDefault("127.0.0.1", 2181).Select(e => $"{e.Host}:{e.Port}").ToList(),
             Root = RootOf(uri),
-            SessionTimeout = uri.GetDuration("sessiontimeout", TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(10)),
-            ConnectTimeout = uri.GetDuration("connecttimeout", TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(10), TimeSpan.FromMinutes(10)),
-            RequestTimeout = uri.GetDuration("requesttimeout", TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(10), TimeSpan.FromMinutes(10)),
-            DisconnectLossFraction = LossFraction(uri),
+            SessionTimeout = ZooKeeperLockOptions.SessionTimeoutSetting.Read(uri),
+            ConnectTimeout = ZooKeeperLockOptions.ConnectTimeoutSetting.Read(uri),
+            RequestTimeout = ZooKeeperLockOptions.RequestTimeoutSetting.Read(uri),
+            DisconnectLossFraction = ZooKeeperLockOptions.DisconnectLossFractionSetting.Read(uri),
         };
-        try
-        {
-            options.Validate();
-        }
-        catch (ArgumentException ex)
-        {
-            throw new ArgumentException($"'{uri.Original}': {ex.Message.Split(" (Parameter")[0]}", "uri", ex);
-        }
+        options.Validate(uri.Original);
         return new ZooKeeperLockStore(options, context);
-    }
-
-    private static double LossFraction(StoreUri uri)
-    {
-        var raw = uri.GetString("lossfraction");
-        if (raw is null) return 0.6;
-        if (!double.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || value < 0.1 || value > 0.9)
-            throw new ArgumentException($"Option 'lossfraction={raw}' in '{uri.Original}' must be a number from 0.1 to 0.9 (the part of the session timeout without contact after which a hold counts as lost).", "uri");
-        return value;
     }
 }

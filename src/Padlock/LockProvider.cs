@@ -44,10 +44,15 @@ public sealed class LockProvider : ILockProvider, IDisposable
     /// when referenced; <see cref="RegisterStore"/> adds others.
     /// </summary>
     /// <exception cref="ArgumentException">The URI is malformed, names an unknown scheme (the message lists the known ones), or has a bad option.</exception>
+    /// <exception cref="Stores.StorePackageMissingException">The scheme's store package (e.g. Padlock.Redis) is not referenced.</exception>
+    /// <exception cref="Stores.LockStoreUnavailableException">file:// only: the directory cannot be created (server stores connect on first use).</exception>
     public static LockProvider Create(string uri, ILoggerFactory? loggerFactory = null)
         => Create(uri, new StoreContext { LoggerFactory = loggerFactory ?? NullLoggerFactory.Instance });
 
     /// <summary>Builds a provider from a store URI with the given services.</summary>
+    /// <exception cref="ArgumentException">The URI is malformed, names an unknown scheme, or has a bad option.</exception>
+    /// <exception cref="Stores.StorePackageMissingException">The scheme's store package is not referenced.</exception>
+    /// <exception cref="Stores.LockStoreUnavailableException">file:// only: the directory cannot be created.</exception>
     public static LockProvider Create(string uri, StoreContext context)
     {
         ArgumentNullException.ThrowIfNull(uri);

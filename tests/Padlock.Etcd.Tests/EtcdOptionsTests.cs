@@ -54,6 +54,8 @@ public sealed class EtcdOptionsTests
         Assert.Contains($"127.0.0.1:{a}", ex.Message, StringComparison.Ordinal);
         Assert.Contains($"127.0.0.1:{b}", ex.Message, StringComparison.Ordinal);
         Assert.IsAssignableFrom<IOException>(ex);
+        Assert.IsAssignableFrom<Padlock.Stores.LockStoreUnavailableException>(ex);
+        Assert.Equal("etcd", ex.StoreKind);
         // Connect timeout 1 s: the error comes after it, and well before the 30 s acquire timeout.
         Assert.InRange(sw.Elapsed, TimeSpan.FromSeconds(0.9), TimeSpan.FromSeconds(10));
         await Assert.ThrowsAsync<EtcdUnavailableException>(async () => await p.CreateLock("n").TryAcquireAsync());

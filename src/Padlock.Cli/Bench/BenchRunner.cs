@@ -64,9 +64,14 @@ internal sealed class BenchRunner(BenchOptions options, string workDir)
             if (handle is not null) await handle.DisposeAsync();
             return null;
         }
-        catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+        catch (Padlock.Stores.LockStoreUnavailableException ex)
         {
             return new StoreUnreachableException(uri, ex).Message;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            // Not "unreachable" (that is decided by type): report what it was.
+            return $"{ex.GetType().Name}: {ex.Message.Split('\n')[0]}";
         }
     }
 

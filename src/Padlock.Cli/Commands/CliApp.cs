@@ -7,8 +7,10 @@ namespace Padlock.Cli.Commands;
 
 /// <summary>
 /// Builds the command tree, parses, runs, and maps every failure to one line and an exit code by its type, never its
-/// message: <see cref="UsageException"/> and the <see cref="ArgumentException"/> family to 2,
-/// <see cref="StoreUnreachableException"/> to 69, anything unexpected to 1 with its message (never a stack trace).
+/// message: <see cref="UsageException"/>, the <see cref="ArgumentException"/> family and
+/// <see cref="Padlock.Stores.StorePackageMissingException"/> to 2; <see cref="StoreUnreachableException"/> and any
+/// <see cref="Padlock.Stores.LockStoreUnavailableException"/> that escaped without one to 69; anything unexpected to 1
+/// with its message (never a stack trace).
 /// </summary>
 internal static class CliApp
 {
@@ -55,9 +57,20 @@ internal static class CliApp
             Terminal.Error(Args.Clean(ex.Message.Split('\n')[0]));
             return ExitCodes.Usage;
         }
+        catch (Padlock.Stores.StorePackageMissingException ex)
+        {
+            Terminal.Error(ex.Message);
+            return ExitCodes.Usage;
+        }
         catch (StoreUnreachableException ex)
         {
             Terminal.Error(ex.Message);
+            return ExitCodes.StoreUnreachable;
+        }
+        catch (Padlock.Stores.LockStoreUnavailableException ex)
+        {
+            // A store became unreachable where no command wrapped it with the URI: still 69, by type.
+            Terminal.Error($"store unreachable: {ex.Message.Split('\n')[0]}");
             return ExitCodes.StoreUnreachable;
         }
         catch (OperationCanceledException) when (interrupt.IsCancellationRequested)

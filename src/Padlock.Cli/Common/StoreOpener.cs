@@ -3,8 +3,9 @@ using Padlock.Stores;
 namespace Padlock.Cli.Common;
 
 /// <summary>
-/// Builds providers from store URIs. A malformed URI is a usage error; a store that cannot be set up (a file-store
-/// directory that cannot be created, a server that refuses) is "unreachable".
+/// Builds providers from store URIs. A malformed URI, or a store whose package this build lacks, is a usage error; a
+/// store that cannot be reached (<see cref="LockStoreUnavailableException"/>: a file-store directory that cannot be
+/// created, a server that does not answer) is "unreachable". Decided by exception type, never by message text.
 /// </summary>
 internal static class StoreOpener
 {
@@ -21,7 +22,11 @@ internal static class StoreOpener
         {
             throw new UsageException($"invalid store URI: {Args.Clean(ex.Message)}");
         }
-        catch (Exception ex) when (ex is not UsageException and not OperationCanceledException)
+        catch (StorePackageMissingException ex)
+        {
+            throw new UsageException(ex.Message);
+        }
+        catch (LockStoreUnavailableException ex)
         {
             throw new StoreUnreachableException(uri, ex);
         }

@@ -1,7 +1,10 @@
 namespace Padlock.Cli.Common;
 
-/// <summary>The store named by <see cref="Uri"/> did not answer: one line, exit code <see cref="ExitCodes.StoreUnreachable"/>.</summary>
-internal sealed class StoreUnreachableException(string uri, Exception inner)
+/// <summary>
+/// The store named by <see cref="Uri"/> did not answer (the library's <see cref="Padlock.Stores.LockStoreUnavailableException"/>,
+/// with the URI the user typed added): one line, exit code <see cref="ExitCodes.StoreUnreachable"/>.
+/// </summary>
+internal sealed class StoreUnreachableException(string uri, Padlock.Stores.LockStoreUnavailableException inner)
     : Exception($"store unreachable: {uri}: {FirstLine(inner.Message)}", inner)
 {
     public string Uri { get; } = uri;

@@ -25,7 +25,7 @@ internal static class DemoWorker
             {
                 handle = theLock is null ? null : await theLock.AcquireAsync(TimeSpan.FromSeconds(60), ct);
             }
-            catch (Exception ex) when (ex is not OperationCanceledException and not TimeoutException)
+            catch (Padlock.Stores.LockStoreUnavailableException ex)
             {
                 throw new StoreUnreachableException(storeUri!, ex);
             }

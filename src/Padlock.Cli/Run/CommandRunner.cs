@@ -29,7 +29,7 @@ internal sealed class CommandRunner(CliContext context, RunOptions options)
         {
             handle = await provider.CreateLock(options.LockName).TryAcquireAsync(options.Wait, context.Interrupted);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException and not UsageException and not ArgumentException)
+        catch (Padlock.Stores.LockStoreUnavailableException ex)
         {
             throw new StoreUnreachableException(options.StoreUri, ex);
         }

@@ -26,7 +26,7 @@ internal static class StatusReader
             await handle.DisposeAsync();
             return new LockReport(name, uri, "free", "probe");
         }
-        catch (Exception ex) when (ex is not OperationCanceledException and not UsageException and not ArgumentException)
+        catch (LockStoreUnavailableException ex)
         {
             throw new StoreUnreachableException(uri, ex);
         }

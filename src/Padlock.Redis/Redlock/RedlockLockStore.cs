@@ -38,8 +38,8 @@ public sealed class RedlockLockStore : ILockStore
     public RedlockLockStore(RedisLockOptions options, StoreContext? context = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        options.Validate(redlock: true);
-        _options = RedisLockStore.Copy(options);
+        _options = options.Clone();
+        _options.Validate(redlock: true);
         _context = context ?? StoreContext.Default;
         _logger = _context.LoggerFactory.CreateLogger("Padlock.Redis");
         _nodes = [.. _options.Endpoints.Select(e => new RedlockNode(e, _options))];
@@ -128,8 +128,8 @@ public sealed class RedlockLockStore : ILockStore
         if (answers.Count(a => a == true) >= _quorum) return true;
         // Lost for sure once too many masters say the key is gone or someone else's for a majority to remain.
         if (answers.Count(a => a == false) > _nodes.Length - _quorum) return false;
-        throw new RedisConnectionException(ConnectionFailureType.UnableToConnect, CommandFlags.None,
-            $"Renewing a Redlock hold reached only {answers.Count(a => a == true)} of {_nodes.Length} masters; {_quorum} are needed.", null, CommandStatus.Unknown);
+        throw new LockStoreUnavailableException(Kind, _options.Endpoints.ToArray(),
+            $"Renewing a Redlock hold reached only {answers.Count(a => a == true)} of {_nodes.Length} masters ({string.Join(", ", _options.Endpoints)}); {_quorum} are needed.");
     }
 
     private Task ReleaseEverywhereAsync(LockKeys keys, string token)
@@ -157,8 +157,8 @@ public sealed class RedlockLockStore : ILockStore
             pending.Remove(done);
             if (await done.ConfigureAwait(false) && ++connected >= _quorum) return;
         }
-        var down = _nodes.Where((_, i) => !attempts[i].Result).Select(n => n.Endpoint);
-        throw new RedisConnectionException(ConnectionFailureType.UnableToConnect, CommandFlags.None,
-            $"Redlock needs {_quorum} of {_nodes.Length} masters, but could not connect to {string.Join(", ", down)} within {Durations.Format(_options.ConnectTimeout)} (connect timeout; set with ?connecttimeout=).", null, CommandStatus.Unknown);
+        var down = _nodes.Where((_, i) => !attempts[i].Result).Select(n => n.Endpoint).ToArray();
+        throw new LockStoreUnavailableException(Kind, down,
+            $"Redlock needs {_quorum} of {_nodes.Length} masters, but could not connect to {string.Join(", ", down)} within {Durations.Format(_options.ConnectTimeout)} (connect timeout; set with ?connecttimeout=).");
     }
 }

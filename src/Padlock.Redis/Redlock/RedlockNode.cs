@@ -94,9 +94,6 @@ internal sealed class RedlockNode(string endpoint, RedisLockOptions options) : I
         }
     }
 
-    /// <summary>The error naming this master as unreachable.</summary>
-    public RedisConnectionException Unreachable() => _connection.Unreachable(null);
-
     /// <inheritdoc/>
     public ValueTask DisposeAsync() => _connection.DisposeAsync();
 

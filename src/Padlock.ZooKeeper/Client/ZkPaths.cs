@@ -10,10 +10,17 @@ internal static class ZkPaths
     public static void Validate(string path, bool sequential = false, string paramName = "path")
     {
         ArgumentNullException.ThrowIfNull(path, paramName);
-        if (path.Length == 0) throw Bad(path, "it is empty", paramName);
-        if (path[0] != '/') throw Bad(path, "it must start with '/'", paramName);
-        if (path.Length == 1) return;
-        if (path[^1] == '/' && !sequential) throw Bad(path, "it must not end with '/'", paramName);
+        if (Problem(path, sequential) is { } problem) throw new ArgumentException(problem, paramName);
+    }
+
+    /// <summary>What is wrong with <paramref name="path"/> as a ZooKeeper path, or null when it is valid.</summary>
+    public static string? Problem(string path, bool sequential = false)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        if (path.Length == 0) return Bad(path, "it is empty");
+        if (path[0] != '/') return Bad(path, "it must start with '/'");
+        if (path.Length == 1) return null;
+        if (path[^1] == '/' && !sequential) return Bad(path, "it must not end with '/'");
         var segmentStart = 1;
         for (var i = 1; i <= path.Length; i++)
         {
@@ -22,14 +29,15 @@ internal static class ZkPaths
                 var c = path[i];
                 if (c == '\0' || (c > '\u0000' && c <= '\u001f') || (c >= '\u007f' && c <= '\u009f')
                     || (c >= '\ud800' && c <= '\uf8ff') || (c >= '\ufff0' && c <= '\uffff'))
-                    throw Bad(path, $"it contains the character U+{(int)c:X4} at index {i}; control, surrogate and private-use characters are not allowed", paramName);
+                    return Bad(path, $"it contains the character U+{(int)c:X4} at index {i}; control, surrogate and private-use characters are not allowed");
                 continue;
             }
             var segment = path.AsSpan(segmentStart, i - segmentStart);
-            if (segment.Length == 0 && !(sequential && i == path.Length)) throw Bad(path, $"it has an empty segment ('//') at index {i}", paramName);
-            if (segment is "." or "..") throw Bad(path, "'.' and '..' segments are not allowed", paramName);
+            if (segment.Length == 0 && !(sequential && i == path.Length)) return Bad(path, $"it has an empty segment ('//') at index {i}");
+            if (segment is "." or "..") return Bad(path, "'.' and '..' segments are not allowed");
             segmentStart = i + 1;
         }
+        return null;
     }
 
     /// <summary>The parent of an absolute path ("/" for a top-level node).</summary>
@@ -45,6 +53,6 @@ internal static class ZkPaths
     /// <summary>Joins a parent path and a child name.</summary>
     public static string Combine(string parent, string child) => parent == "/" ? "/" + child : parent + "/" + child;
 
-    private static ArgumentException Bad(string path, string why, string paramName)
-        => new($"'{path}' is not a valid ZooKeeper path: {why}. A path is '/' or '/'-separated non-empty names.", paramName);
+    private static string Bad(string path, string why)
+        => $"'{path}' is not a valid ZooKeeper path: {why}. A path is '/' or '/'-separated non-empty names.";
 }

@@ -28,15 +28,24 @@ public sealed class FileLockStore : ILockStore, ILockInspector
 
     /// <summary>Creates the store; creates the directory when missing.</summary>
     /// <exception cref="ArgumentException">An option is out of range.</exception>
+    /// <exception cref="LockStoreUnavailableException">The directory cannot be created (the message names it).</exception>
     /// <exception cref="NotSupportedException">.NET file locking is disabled in this process (DOTNET_SYSTEM_IO_DISABLEFILELOCKING).</exception>
     public FileLockStore(FileLockOptions? options = null, TimeProvider? timeProvider = null)
     {
-        _options = options ?? new FileLockOptions();
+        _options = options?.Clone() ?? new FileLockOptions();
         _options.Validate();
         if (Environment.GetEnvironmentVariable("DOTNET_SYSTEM_IO_DISABLEFILELOCKING") is "1" or "true")
             throw new NotSupportedException("The file store needs .NET file locking, which DOTNET_SYSTEM_IO_DISABLEFILELOCKING turns off in this process.");
         Directory = Path.GetFullPath(_options.Directory);
-        System.IO.Directory.CreateDirectory(Directory);
+        try
+        {
+            System.IO.Directory.CreateDirectory(Directory);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // The file store's "cannot reach the store": callers catch it as they catch a server that does not answer.
+            throw new LockStoreUnavailableException("file", [Directory], $"The lock directory {Directory} cannot be created: {ex.Message}", ex);
+        }
         _time = timeProvider ?? TimeProvider.System;
         _local = new InProcessLockStore();
         _lossCheck = _time.CreateTimer(static s => ((FileLockStore)s!).CheckHeld(), this, _options.LossCheckInterval, _options.LossCheckInterval);

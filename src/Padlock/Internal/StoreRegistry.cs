@@ -37,15 +37,9 @@ internal static class StoreRegistry
 
     internal static StoreUri ParseKnown(string uri)
     {
-        StoreUri parsed;
-        try
-        {
-            parsed = StoreUri.Parse(uri);
-        }
-        catch (ArgumentException ex)
-        {
-            throw new ArgumentException($"{ex.Message.Split(" (Parameter")[0]} Known schemes: {string.Join(", ", KnownSchemes.Select(s => s + "://"))}.", nameof(uri), ex);
-        }
+        ArgumentNullException.ThrowIfNull(uri);
+        if (!StoreUri.TryParse(uri, out var parsed, out var problem))
+            throw new ArgumentException($"{problem} Known schemes: {string.Join(", ", KnownSchemes.Select(s => s + "://"))}.", nameof(uri));
         if (!Factories.ContainsKey(parsed.Scheme) && !WellKnown.ContainsKey(parsed.Scheme))
             throw new ArgumentException($"Unknown store scheme '{parsed.Scheme}://' in '{uri}'. Known schemes: {string.Join(", ", KnownSchemes.Select(s => s + "://"))}.", nameof(uri));
         return parsed;
@@ -71,12 +65,13 @@ internal static class StoreRegistry
         store.DisposeAsync().AsTask().GetAwaiter().GetResult();
     }
 
+    /// <exception cref="StorePackageMissingException">The scheme's store package is not referenced by the application.</exception>
     internal static ILockStoreFactory FactoryFor(string scheme)
     {
         if (Factories.TryGetValue(scheme, out var factory)) return factory;
         var (typeName, package) = WellKnown[scheme];
         var type = Type.GetType(typeName, throwOnError: false)
-            ?? throw new ArgumentException($"The {scheme}:// store lives in the {package} package, which this application does not reference.", "uri");
+            ?? throw new StorePackageMissingException(scheme, package);
         factory = (ILockStoreFactory)Activator.CreateInstance(type)!;
         Register(factory);
         return factory;
@@ -109,13 +104,13 @@ internal static class StoreRegistry
                     throw new ArgumentException($"mem:// takes no host or path; got '{uri.Original}'.", "uri");
                 return null;
             }
-            uri.EnsureOnlyKeys("poll", "losscheck");
+            uri.EnsureOnlyKeys([.. FileLockOptions.Settings.Select(s => s.UriKey)]);
             return new FileLockOptions
             {
                 // file:///abs/dir, file://relative/dir, or file:// for the default directory.
                 Directory = FileDirectory(uri),
-                MaxPollInterval = uri.GetDuration("poll", TimeSpan.FromMilliseconds(20), TimeSpan.FromMilliseconds(1), TimeSpan.FromSeconds(10)),
-                LossCheckInterval = uri.GetDuration("losscheck", TimeSpan.FromSeconds(1), TimeSpan.FromMilliseconds(10), TimeSpan.FromHours(1)),
+                MaxPollInterval = FileLockOptions.MaxPollIntervalSetting.Read(uri),
+                LossCheckInterval = FileLockOptions.LossCheckIntervalSetting.Read(uri),
             };
         }
 

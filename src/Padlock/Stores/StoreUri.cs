@@ -45,12 +45,34 @@ public sealed class StoreUri
     public static StoreUri Parse(string uri)
     {
         ArgumentNullException.ThrowIfNull(uri);
+        return TryParse(uri, out var parsed, out var problem) ? parsed : throw new ArgumentException(problem, nameof(uri));
+    }
+
+    /// <summary>Parses <paramref name="uri"/>, or says what is wrong with it (without throwing, for callers that add to the message).</summary>
+    internal static bool TryParse(string uri, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out StoreUri? parsed, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out string? problem)
+    {
+        try
+        {
+            parsed = ParseCore(uri);
+            problem = null;
+            return true;
+        }
+        catch (Malformed ex)
+        {
+            parsed = null;
+            problem = ex.Message;
+            return false;
+        }
+    }
+
+    private static StoreUri ParseCore(string uri)
+    {
         var sep = uri.IndexOf("://", StringComparison.Ordinal);
         if (sep <= 0)
-            throw new ArgumentException($"'{uri}' is not a store URI: expected scheme://..., e.g. mem://, file:///var/lock/app, redis://localhost:6379.", nameof(uri));
+            throw new Malformed($"'{uri}' is not a store URI: expected scheme://..., e.g. mem://, file:///var/lock/app, redis://localhost:6379.");
         var scheme = uri[..sep].ToLowerInvariant();
         if (!scheme.All(c => char.IsAsciiLetterOrDigit(c) || c is '+' or '-' or '.'))
-            throw new ArgumentException($"'{uri}' has an invalid scheme '{uri[..sep]}'.", nameof(uri));
+            throw new Malformed($"'{uri}' has an invalid scheme '{uri[..sep]}'.");
         var rest = uri[(sep + 3)..];
         var q = rest.IndexOf('?');
         var remainder = q < 0 ? rest : rest[..q];
@@ -105,6 +127,19 @@ public sealed class StoreUri
         return value;
     }
 
+    /// <summary>A number option (invariant culture, e.g. <c>0.25</c>) in [<paramref name="min"/>, <paramref name="max"/>].</summary>
+    public double GetNumber(string key, double defaultValue, double min, double max)
+    {
+        var raw = GetString(key);
+        if (raw is null) return defaultValue;
+        var range = $"{NumberSetting.Format(min)} to {NumberSetting.Format(max)}";
+        if (!double.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || !double.IsFinite(value))
+            throw new ArgumentException($"Option '{key}={raw}' in '{Original}' is not a number: allowed {range}.", "uri");
+        if (value < min || value > max)
+            throw new ArgumentException($"Option '{key}={raw}' in '{Original}' is out of range: allowed {range}.", "uri");
+        return value;
+    }
+
     /// <summary>A boolean option (true/false/1/0/yes/no).</summary>
     public bool GetBool(string key, bool defaultValue)
     {
@@ -128,10 +163,10 @@ public sealed class StoreUri
         {
             var eq = part.IndexOf('=');
             if (eq <= 0)
-                throw new ArgumentException($"Malformed option '{part}' in '{uri}': expected key=value.", nameof(uri));
+                throw new Malformed($"Malformed option '{part}' in '{uri}': expected key=value.");
             var key = Uri.UnescapeDataString(part[..eq]).ToLowerInvariant();
             if (!result.TryAdd(key, Uri.UnescapeDataString(part[(eq + 1)..])))
-                throw new ArgumentException($"Option '{key}' appears twice in '{uri}'.", nameof(uri));
+                throw new Malformed($"Option '{key}' appears twice in '{uri}'.");
         }
         return result;
     }
@@ -144,17 +179,17 @@ public sealed class StoreUri
         {
             var part = raw.Trim();
             if (part.Length == 0)
-                throw new ArgumentException($"Empty endpoint in '{uri}': expected host:port[,host:port...].", nameof(uri));
+                throw new Malformed($"Empty endpoint in '{uri}': expected host:port[,host:port...].");
             string host;
             string? port = null;
             if (part.StartsWith('['))
             {
                 var close = part.IndexOf(']');
-                if (close < 0) throw new ArgumentException($"Unclosed '[' in endpoint '{part}' of '{uri}'.", nameof(uri));
+                if (close < 0) throw new Malformed($"Unclosed '[' in endpoint '{part}' of '{uri}'.");
                 host = part[1..close];
                 if (close + 1 < part.Length)
                 {
-                    if (part[close + 1] != ':') throw new ArgumentException($"Malformed endpoint '{part}' in '{uri}'.", nameof(uri));
+                    if (part[close + 1] != ':') throw new Malformed($"Malformed endpoint '{part}' in '{uri}'.");
                     port = part[(close + 2)..];
                 }
             }
@@ -165,12 +200,15 @@ public sealed class StoreUri
                 port = colon < 0 ? null : part[(colon + 1)..];
             }
             if (host.Length == 0 || host.Any(c => char.IsWhiteSpace(c) || c is '@' or '/' or '?' or '#'))
-                throw new ArgumentException($"Malformed host in endpoint '{part}' of '{uri}'.", nameof(uri));
+                throw new Malformed($"Malformed host in endpoint '{part}' of '{uri}'.");
             var portNumber = 0;
             if (port is not null && (!int.TryParse(port, NumberStyles.None, CultureInfo.InvariantCulture, out portNumber) || portNumber is < 1 or > 65535))
-                throw new ArgumentException($"Invalid port '{port}' in endpoint '{part}' of '{uri}': expected 1 to 65535.", nameof(uri));
+                throw new Malformed($"Invalid port '{port}' in endpoint '{part}' of '{uri}': expected 1 to 65535.");
             list.Add(new DnsEndPoint(host, portNumber));
         }
         return [.. list];
     }
+
+    /// <summary>What is wrong with the text; turned into an <see cref="ArgumentException"/> (or a message) at the edge.</summary>
+    private sealed class Malformed(string problem) : Exception(problem);
 }

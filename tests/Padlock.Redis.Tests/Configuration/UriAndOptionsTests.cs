@@ -25,7 +25,7 @@ public sealed class UriAndOptionsTests
     [InlineData("redis://localhost:6379,,localhost:6380", "Empty endpoint")]
     [InlineData("redlock://h1:6379,h2:6379", "at least 3")]
     [InlineData("redlock://h1,h2,h3?drift=2", "out of range")]
-    [InlineData("redlock://h1,h2,h3?drift=x", "out of range")]
+    [InlineData("redlock://h1,h2,h3?drift=x", "not a number: allowed 0 to 0.5")]
     [InlineData("redlock://h1,h2,h3?sentinel=mymaster", "Unknown option 'sentinel'")]
     [InlineData("redis://localhost:26379?sentinel=%20", "SentinelServiceName")]
     public void Bad_uris_are_ArgumentExceptions_that_say_why(string uri, string expected)

@@ -84,7 +84,8 @@ public sealed class RedlockFailureTests : IAsyncLifetime
         await _servers[0].Process.KillAsync();
         await _servers[1].Process.KillAsync();
         await using var provider = LockProvider.Create(Uri);
-        var ex = await Assert.ThrowsAsync<RedisConnectionException>(async () => await provider.CreateLock("x").TryAcquireAsync());
+        var ex = await Assert.ThrowsAsync<Padlock.Stores.LockStoreUnavailableException>(async () => await provider.CreateLock("x").TryAcquireAsync());
+        Assert.Equal("redlock", ex.StoreKind);
         Assert.Contains(_servers[0].Endpoint, ex.Message);
         Assert.Contains(_servers[1].Endpoint, ex.Message);
     }

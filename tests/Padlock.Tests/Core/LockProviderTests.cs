@@ -46,8 +46,11 @@ public sealed class LockProviderTests
     public void A_store_whose_package_is_not_referenced_says_which_package_to_add()
     {
         // This test project references only the core, so the Redis store's assembly is absent here.
-        var ex = Assert.Throws<ArgumentException>(() => LockProvider.Create("redis://localhost:6379"));
+        var ex = Assert.Throws<Padlock.Stores.StorePackageMissingException>(() => LockProvider.Create("redis://localhost:6379"));
         Assert.Contains("Padlock.Redis package", ex.Message);
+        Assert.Equal("Padlock.Redis", ex.PackageName);
+        Assert.Equal("redis", ex.Scheme);
+        Assert.IsAssignableFrom<NotSupportedException>(ex);
     }
 
     [Fact]
@@ -127,7 +130,9 @@ public sealed class LockProviderTests
     public void Public_surface_is_small_and_public_classes_are_sealed()
     {
         var types = typeof(LockProvider).Assembly.GetExportedTypes();
-        foreach (var t in types.Where(t => t.IsClass && !t.IsAbstract))
+        // The one exception: the base of the "cannot reach the store" family, which store packages derive from
+        // (EtcdUnavailableException), as IOException is for it.
+        foreach (var t in types.Where(t => t.IsClass && !t.IsAbstract && t != typeof(Padlock.Stores.LockStoreUnavailableException)))
             Assert.True(t.IsSealed, $"{t} is public and not sealed");
         Assert.All(types, t => Assert.StartsWith(t.Namespace == "Microsoft.Extensions.DependencyInjection" ? "Microsoft" : "Padlock", t.Namespace));
         Assert.DoesNotContain(types, t => t.Namespace == "Padlock.Internal");

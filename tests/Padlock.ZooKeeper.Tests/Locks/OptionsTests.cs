@@ -51,9 +51,11 @@ public sealed class OptionsTests
         var port = Padlock.LocalServers.FreePort.Next();
         await using var provider = LockProvider.Create($"zk://127.0.0.1:{port}/x?connecttimeout=500ms");
         var started = DateTime.UtcNow;
-        var ex = await Assert.ThrowsAsync<ZooKeeperException>(async () => await provider.CreateLock("a").AcquireAsync(TimeSpan.FromSeconds(30)));
+        var ex = await Assert.ThrowsAsync<Padlock.Stores.LockStoreUnavailableException>(async () => await provider.CreateLock("a").AcquireAsync(TimeSpan.FromSeconds(30)));
         Assert.Contains($"127.0.0.1:{port}", ex.Message);
+        Assert.Equal("zk", ex.StoreKind);
         Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(10));
-        Assert.Equal(ZooKeeperErrorCode.ConnectionLoss, ex.Code);
+        // The protocol's code stays available inside.
+        Assert.Equal(ZooKeeperErrorCode.ConnectionLoss, Assert.IsType<ZooKeeperException>(ex.InnerException).Code);
     }
 }
