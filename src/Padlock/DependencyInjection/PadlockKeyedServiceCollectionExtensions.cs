@@ -15,7 +15,8 @@ public static class PadlockKeyedServiceCollectionExtensions
     /// Registers a keyed singleton <see cref="ILockProvider"/> for the store at <paramref name="storeUri"/>, checked
     /// at registration as <see cref="PadlockServiceCollectionExtensions.AddPadlock(IServiceCollection, string)"/> is.
     /// </summary>
-    /// <exception cref="ArgumentException">A bad URI or option, an unknown scheme, or a store package not referenced.</exception>
+    /// <exception cref="ArgumentException">A bad URI or option, or an unknown scheme.</exception>
+    /// <exception cref="Stores.StorePackageMissingException">The scheme's store package is not referenced.</exception>
     /// <exception cref="InvalidOperationException">A provider is already registered under <paramref name="serviceKey"/>.</exception>
     public static IServiceCollection AddKeyedPadlock(this IServiceCollection services, object serviceKey, string storeUri)
     {

@@ -18,7 +18,8 @@ public static class PadlockServiceCollectionExtensions
     /// referenced, its options), so a bad URI fails at startup rather than at first use; the store connects on first use.
     /// The container owns the provider and disposes it (synchronously or not) when it is disposed.
     /// </summary>
-    /// <exception cref="ArgumentException">The URI is malformed, its scheme unknown, its package not referenced, or an option bad.</exception>
+    /// <exception cref="ArgumentException">The URI is malformed, its scheme unknown, or an option bad.</exception>
+    /// <exception cref="Stores.StorePackageMissingException">The scheme's store package is not referenced.</exception>
     /// <exception cref="InvalidOperationException">An unkeyed <see cref="ILockProvider"/> is already registered.</exception>
     public static IServiceCollection AddPadlock(this IServiceCollection services, string storeUri)
     {

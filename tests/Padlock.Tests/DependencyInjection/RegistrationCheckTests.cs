@@ -21,7 +21,7 @@ public sealed class RegistrationCheckTests
     public void A_store_whose_package_is_not_referenced_fails_at_registration_naming_the_package()
     {
         // This test assembly references the core only, so Padlock.Redis is absent.
-        var ex = Assert.ThrowsAny<ArgumentException>(() => new ServiceCollection().AddPadlock("redis://localhost:6379"));
+        var ex = Assert.Throws<Padlock.Stores.StorePackageMissingException>(() => new ServiceCollection().AddPadlock("redis://localhost:6379"));
         Assert.Contains("Padlock.Redis package", ex.Message, StringComparison.Ordinal);
     }
 
