@@ -5,8 +5,8 @@ using Padlock.Stores;
 namespace Padlock.Postgres;
 
 /// <summary>
-/// Acquiring: one dedicated connection per attempt, and in one round trip the session settings, the advisory lock and
-/// the committed token. A waiter waits inside <c>pg_advisory_lock</c>, in the server's lock queue (first come, first
+/// Acquiring: one dedicated connection per attempt, and in one round trip the session settings, one try of the advisory
+/// lock and, when it was free, the committed token. A waiter then waits inside <c>pg_advisory_lock</c>, in the server's lock queue (first come, first
 /// served, no polling); timeout, cancellation and the store's disposal cancel that query, and the connection goes back
 /// to the pool with every advisory lock of its session freed, so nothing is left behind.
 /// </summary>
@@ -32,9 +32,12 @@ internal static class AdvisoryWait
         using var wait = CancellationTokenSource.CreateLinkedTokenSource(scope.Token, store.Closing);
         try
         {
-            var token = timeout == TimeSpan.Zero
-                ? await TryOnceAsync(store, connection, name, key, setup.Token).ConfigureAwait(false)
-                : await WaitInQueueAsync(store, connection, name, key, wait.Token).ConfigureAwait(false);
+            // The first attempt is never cut short by the timeout (a 1 ms timeout still gets a free lock); the wait in
+            // the queue gets what is left of it. pg_try_advisory_lock cannot overtake queued waiters: the server hands a
+            // released lock to the first of them at once.
+            var token = await TryOnceAsync(store, connection, name, key, setup.Token).ConfigureAwait(false);
+            if (token is null && timeout != TimeSpan.Zero && !scope.TimedOut)
+                token = await WaitInQueueAsync(store, connection, name, key, wait.Token).ConfigureAwait(false);
             if (token is null)
             {
                 await Connections.ReturnAsync(connection, store.Logger).ConfigureAwait(false);
@@ -63,17 +66,15 @@ internal static class AdvisoryWait
         }
     }
 
-    /// <summary>Settings; <c>pg_advisory_lock</c> (blocks in the server's queue); the token upsert, committed at the batch's end.</summary>
+    /// <summary><c>pg_advisory_lock</c> (blocks in the server's queue), then the token upsert, committed at the batch's end.</summary>
     private static async Task<long?> WaitInQueueAsync(PostgresLockStore store, NpgsqlConnection connection, string name, long key, CancellationToken ct)
     {
         await using var batch = new NpgsqlBatch(connection);
-        batch.BatchCommands.Add(new NpgsqlBatchCommand(store.SessionSettingsSql));
         var lockCommand = new NpgsqlBatchCommand("SELECT pg_advisory_lock($1)");
         lockCommand.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bigint, Value = key });
         batch.BatchCommands.Add(lockCommand);
         batch.BatchCommands.Add(Upsert(store.Table.Next, name, store.Owner));
         await using var reader = await batch.ExecuteReaderAsync(ct).ConfigureAwait(false);
-        await reader.NextResultAsync(ct).ConfigureAwait(false);
         await reader.NextResultAsync(ct).ConfigureAwait(false);
         if (!await reader.ReadAsync(ct).ConfigureAwait(false)) throw new InvalidOperationException("The fencing upsert returned no row.");
         return reader.GetInt64(0);
