@@ -13,7 +13,8 @@ public sealed class PostgresUriTests
     {
         await using var store = Store("postgresql://db.example:6543/app?user=u&password=p&sslmode=require&Maximum%20Pool%20Size=7&lease=12s");
         var cs = new Npgsql.NpgsqlConnectionStringBuilder(store.DataSource.ConnectionString);
-        Assert.Equal("db.example:6543", cs.Host);
+        Assert.Equal("db.example", cs.Host);
+        Assert.Equal(6543, cs.Port); // Npgsql moves a single host's ":port" into Port
         Assert.Equal("app", cs.Database);
         Assert.Equal("u", cs.Username);
         Assert.Equal(Npgsql.SslMode.Require, cs.SslMode);
