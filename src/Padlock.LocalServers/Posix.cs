@@ -8,6 +8,9 @@ public static class Posix
     /// <summary>SIGTERM.</summary>
     public static void Terminate(int pid) => _ = kill(pid, 15);
 
+    /// <summary>SIGINT (PostgreSQL's "fast shutdown").</summary>
+    public static void Interrupt(int pid) => _ = kill(pid, 2);
+
     /// <summary>SIGSTOP: freezes a process, as a long GC pause or a stopped VM would.</summary>
     public static void Pause(int pid) => _ = kill(pid, 19);
 

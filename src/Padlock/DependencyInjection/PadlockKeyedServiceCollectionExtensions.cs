@@ -16,7 +16,7 @@ public static class PadlockKeyedServiceCollectionExtensions
     /// at registration as <see cref="PadlockServiceCollectionExtensions.AddPadlock(IServiceCollection, string)"/> is.
     /// </summary>
     /// <exception cref="ArgumentException">A bad URI or option, or an unknown scheme.</exception>
-    /// <exception cref="Stores.StorePackageMissingException">The scheme's store package is not referenced.</exception>
+    /// <exception cref="Padlock.Stores.StorePackageMissingException">The scheme's store package is not referenced.</exception>
     /// <exception cref="InvalidOperationException">A provider is already registered under <paramref name="serviceKey"/>.</exception>
     public static IServiceCollection AddKeyedPadlock(this IServiceCollection services, object serviceKey, string storeUri)
     {

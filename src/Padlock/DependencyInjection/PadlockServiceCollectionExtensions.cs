@@ -19,7 +19,7 @@ public static class PadlockServiceCollectionExtensions
     /// The container owns the provider and disposes it (synchronously or not) when it is disposed.
     /// </summary>
     /// <exception cref="ArgumentException">The URI is malformed, its scheme unknown, or an option bad.</exception>
-    /// <exception cref="Stores.StorePackageMissingException">The scheme's store package is not referenced.</exception>
+    /// <exception cref="Padlock.Stores.StorePackageMissingException">The scheme's store package is not referenced.</exception>
     /// <exception cref="InvalidOperationException">An unkeyed <see cref="ILockProvider"/> is already registered.</exception>
     public static IServiceCollection AddPadlock(this IServiceCollection services, string storeUri)
     {

@@ -19,6 +19,8 @@ internal static class StoreRegistry
         ["redlock"] = ("Padlock.Redis.RedisLockStoreFactory, Padlock.Redis", "Padlock.Redis"),
         ["zk"] = ("Padlock.ZooKeeper.ZooKeeperLockStoreFactory, Padlock.ZooKeeper", "Padlock.ZooKeeper"),
         ["etcd"] = ("Padlock.Etcd.EtcdLockStoreFactory, Padlock.Etcd", "Padlock.Etcd"),
+        ["postgres"] = ("Padlock.Postgres.PostgresLockStoreFactory, Padlock.Postgres", "Padlock.Postgres"),
+        ["postgresql"] = ("Padlock.Postgres.PostgresLockStoreFactory, Padlock.Postgres", "Padlock.Postgres"),
     };
 
     static StoreRegistry()

@@ -1,0 +1,97 @@
+using Npgsql;
+using NpgsqlTypes;
+using Padlock.Stores;
+
+namespace Padlock.Postgres;
+
+/// <summary>
+/// Acquiring: one dedicated connection per attempt, and in one round trip the session settings, one try of the advisory
+/// lock and, when it was free, the committed token. A waiter then waits inside <c>pg_advisory_lock</c>, in the server's lock queue (first come, first
+/// served, no polling); timeout, cancellation and the store's disposal cancel that query, and the connection goes back
+/// to the pool with every advisory lock of its session freed, so nothing is left behind.
+/// </summary>
+internal static class AdvisoryWait
+{
+    public static async ValueTask<StoreLease?> TryAcquireAsync(PostgresLockStore store, string name, LockWait scope)
+    {
+        var key = AdvisoryKey.Of(name);
+        var cancellationToken = scope.CancellationToken;
+        // Connecting and creating the schema are part of the attempt, not of the wait: bounded by Npgsql's connect
+        // timeout and the caller's token, never by a short lock timeout.
+        using var setup = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, store.Closing);
+        NpgsqlConnection connection;
+        try
+        {
+            await store.EnsureSchemaAsync(setup.Token).ConfigureAwait(false);
+            connection = await store.DataSource.OpenConnectionAsync(setup.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (store.Closing.IsCancellationRequested)
+        {
+            throw new ObjectDisposedException(nameof(PostgresLockStore));
+        }
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(scope.Token, store.Closing);
+        try
+        {
+            // The first attempt is never cut short by the timeout (a 1 ms timeout still gets a free lock); the wait in
+            // the queue gets what is left of it. pg_try_advisory_lock cannot overtake queued waiters: the server hands a
+            // released lock to the first of them at once.
+            var token = await TryOnceAsync(store, connection, name, key, setup.Token).ConfigureAwait(false);
+            if (token is null && !scope.IsSingleAttempt && !scope.TimedOut)
+                token = await WaitInQueueAsync(store, connection, name, key, wait.Token).ConfigureAwait(false);
+            if (token is null)
+            {
+                await Connections.ReturnAsync(connection, store.Logger).ConfigureAwait(false);
+                return null;
+            }
+            return await store.TrackAsync(new PostgresHold(store, connection, name, token.Value, grantedAt: store.Time.GetTimestamp())).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            await Connections.ReturnAsync(connection, store.Logger).ConfigureAwait(false);
+            if (store.Closing.IsCancellationRequested) throw new ObjectDisposedException(nameof(PostgresLockStore));
+            scope.ThrowIfCallerCancelled();
+            if (scope.TimedOut) return null;
+            throw;
+        }
+        catch (Exception ex) when (ex is not ObjectDisposedException)
+        {
+            await Connections.ReturnAsync(connection, store.Logger).ConfigureAwait(false);
+            throw store.Explain(ex);
+        }
+    }
+
+    /// <summary><c>pg_advisory_lock</c> (blocks in the server's queue), then the token upsert, committed at the batch's end.</summary>
+    private static async Task<long?> WaitInQueueAsync(PostgresLockStore store, NpgsqlConnection connection, string name, long key, CancellationToken ct)
+    {
+        await using var batch = new NpgsqlBatch(connection);
+        var lockCommand = new NpgsqlBatchCommand("SELECT pg_advisory_lock($1)");
+        lockCommand.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bigint, Value = key });
+        batch.BatchCommands.Add(lockCommand);
+        batch.BatchCommands.Add(Upsert(store.Table.Next, name, store.Owner));
+        await using var reader = await batch.ExecuteReaderAsync(ct).ConfigureAwait(false);
+        await reader.NextResultAsync(ct).ConfigureAwait(false);
+        if (!await reader.ReadAsync(ct).ConfigureAwait(false)) throw new InvalidOperationException("The fencing upsert returned no row.");
+        return reader.GetInt64(0);
+    }
+
+    /// <summary>Settings; one <c>pg_try_advisory_lock</c> that writes the token only when it took the lock.</summary>
+    private static async Task<long?> TryOnceAsync(PostgresLockStore store, NpgsqlConnection connection, string name, long key, CancellationToken ct)
+    {
+        await using var batch = new NpgsqlBatch(connection);
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(store.SessionSettingsSql));
+        var attempt = Upsert(store.Table.TryNext, name, store.Owner);
+        attempt.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bigint, Value = key });
+        batch.BatchCommands.Add(attempt);
+        await using var reader = await batch.ExecuteReaderAsync(ct).ConfigureAwait(false);
+        await reader.NextResultAsync(ct).ConfigureAwait(false);
+        return await reader.ReadAsync(ct).ConfigureAwait(false) ? reader.GetInt64(0) : null;
+    }
+
+    private static NpgsqlBatchCommand Upsert(string sql, string name, string owner)
+    {
+        var command = new NpgsqlBatchCommand(sql);
+        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = name });
+        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = owner });
+        return command;
+    }
+}

@@ -1,0 +1,97 @@
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using Padlock.Stores;
+
+namespace Padlock.Postgres;
+
+/// <summary>
+/// A granted lock: the session advisory lock held by one dedicated connection, and the token its grant committed. The
+/// whole lifecycle of a hold is here: a keep-alive (<c>SELECT 1</c> every fifth of the lease) that reports the hold lost
+/// when the connection fails, a silence check when <see cref="StoreLease.LostToken"/> is read, and the release (unlock, then the
+/// connection back to the pool). A release after a loss is harmless: it only ever unlocks its own session.
+/// </summary>
+internal sealed class PostgresHold : StoreLease
+{
+    private readonly PostgresLockStore _store;
+    private readonly NpgsqlConnection _connection;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly SemaphoreSlim _gate = new(1, 1); // one command at a time on the connection
+    private readonly Task _keepAlive;
+    private long _confirmed;
+
+    public PostgresHold(PostgresLockStore store, NpgsqlConnection connection, string name, long token, long grantedAt)
+    {
+        _store = store;
+        _connection = connection;
+        Name = name;
+        FencingToken = token;
+        BackendPid = connection.ProcessID;
+        _confirmed = grantedAt;
+        _keepAlive = KeepAliveAsync();
+    }
+
+    public override long FencingToken { get; }
+
+    /// <summary>
+    /// A keep-alive must have succeeded within two thirds of the lease: a holder resuming from a pause (its timers late)
+    /// sees the loss before the server, which frees the lock only after about the whole lease, can.
+    /// </summary>
+    protected override void CheckDeadline()
+    {
+        if (_store.Time.GetElapsedTime(Volatile.Read(ref _confirmed)) > _store.SilenceLimit) MarkLost();
+    }
+
+    internal string Name { get; }
+
+    /// <summary>The server process id of the holding session (for tests and inspection).</summary>
+    internal int BackendPid { get; }
+
+    private async Task KeepAliveAsync()
+    {
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(_store.KeepAliveInterval, _store.Time, _stop.Token).ConfigureAwait(false);
+                await _gate.WaitAsync(_stop.Token).ConfigureAwait(false);
+                try
+                {
+                    var sent = _store.Time.GetTimestamp();
+                    using var timeout = new CancellationTokenSource(_store.KeepAliveInterval, _store.Time);
+                    await using var command = new NpgsqlCommand("SELECT 1", _connection);
+                    await command.ExecuteScalarAsync(timeout.Token).ConfigureAwait(false);
+                    Volatile.Write(ref _confirmed, sent);
+                }
+                finally
+                {
+                    _gate.Release();
+                }
+            }
+        }
+        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+        {
+            // released
+        }
+        catch (Exception ex)
+        {
+            _store.Logger.LogWarning(ex, "The PostgreSQL connection holding lock '{Name}' failed; the hold is lost", Name);
+            MarkLost();
+        }
+    }
+
+    protected override async ValueTask ReleaseCoreAsync()
+    {
+        _stop.Cancel();
+        await _gate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            await Connections.ReturnAsync(_connection, _store.Logger).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+        await _keepAlive.ConfigureAwait(false);
+        _stop.Dispose();
+    }
+}

@@ -1,0 +1,146 @@
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using Padlock.Stores;
+
+namespace Padlock.Postgres;
+
+/// <summary>
+/// Locks in a PostgreSQL database (<c>postgres://host:5432/database</c>): each hold is a session advisory lock on a
+/// connection of its own, kept for the hold; waiters wait in the server's lock queue; fencing tokens come from a
+/// committed counter row per name (see docs/stores/postgres.md for the design and its costs).
+/// </summary>
+public sealed class PostgresLockStore : ILockStore, ILockInspector
+{
+    private readonly HeldLeases _held = new();
+    private readonly CancellationTokenSource _closing = new();
+    private readonly SemaphoreSlim _schemaGate = new(1, 1);
+    private readonly bool _ownsDataSource;
+    private readonly bool _createSchema;
+    private volatile bool _schemaReady;
+    private int _disposed;
+
+    /// <summary>Creates the store; nothing is contacted until the first lock is requested.</summary>
+    /// <exception cref="ArgumentException">An option is invalid (the message says what is allowed).</exception>
+    public PostgresLockStore(PostgresLockOptions options, StoreContext? context = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        context ??= StoreContext.Default;
+        Time = context.TimeProvider;
+        Logger = context.LoggerFactory.CreateLogger("Padlock.Postgres");
+        Owner = context.OwnerDescription;
+        Table = new FencingTable(options.Table);
+        _createSchema = options.CreateSchema;
+        Lease = options.Lease;
+        KeepAliveInterval = options.Lease / 5;
+        SilenceLimit = options.Lease * 2 / 3;
+        var seconds = (int)options.Lease.TotalSeconds;
+        // The server ends the session of a client that stops answering TCP keep-alives after about the lease (half of it
+        // idle, then three probes a sixth apart), or whose unacknowledged data waits the lease: the lock is then freed.
+        SessionSettingsSql = string.Create(CultureInfo.InvariantCulture,
+            $"SELECT set_config('tcp_keepalives_idle', '{seconds / 2}', false), set_config('tcp_keepalives_interval', '{Math.Max(1, seconds / 6)}', false), set_config('tcp_keepalives_count', '3', false), set_config('tcp_user_timeout', '{seconds * 1000}', false)");
+        if (options.DataSource is { } given)
+        {
+            DataSource = given;
+        }
+        else
+        {
+            var builder = new NpgsqlConnectionStringBuilder(options.ConnectionString);
+            if (string.IsNullOrEmpty(builder.ApplicationName)) builder.ApplicationName = "padlock " + Owner;
+            DataSource = NpgsqlDataSource.Create(builder.ConnectionString);
+            _ownsDataSource = true;
+        }
+    }
+
+    /// <inheritdoc/>
+    public string Kind => "postgres";
+
+    /// <summary>The data source (connection pool) locks take their connections from.</summary>
+    public NpgsqlDataSource DataSource { get; }
+
+    /// <summary>See <see cref="PostgresLockOptions.Lease"/>.</summary>
+    public TimeSpan Lease { get; }
+
+    /// <summary>The SQL that creates the fencing counter table <paramref name="table"/> (what <c>padlock postgres init</c> runs).</summary>
+    /// <exception cref="ArgumentException">The table name is not a plain <c>table</c> or <c>schema.table</c>.</exception>
+    public static string SchemaSql(string table = "padlock_fencing") => new FencingTable(table).Create;
+
+    internal TimeProvider Time { get; }
+
+    internal ILogger Logger { get; }
+
+    internal string Owner { get; }
+
+    internal FencingTable Table { get; }
+
+    internal TimeSpan KeepAliveInterval { get; }
+
+    internal TimeSpan SilenceLimit { get; }
+
+    internal string SessionSettingsSql { get; }
+
+    internal CancellationToken Closing => _closing.Token;
+
+    /// <summary>The holds of this store now (for tests).</summary>
+    internal IReadOnlyList<PostgresHold> Holds => [.. _held.Snapshot().Cast<PostgresHold>()];
+
+    /// <inheritdoc/>
+    public ValueTask<StoreLease?> TryAcquireAsync(string name, LockWait wait)
+    {
+        ArgumentNullException.ThrowIfNull(wait);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) == 1, this);
+        return AdvisoryWait.TryAcquireAsync(this, name, wait);
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<LockStatus> InspectAsync(string name, CancellationToken cancellationToken = default)
+    {
+        LockNames.Validate(name);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) == 1, this);
+        return PostgresInspector.InspectAsync(this, name, cancellationToken);
+    }
+
+    internal async Task EnsureSchemaAsync(CancellationToken ct)
+    {
+        if (_schemaReady || !_createSchema) return;
+        await _schemaGate.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            if (_schemaReady) return;
+            await using var command = DataSource.CreateCommand(Table.Create);
+            try
+            {
+                await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+            }
+            catch (PostgresException ex) when (ex.SqlState is PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.DuplicateTable)
+            {
+                // Another client created it at the same moment (IF NOT EXISTS does not cover that race).
+            }
+            _schemaReady = true;
+        }
+        finally
+        {
+            _schemaGate.Release();
+        }
+    }
+
+    /// <summary>A clearer error for a missing table when schema creation is off.</summary>
+    internal Exception Explain(Exception ex)
+        => ex is PostgresException { SqlState: PostgresErrorCodes.UndefinedTable }
+            ? new InvalidOperationException($"The fencing table {Table.Name} does not exist and createschema is off: create it with: {Table.Create}", ex)
+            : ex;
+
+    /// <summary>Keeps a new hold for disposal; a grant racing with disposal is given back and ObjectDisposedException thrown.</summary>
+    internal ValueTask<PostgresHold> TrackAsync(PostgresHold hold)
+        => _held.AdmitAsync(hold, static () => new ObjectDisposedException(nameof(PostgresLockStore)));
+
+    /// <summary>Fails the waits of this store, releases every lock it holds (they report themselves lost) and closes its own pool.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
+        await _closing.CancelAsync().ConfigureAwait(false);
+        await _held.CloseAsync().ConfigureAwait(false);
+        if (_ownsDataSource) await DataSource.DisposeAsync().ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,125 @@
+using Padlock.LocalServers;
+using Xunit;
+
+namespace Padlock.Postgres.Tests;
+
+/// <summary>Losses and restarts on a real server: the holder's backend killed, the server crashed and restarted.</summary>
+[Collection("postgres")]
+public sealed class PostgresFailureTests(PostgresFixture fixture)
+{
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(15); // generous: keep-alives run every 1.2 s here
+
+    [Fact]
+    public async Task Killing_the_holders_backend_fires_LostToken_and_grants_the_next_waiter()
+    {
+        var uri = fixture.Uri();
+        await using var p1 = LockProvider.Create(uri);
+        await using var p2 = LockProvider.Create(uri);
+        var name = "kill-" + Guid.NewGuid().ToString("N");
+        var held = await p1.CreateLock(name).AcquireAsync(TimeSpan.FromSeconds(10));
+        var waiting = p2.CreateLock(name).AcquireAsync(TimeSpan.FromSeconds(60)).AsTask();
+        await Eventually.TrueAsync(async () => await PgLocks.WaitingAsync(fixture.Server, name) == 1, "the waiter queues in pg_locks");
+
+        await PgLocks.TerminateHolderAsync(fixture.Server, name);
+
+        await Task.Delay(Timeout.Infinite, held.LostToken).ContinueWith(_ => { }).WaitAsync(Bound);
+        await using var next = await waiting.WaitAsync(Bound);
+        Assert.True(next.FencingToken > held.FencingToken);
+        await held.DisposeAsync(); // harmless: it unlocks only its own (dead) session
+        Assert.False(next.IsLost);
+        Assert.Null(await p1.CreateLock(name).TryAcquireAsync());
+    }
+
+    [Fact]
+    public async Task Tokens_never_go_backwards_after_the_server_crashes_and_restarts_during_a_hold()
+    {
+        await using var server = await PostgresServer.StartAsync(maxConnections: 50);
+        var uri = server.Uri + "&lease=6s";
+        var name = "restart-" + Guid.NewGuid().ToString("N");
+        long last;
+        await using (var p1 = LockProvider.Create(uri))
+        {
+            for (var i = 0; i < 3; i++) await (await p1.CreateLock(name).AcquireAsync(TimeSpan.FromSeconds(10))).DisposeAsync();
+            var held = await p1.CreateLock(name).AcquireAsync(TimeSpan.FromSeconds(10));
+            last = held.FencingToken;
+
+            await server.Process.KillAsync(); // SIGKILL, backends included: a crash, then crash recovery on start
+            await server.StartAgainAsync();
+
+            await Task.Delay(Timeout.Infinite, held.LostToken).ContinueWith(_ => { }).WaitAsync(Bound);
+            await held.DisposeAsync();
+        }
+        await using var p2 = LockProvider.Create(uri);
+        for (var i = 0; i < 3; i++)
+        {
+            await using var h = await p2.CreateLock(name).AcquireAsync(TimeSpan.FromSeconds(10));
+            Assert.True(h.FencingToken > last, $"Token {h.FencingToken} after the restart is not above {last}.");
+            last = h.FencingToken;
+        }
+    }
+
+    [Fact]
+    public async Task Many_waiters_then_cancelling_half_leaves_nothing_behind_and_the_rest_are_served_in_order()
+    {
+        const int waiters = 200; // 1000 did not all queue within 3 min on the shared 2-core test machine (see the report)
+        var uri = fixture.Uri();
+        await using var holderProvider = LockProvider.Create(uri);
+        await using var provider = LockProvider.Create(uri);
+        var name = "many-" + Guid.NewGuid().ToString("N");
+        var held = await holderProvider.CreateLock(name).AcquireAsync(TimeSpan.FromSeconds(10));
+        var cancels = Enumerable.Range(0, waiters).Select(_ => new CancellationTokenSource()).ToArray();
+        var granted = new List<(int Waiter, long Token)>();
+        var tasks = new Task[waiters];
+        for (var i = 0; i < waiters; i++)
+        {
+            var me = i;
+            tasks[i] = Task.Run(async () =>
+            {
+                await using var h = await provider.CreateLock(name).AcquireAsync(TimeSpan.FromMinutes(5), cancels[me].Token);
+                lock (granted) granted.Add((me, h.FencingToken));
+            });
+        }
+        await Eventually.TrueAsync(async () => await PgLocks.WaitingAsync(fixture.Server, name) == waiters, $"{waiters} waiters queue in pg_locks", TimeSpan.FromMinutes(3));
+
+        for (var i = 0; i < waiters; i += 2) cancels[i].Cancel();
+        for (var i = 0; i < waiters; i += 2) await Assert.ThrowsAnyAsync<OperationCanceledException>(() => tasks[i]);
+        Assert.Equal(waiters / 2, await PgLocks.WaitingAsync(fixture.Server, name));
+
+        await held.DisposeAsync();
+        await Task.WhenAll(tasks.Where((_, i) => i % 2 == 1)).WaitAsync(TimeSpan.FromMinutes(3));
+
+        Assert.Equal(waiters / 2, granted.Count);
+        Assert.All(granted, g => Assert.Equal(1, g.Waiter % 2));
+        for (var i = 1; i < granted.Count; i++) Assert.True(granted[i].Token > granted[i - 1].Token);
+        // Nothing behind: no advisory lock, no backend waiting for one, no transaction left open.
+        Assert.Equal("0", (await fixture.Server.PsqlAsync($"SELECT count(*) FROM pg_locks WHERE {PgLocks.KeyFilter(name)}")).Trim());
+        Assert.Equal("0", (await fixture.Server.PsqlAsync("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' OR state LIKE 'idle in transaction%'")).Trim());
+        foreach (var c in cancels) c.Dispose();
+    }
+
+    [Fact]
+    public async Task Status_shows_the_holder_token_and_the_waiters_in_order()
+    {
+        var uri = fixture.Uri();
+        await using var p = LockProvider.Create(uri);
+        var store = (PostgresLockStore)p.Store;
+        var name = "status-" + Guid.NewGuid().ToString("N");
+        Assert.False((await store.InspectAsync(name)).IsHeld);
+        await using var held = await p.CreateLock(name).AcquireAsync(TimeSpan.FromSeconds(10));
+        var w1 = p.CreateLock(name).AcquireAsync(TimeSpan.FromSeconds(60)).AsTask();
+        await Eventually.TrueAsync(async () => await PgLocks.WaitingAsync(fixture.Server, name) == 1, "the first waiter queues");
+        var w2 = p.CreateLock(name).AcquireAsync(TimeSpan.FromSeconds(60)).AsTask();
+        await Eventually.TrueAsync(async () => await PgLocks.WaitingAsync(fixture.Server, name) == 2, "the second waiter queues");
+
+        var status = await store.InspectAsync(name);
+        Assert.True(status.IsHeld);
+        Assert.Equal(held.FencingToken, status.FencingToken);
+        Assert.Equal(Padlock.Stores.StoreContext.DefaultOwner, status.Owner);
+        Assert.NotNull(status.Since);
+        Assert.Equal(2, status.Waiters!.Count);
+
+        await held.DisposeAsync();
+        await (await w1.WaitAsync(Bound)).DisposeAsync();
+        await (await w2.WaitAsync(Bound)).DisposeAsync();
+    }
+}
