@@ -5,7 +5,7 @@ Usage: check-packages.py DIR (the directory given to dotnet pack -o)."""
 import glob, os, sys, zipfile
 import xml.etree.ElementTree as ET
 
-EXPECTED = {"Padlock", "Padlock.Redis", "Padlock.ZooKeeper", "Padlock.Etcd", "Padlock.HealthChecks", "Padlock.Cli"}
+EXPECTED = {"Padlock", "Padlock.Redis", "Padlock.ZooKeeper", "Padlock.Etcd", "Padlock.Postgres", "Padlock.HealthChecks", "Padlock.Cli"}
 
 def text(meta, tag):
     el = meta.find("{*}" + tag)
