@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Padlock.LocalServers;
+using Padlock.Testing;
 using Xunit;
 using Xunit.Abstractions;
 

@@ -1,4 +1,5 @@
 using Padlock.LocalServers;
+using Padlock.Testing;
 using Xunit;
 
 namespace Padlock.Etcd.Tests;

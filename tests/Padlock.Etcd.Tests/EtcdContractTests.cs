@@ -28,5 +28,18 @@ public sealed class EtcdContractTests(EtcdFixture fixture) : LockContractTests
         }
 
         public override TimeSpan LossDetectionLimit => TimeSpan.FromSeconds(10);
+
+        public override bool IsFifo => true;
+
+        public override bool CanInspect => true;
+
+        // The lock's keys, PREFIX/#/NAME/LEASE[-N] (etcd.md), read with etcdctl; the one of lowest revision is the
+        // holder's. The fixture's URI is etcd://HOST:PORT/PREFIX with no query, and contract names need no escaping.
+        public override async Task<int?> QueuedAsync(string name)
+        {
+            var prefix = _uri[(_uri.LastIndexOf('/') + 1)..];
+            var keys = await fixture.Server.EtcdctlAsync("get", "--prefix", "--keys-only", $"{prefix}/#/{name}/");
+            return Math.Max(0, keys.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length - 1);
+        }
     }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Padlock.Cli.Tests.Infrastructure;
+using Padlock.Testing;
 
 namespace Padlock.Cli.Tests.Commands;
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Padlock.Cli.Servers;
 using Padlock.Cli.Tests.Infrastructure;
+using Padlock.Testing;
 
 namespace Padlock.Cli.Tests.Commands;
 

@@ -1,4 +1,5 @@
 using Padlock.LocalServers;
+using Padlock.Testing;
 using Xunit;
 
 namespace Padlock.Redis.Tests.Cluster;
@@ -30,10 +31,7 @@ public sealed class RedisClusterTests : IAsyncLifetime
             var first = await a.CreateLock(name).AcquireAsync();
             Assert.Null(await b.CreateLock(name).TryAcquireAsync());
             var waiting = b.CreateLock(name).AcquireAsync(TimeSpan.FromSeconds(8)).AsTask();
-            using (var guard = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
-            {
-                while ((await inspector.InspectAsync(name)).Waiters!.Count == 0) await Task.Delay(10, guard.Token);
-            }
+            await Eventually.TrueAsync(async () => (await inspector.InspectAsync(name)).Waiters!.Count > 0, $"a waiter in the line of {name}");
             await first.DisposeAsync();
             await using var second = await waiting;
             Assert.True(second.FencingToken > first.FencingToken);

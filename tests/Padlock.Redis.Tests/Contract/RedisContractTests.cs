@@ -25,5 +25,13 @@ public sealed class RedisContractTests(RedisFixture fixture) : LockContractTests
             => Assert.True(await fixture.Admin.GetDatabase().KeyDeleteAsync(LockKeys.For("padlock:", handle.Name).Lock));
 
         public override TimeSpan LossDetectionLimit => TimeSpan.FromSeconds(10);
+
+        public override bool IsFifo => true;
+
+        public override bool CanInspect => true;
+
+        // Every provider here is a store of its own, so each waiter has its own entry in the name's queue list.
+        public override async Task<int?> QueuedAsync(string name)
+            => (int)await fixture.Admin.GetDatabase().ListLengthAsync(LockKeys.For("padlock:", name).Queue);
     }
 }

@@ -26,5 +26,7 @@ public sealed class RedlockContractTests(RedlockFixture fixture) : LockContractT
         }
 
         public override TimeSpan LossDetectionLimit => TimeSpan.FromSeconds(10);
+
+        // No line (waiters retry on a release: redis.md), so not FIFO and nothing to count; no inspector.
     }
 }

@@ -1,5 +1,6 @@
 using Padlock.Redis.Keys;
 using Padlock.Redis.Tests.Fixtures;
+using Padlock.Testing;
 using Xunit;
 
 namespace Padlock.Redis.Tests.Single;
@@ -95,7 +96,7 @@ public sealed class CohortTests(RedisFixture fixture)
                 await Task.Delay(1);
             }
         })).ToArray();
-        await WaitUntilAsync(() => Task.FromResult(Volatile.Read(ref localAcquisitions) > 20));
+        await Eventually.TrueAsync(() => Volatile.Read(ref localAcquisitions) > 20, "more than 20 local acquisitions");
         try
         {
             for (var i = 0; i < 5; i++)
@@ -130,7 +131,7 @@ public sealed class CohortTests(RedisFixture fixture)
                 await Task.Delay(1);
             }
         })).ToArray();
-        await WaitUntilAsync(() => Task.FromResult(Volatile.Read(ref localAcquisitions) > 20));
+        await Eventually.TrueAsync(() => Volatile.Read(ref localAcquisitions) > 20, "more than 20 local acquisitions");
         // A waiter that joined the Redis line without the store hearing of it (its message lost): only the periodic
         // check of the line can find it. It asks for a 1 s lease and never shows up, so the cohort gets the key back.
         var silent = "00/1000:silent-waiter";
@@ -140,9 +141,9 @@ public sealed class CohortTests(RedisFixture fixture)
         await db.ListRightPushAsync(keys.Queue, silent);
         try
         {
-            await WaitUntilAsync(async () => (string?)await db.StringGetAsync(keys.Lock) == silent);
+            await Eventually.TrueAsync(async () => (string?)await db.StringGetAsync(keys.Lock) == silent, "the silent process holds the key");
             var before = Volatile.Read(ref localAcquisitions);
-            await WaitUntilAsync(() => Task.FromResult(Volatile.Read(ref localAcquisitions) > before + 5));
+            await Eventually.TrueAsync(() => Volatile.Read(ref localAcquisitions) > before + 5, "five more local acquisitions");
         }
         finally
         {
@@ -160,10 +161,10 @@ public sealed class CohortTests(RedisFixture fixture)
         var localStore = (RedisLockStore)((LockProvider)local).Store;
         var first = await local.CreateLock(name).AcquireAsync();
         var localNext = local.CreateLock(name).AcquireAsync(Guard).AsTask();
-        await WaitUntilAsync(() => Task.FromResult(LocalWaiting(local, name)));
+        await Eventually.TrueAsync(() => LocalWaiting(local, name), "a local waiter is in line");
         var remoteNext = remote.CreateLock(name).AcquireAsync(Guard).AsTask();
         // The remote waiter's joining message reaches the holding store.
-        await WaitUntilAsync(() => Task.FromResult(localStore.KnowsOthersWait(name)));
+        await Eventually.TrueAsync(() => localStore.KnowsOthersWait(name), "the store knows others wait");
         await first.DisposeAsync();
         var remoteHold = await remoteNext;
         Assert.False(localNext.IsCompleted);
@@ -180,7 +181,7 @@ public sealed class CohortTests(RedisFixture fixture)
         await using var provider = LockProvider.Create(Uri("&renew=200ms"));
         var first = await provider.CreateLock(name).AcquireAsync();
         var secondTask = provider.CreateLock(name).AcquireAsync(Guard).AsTask();
-        await WaitUntilAsync(() => Task.FromResult(!secondTask.IsCompleted && LocalWaiting(provider, name)));
+        await Eventually.TrueAsync(() => !secondTask.IsCompleted && LocalWaiting(provider, name), "the second caller waits in the local line");
         await first.DisposeAsync();
         var second = await secondTask;
         // Handed over inside the store: the next token of the block, or (when the 50 ms window closed first, as on a
@@ -223,11 +224,11 @@ public sealed class CohortTests(RedisFixture fixture)
         using var cancel = new CancellationTokenSource();
         var cancelled = local.CreateLock(name).AcquireAsync(cancellationToken: cancel.Token).AsTask();
         var timedOut = local.CreateLock(name).TryAcquireAsync(TimeSpan.FromMilliseconds(500)).AsTask();
-        await WaitUntilAsync(async () => (await store.InspectAsync(name)).Waiters!.Count == 1);
+        await Eventually.TrueAsync(async () => (await store.InspectAsync(name)).Waiters!.Count == 1, "one waiter in the line");
         await cancel.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled);
         Assert.Null(await timedOut);
-        await WaitUntilAsync(async () => (await store.InspectAsync(name)).Waiters!.Count == 0);
+        await Eventually.TrueAsync(async () => (await store.InspectAsync(name)).Waiters!.Count == 0, "the line is empty");
         await remoteHold.DisposeAsync();
         await using (var again = await remote.CreateLock(name).TryAcquireAsync())
             Assert.NotNull(again);
@@ -244,7 +245,7 @@ public sealed class CohortTests(RedisFixture fixture)
         var cancelled = local.CreateLock(name).AcquireAsync(cancellationToken: cancel.Token).AsTask();
         var staying = local.CreateLock(name).AcquireAsync(Guard).AsTask();
         var store = (RedisLockStore)((LockProvider)local).Store;
-        await WaitUntilAsync(async () => (await store.InspectAsync(name)).Waiters!.Count == 1);
+        await Eventually.TrueAsync(async () => (await store.InspectAsync(name)).Waiters!.Count == 1, "one waiter in the line");
         await cancel.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled);
         await remoteHold.DisposeAsync();
@@ -266,11 +267,5 @@ public sealed class CohortTests(RedisFixture fixture)
         var tcs = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using var reg = token.Register(() => tcs.TrySetResult());
         return await Task.WhenAny(tcs.Task, Task.Delay(guard)) == tcs.Task;
-    }
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
-    {
-        using var cts = new CancellationTokenSource(Guard);
-        while (!await condition()) await Task.Delay(20, cts.Token);
     }
 }

@@ -1,5 +1,6 @@
 using Padlock.Redis.Keys;
 using Padlock.Redis.Tests.Fixtures;
+using Padlock.Testing;
 using Xunit;
 
 namespace Padlock.Redis.Tests.Single;
@@ -47,7 +48,7 @@ public sealed class DisposeTests(RedisFixture fixture)
         var holder = await a.CreateLock(name).AcquireAsync();
         // The second caller of the same store waits in the store's local line, for the key the store already holds.
         var waiting = a.CreateLock(name).AcquireAsync(TimeSpan.FromSeconds(60)).AsTask();
-        await WaitUntilAsync(() => store.LocalWaiters(name) == 1);
+        await Eventually.TrueAsync(() => store.LocalWaiters(name) == 1, "one caller waits in the store's local line");
 
         await a.DisposeAsync();
 
@@ -68,7 +69,7 @@ public sealed class DisposeTests(RedisFixture fixture)
         var held = await b.CreateLock(name).AcquireAsync();
         var waiting = a.CreateLock(name).AcquireAsync(TimeSpan.FromSeconds(60)).AsTask();
         var db = fixture.Admin.GetDatabase();
-        await WaitUntilAsync(() => db.ListLength(keys.Queue) == 1);
+        await Eventually.TrueAsync(() => db.ListLength(keys.Queue) == 1, "one waiter in the Redis queue");
 
         await a.DisposeAsync();
 
@@ -88,16 +89,5 @@ public sealed class DisposeTests(RedisFixture fixture)
         await using (await a.CreateLock(NewName("dispose-warm")).AcquireAsync()) { }
         await a.DisposeAsync();
         await Assert.ThrowsAsync<ObjectDisposedException>(async () => await a.CreateLock(NewName("dispose-after")).TryAcquireAsync());
-    }
-
-    // Polls a state probe; the bound is generous and only guards against a hang.
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "The condition did not become true within 10 s.");
-            await Task.Delay(10);
-        }
     }
 }

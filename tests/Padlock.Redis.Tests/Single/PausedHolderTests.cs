@@ -1,5 +1,6 @@
 using Padlock.Redis.Tests.Fixtures;
 using Padlock.Stores;
+using Padlock.Testing;
 using Padlock.Testing.Time;
 using Xunit;
 
@@ -37,7 +38,7 @@ public sealed class PausedHolderTests(RedisFixture fixture)
         var first = await provider.CreateLock(name).AcquireAsync();
         var secondTask = provider.CreateLock(name).AcquireAsync(TimeSpan.FromSeconds(30)).AsTask();
         var store = (RedisLockStore)((LockProvider)provider).Store;
-        for (var i = 0; i < 500 && store.LocalWaiters(name) == 0; i++) await Task.Delay(10);
+        await Eventually.TrueAsync(() => store.LocalWaiters(name) > 0, "the second caller waits in the store's local line");
         await first.DisposeAsync();
         await using var second = await secondTask;
         Assert.False(second.IsLost);

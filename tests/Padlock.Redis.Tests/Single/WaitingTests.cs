@@ -1,10 +1,11 @@
 using Padlock.Redis.Keys;
 using Padlock.Redis.Tests.Fixtures;
+using Padlock.Testing;
 using Xunit;
 
 namespace Padlock.Redis.Tests.Single;
 
-/// <summary>Waiting: woken by the release (not a poll), served in arrival order, dead waiters leave the line.</summary>
+/// <summary>Waiting: woken by the release (not a poll), dead waiters leave the line (arrival order: the contract suite).</summary>
 [Collection(RedisCollection.Name)]
 public sealed class WaitingTests(RedisFixture fixture)
 {
@@ -20,37 +21,10 @@ public sealed class WaitingTests(RedisFixture fixture)
         var held = await holderProvider.CreateLock(name).AcquireAsync();
         var store = (RedisLockStore)((LockProvider)waiterProvider).Store;
         var waiting = waiterProvider.CreateLock(name).TryAcquireAsync(TimeSpan.FromSeconds(8)).AsTask();
-        await WaitUntilAsync(async () => (await store.InspectAsync(name)).Waiters!.Count == 1);
+        await Eventually.TrueAsync(async () => (await store.InspectAsync(name)).Waiters!.Count == 1, "the waiter is in line");
         await held.DisposeAsync();
         await using var got = await waiting;
         Assert.NotNull(got);
-    }
-
-    [Fact]
-    public async Task Waiters_from_different_clients_are_served_in_arrival_order()
-    {
-        var name = "fifo-" + Guid.NewGuid().ToString("N");
-        await using var inspector = LockProvider.Create(Uri());
-        var store = (RedisLockStore)((LockProvider)inspector).Store;
-        var held = await inspector.CreateLock(name).AcquireAsync();
-        var providers = Enumerable.Range(0, 6).Select(_ => LockProvider.Create(Uri())).ToArray();
-        var order = new List<int>();
-        var waiters = new List<Task>();
-        for (var i = 0; i < providers.Length; i++)
-        {
-            var index = i;
-            waiters.Add(Task.Run(async () =>
-            {
-                await using var h = await providers[index].CreateLock(name).AcquireAsync(TimeSpan.FromSeconds(60));
-                lock (order) order.Add(index);
-            }));
-            // Each waiter is in the line before the next one arrives.
-            await WaitUntilAsync(async () => (await store.InspectAsync(name)).Waiters!.Count == index + 1);
-        }
-        await held.DisposeAsync();
-        await Task.WhenAll(waiters);
-        Assert.Equal(Enumerable.Range(0, providers.Length), order);
-        foreach (var p in providers) await p.DisposeAsync();
     }
 
     [Fact]
@@ -82,7 +56,7 @@ public sealed class WaitingTests(RedisFixture fixture)
         await using var h = await holder.CreateLock(name).AcquireAsync();
         using var cts = new CancellationTokenSource();
         var waiting = waiter.CreateLock(name).AcquireAsync(cancellationToken: cts.Token).AsTask();
-        await WaitUntilAsync(async () => (await store.InspectAsync(name)).Waiters!.Count == 1);
+        await Eventually.TrueAsync(async () => (await store.InspectAsync(name)).Waiters!.Count == 1, "the waiter is in line");
         var status = await store.InspectAsync(name);
         Assert.True(status.IsHeld);
         Assert.Equal("holder-host/1", status.Owner);
@@ -106,16 +80,10 @@ public sealed class WaitingTests(RedisFixture fixture)
         foreach (var n in names) held.Add((await holder.CreateLock(n).TryAcquireAsync())!);
         var waiting = names.Select(n => waiters.CreateLock(n).AcquireAsync(TimeSpan.FromSeconds(30)).AsTask()).ToArray();
         var store = (RedisLockStore)waiters.Store;
-        await WaitUntilAsync(async () => (await Task.WhenAll(names.Select(n => store.InspectAsync(n).AsTask()))).All(s => s.Waiters!.Count == 1));
+        await Eventually.TrueAsync(async () => (await Task.WhenAll(names.Select(n => store.InspectAsync(n).AsTask()))).All(s => s.Waiters!.Count == 1), "one waiter in every line");
         var subscribers = (StackExchange.Redis.RedisResult[])(await fixture.Admin.GetDatabase().ExecuteAsync("PUBSUB", "NUMSUB", prefix + "wake"))!;
         Assert.Equal(1, (long)subscribers[1]);
         foreach (var h in held) await h.DisposeAsync();
         foreach (var w in waiting) await (await w).DisposeAsync();
-    }
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
-    {
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while (!await condition()) await Task.Delay(20, cts.Token);
     }
 }

@@ -23,4 +23,24 @@ public abstract class LockStoreAdapter
 
     /// <summary>How long the store may take to notice a loss made by <see cref="MakeLostAsync"/>.</summary>
     public virtual TimeSpan LossDetectionLimit => TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// Whether the store serves waiters of different providers first come, first served, as its page in docs/stores
+    /// claims. Default false (file:// across stores, redlock://); the contract checks the order when true.
+    /// </summary>
+    public virtual bool IsFifo => false;
+
+    /// <summary>
+    /// Whether the store implements <see cref="Stores.ILockInspector"/> (for <c>padlock status</c>). Default false; the
+    /// contract checks the claim either way, and what an inspection tells when true.
+    /// </summary>
+    public virtual bool CanInspect => false;
+
+    /// <summary>
+    /// How many waiters the store keeps in the line of <paramref name="name"/>, read from the store itself (ZooKeeper
+    /// child nodes, etcd keys, Redis queue entries), not counting the holder's entry; null when the store keeps no line
+    /// that can be counted (the default). The contract uses it as a state probe (a waiter is queued) and to check that
+    /// a failed attempt leaves nothing behind. A FIFO store must be able to answer.
+    /// </summary>
+    public virtual Task<int?> QueuedAsync(string name) => Task.FromResult<int?>(null);
 }

@@ -20,6 +20,9 @@ public sealed class ShardedContractTests : LockContractTests, IDisposable
 
         public override string? CrossProcessUri => string.Join('|', Uris);
 
+        // Inspection goes to the name's shard, a file store; like file://, not FIFO across stores.
+        public override bool CanInspect => true;
+
         // Each provider lists the shards in a different order: placement must not depend on it.
         private int _created;
 

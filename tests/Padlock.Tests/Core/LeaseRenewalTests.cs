@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Time.Testing;
 using Padlock.Stores;
+using Padlock.Testing;
 using Xunit;
 
 namespace Padlock.Tests.Core;
@@ -29,7 +30,7 @@ public sealed class LeaseRenewalTests
         await using var r = new LeaseRenewal(Lease, Interval, Margin, time.GetTimestamp(), _ => ValueTask.FromResult(false), time);
         await Task.Delay(50); // let the loop arm its first timer before the clock moves
         await Advance(time, Interval + TimeSpan.FromSeconds(1));
-        await WaitFor(() => r.LostToken.IsCancellationRequested);
+        await Eventually.TrueAsync(() => r.LostToken.IsCancellationRequested, "LostToken fired");
     }
 
     [Fact]
@@ -40,7 +41,7 @@ public sealed class LeaseRenewalTests
         await Advance(time, Lease - Margin - TimeSpan.FromSeconds(1));
         Assert.False(r.LostToken.IsCancellationRequested);
         await Advance(time, TimeSpan.FromSeconds(1));
-        await WaitFor(() => r.LostToken.IsCancellationRequested);
+        await Eventually.TrueAsync(() => r.LostToken.IsCancellationRequested, "LostToken fired");
     }
 
     [Fact]
@@ -50,7 +51,7 @@ public sealed class LeaseRenewalTests
         var hang = new TaskCompletionSource<bool>();
         await using var r = new LeaseRenewal(Lease, Interval, Margin, time.GetTimestamp(), _ => new ValueTask<bool>(hang.Task), time);
         await Advance(time, Lease - Margin);
-        await WaitFor(() => r.LostToken.IsCancellationRequested);
+        await Eventually.TrueAsync(() => r.LostToken.IsCancellationRequested, "LostToken fired");
         hang.SetResult(true);
     }
 
@@ -133,11 +134,5 @@ public sealed class LeaseRenewalTests
             time.Advance(by - done < step ? by - done : step);
             await Task.Delay(2);
         }
-    }
-
-    private static async Task WaitFor(Func<bool> condition)
-    {
-        for (var i = 0; i < 500 && !condition(); i++) await Task.Delay(10);
-        Assert.True(condition());
     }
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Padlock.LocalServers;
+using Padlock.Testing;
 using Padlock.ZooKeeper.Client;
 using Padlock.ZooKeeper.Locks;
 using Padlock.ZooKeeper.Tests.Fixtures;
@@ -38,7 +39,7 @@ public sealed class WaitAcrossExpiryTests(ITestOutputHelper output)
         holder.LostToken.Register(() => lost.TrySetResult());
         var waiting = waiterProvider.CreateLock(name).AcquireAsync(TimeSpan.FromMinutes(2)).AsTask();
         var parent = ((ZooKeeperLockStore)waiterProvider.Store).ParentPath(name);
-        await EventuallyAsync(async () => (await LineAsync(server, parent)).Count == 2, "the waiter queued");
+        await Eventually.TrueAsync(async () => (await LineAsync(server, parent)).Count == 2, "the waiter queued");
         var waiterClient = ((ZooKeeperLockStore)waiterProvider.Store).CurrentClient!;
         var oldSession = waiterClient.SessionId;
 
@@ -85,13 +86,13 @@ public sealed class WaitAcrossExpiryTests(ITestOutputHelper output)
         var cancelled = waiterProvider.CreateLock(name).AcquireAsync(cancellationToken: cancel.Token).AsTask();
         var store = (ZooKeeperLockStore)waiterProvider.Store;
         var parent = store.ParentPath(name);
-        await EventuallyAsync(async () => (await LineAsync(server, parent)).Count == 2, "the first waiter queued");
+        await Eventually.TrueAsync(async () => (await LineAsync(server, parent)).Count == 2, "the first waiter queued");
         var oldSession = store.CurrentClient!.SessionId;
         var frozenFor = store.CurrentClient.NegotiatedTimeout * 2 + Tick * 2;
         // Its deadline falls well after the resume: it must queue again, then time out with null, not an error.
         var deadline = frozenFor + TimeSpan.FromSeconds(10);
         var timingOut = waiterProvider.CreateLock(name).TryAcquireAsync(deadline).AsTask();
-        await EventuallyAsync(async () => (await LineAsync(server, parent)).Count == 3, "the second waiter queued");
+        await Eventually.TrueAsync(async () => (await LineAsync(server, parent)).Count == 3, "the second waiter queued");
 
         var pid = server.Process.ProcessId!.Value;
         Posix.Pause(pid);
@@ -105,7 +106,7 @@ public sealed class WaitAcrossExpiryTests(ITestOutputHelper output)
         }
 
         // Both waiters stand in line again, on the store's new session, behind the holder.
-        await EventuallyAsync(async () =>
+        await Eventually.TrueAsync(async () =>
         {
             var line = await LineAsync(server, parent);
             if (line.Count != 3 || store.CurrentClient!.SessionId == oldSession) return false;
@@ -141,16 +142,6 @@ public sealed class WaitAcrossExpiryTests(ITestOutputHelper output)
         catch (ZooKeeperException ex) when (ex.Code == ZooKeeperErrorCode.NoNode)
         {
             return [];
-        }
-    }
-
-    private static async Task EventuallyAsync(Func<Task<bool>> condition, string what)
-    {
-        var end = DateTime.UtcNow + Guard;
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < end, $"Not within {Guard.TotalSeconds} s: {what}.");
-            await Task.Delay(20);
         }
     }
 }

@@ -1,4 +1,5 @@
 using Padlock.Testing.Contract;
+using Padlock.ZooKeeper.Client;
 using Padlock.ZooKeeper.Client.Protocol;
 using Padlock.ZooKeeper.Locks;
 using Padlock.ZooKeeper.Tests.Fixtures;
@@ -28,6 +29,25 @@ public sealed class ZooKeeperContractTests(ZooKeeperFixture zk) : LockContractTe
             await using var other = await zk.ConnectAsync();
             var holder = LockNodeNames.Queue(await other.GetChildrenAsync(parent))[0];
             await other.DeleteAsync(parent + "/" + holder);
+        }
+
+        public override bool IsFifo => true;
+
+        public override bool CanInspect => true;
+
+        // The lock node's sequential children, read by a client of our own; the first is the holder's.
+        public override async Task<int?> QueuedAsync(string name)
+        {
+            await using var c = await zk.ConnectAsync();
+            try
+            {
+                var line = LockNodeNames.Queue(await c.GetChildrenAsync(ZkPaths.Combine("/contract", LockNodeNames.Encode(name))));
+                return Math.Max(0, line.Count - 1);
+            }
+            catch (ZooKeeperException ex) when (ex.Code == ZooKeeperErrorCode.NoNode)
+            {
+                return 0;
+            }
         }
     }
 }
