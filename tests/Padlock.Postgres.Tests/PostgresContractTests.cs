@@ -28,6 +28,13 @@ public sealed class PostgresContractTests(PostgresFixture fixture) : LockContrac
         }
 
         public override TimeSpan LossDetectionLimit => TimeSpan.FromSeconds(10);
+
+        public override bool CanInspect => true;
+
+        // The server's lock queue is first come, first served, and pg_locks shows who waits in it.
+        public override bool IsFifo => true;
+
+        public override async Task<int?> QueuedAsync(string name) => await PgLocks.WaitingAsync(fixture.Server, name);
     }
 }
 
