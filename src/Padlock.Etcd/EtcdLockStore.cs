@@ -14,7 +14,7 @@ namespace Padlock.Etcd;
 /// connection per member, one watch stream, and one session lease kept alive for all its locks. Fencing tokens are
 /// the create revisions of the lock keys: strictly increasing across the cluster, through restarts and leader changes.
 /// </summary>
-public sealed class EtcdLockStore : ILockStore, ILockInspector
+public sealed class EtcdLockStore : ILockStore, ILockInspector, ISemaphoreStore
 {
     private readonly SemaphoreSlim _sessionGate = new(1, 1);
     private readonly HeldLeases _holds = new();
@@ -70,6 +70,20 @@ public sealed class EtcdLockStore : ILockStore, ILockInspector
         ArgumentNullException.ThrowIfNull(wait);
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) == 1, this);
         return EtcdMutex.TryAcquireAsync(this, name, wait);
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// The lock's line under <see cref="LinePolicy.Semaphore"/> at <c>PREFIX/#s/NAME/</c>: a key holds while fewer than
+    /// <paramref name="maxCount"/> keys have a lower create revision, else it watches the key <paramref name="maxCount"/>
+    /// places below its own. The fencing token is the key's create revision.
+    /// </remarks>
+    public ValueTask<StoreLease?> TryAcquireSemaphoreAsync(string name, int maxCount, LockWait wait)
+    {
+        ArgumentNullException.ThrowIfNull(wait);
+        LockNames.Validate(name);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) == 1, this);
+        return EtcdSemaphore.TryAcquireAsync(this, name, maxCount, wait);
     }
 
     /// <inheritdoc/>

@@ -13,7 +13,7 @@ namespace Padlock.ZooKeeper;
 /// predecessor, so a release wakes one waiter, in FIFO order. The fencing token is the entry's czxid.
 /// All locks of a store share one session, opened on first use and replaced if it expires.
 /// </summary>
-public sealed class ZooKeeperLockStore : ILockStore, ILockInspector
+public sealed class ZooKeeperLockStore : ILockStore, ILockInspector, ISemaphoreStore
 {
     private readonly ZooKeeperLockOptions _options;
     private readonly ILogger _logger;
@@ -49,6 +49,45 @@ public sealed class ZooKeeperLockStore : ILockStore, ILockInspector
 
     /// <summary>The node holding the entries of lock <paramref name="name"/>.</summary>
     internal string ParentPath(string name) => ZkPaths.Combine(_options.Root, LockNodeNames.Encode(name));
+
+    /// <summary>
+    /// The node holding the entries of semaphore <paramref name="name"/>: under <c>ROOT/%sem</c>, a node no lock name
+    /// can have (an encoded lock name has '%' only before hex digits), so a lock and a semaphore never share a line.
+    /// </summary>
+    internal string SemaphoreParentPath(string name) => ZkPaths.Combine(ZkPaths.Combine(_options.Root, SemaphoreNode), LockNodeNames.Encode(name));
+
+    private const string SemaphoreNode = "%sem";
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// The lock's line recipe under <see cref="LinePolicy.Semaphore"/>: an entry holds while fewer than
+    /// <paramref name="maxCount"/> entries are before it, else it watches the entry <paramref name="maxCount"/> places
+    /// before it. Entry names carry their creator's maxCount; a line with another is refused after our entry is deleted.
+    /// </remarks>
+    /// <exception cref="LockStoreUnavailableException">No server answered in time (see <see cref="TryAcquireAsync"/>).</exception>
+    public async ValueTask<StoreLease?> TryAcquireSemaphoreAsync(string name, int maxCount, LockWait wait)
+    {
+        ArgumentNullException.ThrowIfNull(wait);
+        LockNames.Validate(name);
+        var policy = LinePolicy.Semaphore(maxCount);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        wait.ThrowIfCallerCancelled();
+        var rules = new LineRules(policy, LockNodeNames.SemaphoreEntryPrefix(Guid.NewGuid(), maxCount), line =>
+        {
+            foreach (var entry in line)
+            {
+                if (LockNodeNames.MaxCountOf(entry) is { } other && other != maxCount) throw new SemaphoreCountMismatchException(name, maxCount, other);
+            }
+        });
+        try
+        {
+            return await LockAcquisition.RunAsync(this, SemaphoreParentPath(name), _owner, wait, rules).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ZooKeeperUnavailable.Is(ex))
+        {
+            throw ZooKeeperUnavailable.Wrap(_options.Servers, ex);
+        }
+    }
 
     /// <inheritdoc/>
     /// <exception cref="LockStoreUnavailableException">No server answered within the connect (or request) timeout; the message names the servers and the inner <see cref="ZooKeeperException"/> has the code.</exception>
@@ -142,7 +181,7 @@ public sealed class ZooKeeperLockStore : ILockStore, ILockInspector
         }
     }
 
-    /// <summary>Creates the root (persistent) and the lock's container node when missing.</summary>
+    /// <summary>Creates the parent's ancestors (persistent: the root, and <c>%sem</c> for semaphores) and the parent (a container) when missing.</summary>
     internal async Task EnsureParentAsync(ZooKeeperClient client, string parent, CancellationToken cancellationToken)
     {
         try
@@ -156,10 +195,10 @@ public sealed class ZooKeeperLockStore : ILockStore, ILockInspector
         }
         catch (ZooKeeperException ex) when (ex.Code == ZooKeeperErrorCode.NoNode)
         {
-            // The root is missing: create it, level by level.
+            // An ancestor is missing: create them, level by level.
         }
         var path = "";
-        foreach (var segment in _options.Root.Split('/', StringSplitOptions.RemoveEmptyEntries))
+        foreach (var segment in parent[..parent.LastIndexOf('/')].Split('/', StringSplitOptions.RemoveEmptyEntries))
         {
             path += "/" + segment;
             try

@@ -7,17 +7,23 @@ using Padlock.Stores;
 namespace Padlock.Etcd.Mutex;
 
 /// <summary>
-/// The lock recipe (etcd's own, v3): every contender creates a key under the lock's prefix, bound to its session's
-/// lease; the key with the lowest create revision holds the lock, the others each watch only the key just below
-/// theirs, so a release wakes one waiter (no herd) and waiters are served in revision order.
+/// The line recipe (etcd's own lock, v3): every contender creates a key under the line's prefix, bound to its
+/// session's lease; a <see cref="LinePolicy"/> decides from our place in create-revision order whether we hold or
+/// which single key we watch (the lock: lowest holds, others watch the key just below theirs), so a release wakes one
+/// waiter (no herd) and waiters are served in revision order.
 /// </summary>
 internal static class EtcdMutex
 {
-    public static async ValueTask<StoreLease?> TryAcquireAsync(EtcdLockStore store, string name, LockWait wait)
+    /// <summary>The exclusive lock <paramref name="name"/>.</summary>
+    public static ValueTask<StoreLease?> TryAcquireAsync(EtcdLockStore store, string name, LockWait wait)
+        => TryAcquireAsync(store, new LineSpec(LockKeys.PrefixOf(store.Prefix, name), LinePolicy.Exclusive, store.OwnerValue, null), name, wait);
+
+    /// <summary>One acquire on the line <paramref name="line"/> describes.</summary>
+    public static async ValueTask<StoreLease?> TryAcquireAsync(EtcdLockStore store, LineSpec line, string name, LockWait wait)
     {
-        var prefix = LockKeys.PrefixOf(store.Prefix, name);
+        var prefix = line.Prefix;
         var cancellationToken = wait.CancellationToken;
-        if (wait.IsSingleAttempt) return await TryOnceAsync(store, prefix, cancellationToken).ConfigureAwait(false);
+        if (wait.IsSingleAttempt && line.Policy == LinePolicy.Exclusive) return await TryOnceAsync(store, prefix, cancellationToken).ConfigureAwait(false);
         while (true)
         {
             // Starting the session is connecting, not waiting for the lock: it is bounded by the connect timeout and
@@ -31,8 +37,14 @@ internal static class EtcdMutex
             using var either = CancellationTokenSource.CreateLinkedTokenSource(wait.Token, session.Lost);
             try
             {
-                var revision = await QueueAsync(store, session, prefix, key, attempt.Token, either.Token).ConfigureAwait(false);
-                return await store.TrackAsync(new EtcdHold(store, session, prefix, slot, key, revision)).ConfigureAwait(false);
+                var revision = await QueueAsync(store, session, line, key, !wait.IsSingleAttempt, attempt.Token, either.Token).ConfigureAwait(false);
+                if (revision is null)
+                {
+                    // A single attempt that would have to wait: leave nothing behind.
+                    await DeleteQuietlyAsync(store, session, prefix, slot, key).ConfigureAwait(false);
+                    return null;
+                }
+                return await store.TrackAsync(new EtcdHold(store, session, prefix, slot, key, revision.Value)).ConfigureAwait(false);
             }
             catch (Grpc.Core.RpcException ex) when (IsLeaseGone(ex))
             {
@@ -98,17 +110,23 @@ internal static class EtcdMutex
     private static bool IsLeaseGone(Grpc.Core.RpcException ex)
         => ex.StatusCode == Grpc.Core.StatusCode.NotFound && ex.Status.Detail.Contains("lease not found", StringComparison.Ordinal);
 
-    /// <summary>Creates our key (bounded by <paramref name="first"/>) and waits until it is the lowest (bounded by <paramref name="ct"/>); returns its create revision.</summary>
-    private static async Task<long> QueueAsync(EtcdLockStore store, EtcdSession session, ByteString prefix, ByteString key, CancellationToken first, CancellationToken ct)
+    /// <summary>
+    /// Creates our key (bounded by <paramref name="first"/>) and, when <paramref name="mayWait"/>, waits until the policy
+    /// says we hold (bounded by <paramref name="ct"/>); returns its create revision, or null when we would have to wait
+    /// and may not.
+    /// </summary>
+    private static async Task<long?> QueueAsync(EtcdLockStore store, EtcdSession session, LineSpec line, ByteString key, bool mayWait, CancellationToken first, CancellationToken ct)
     {
+        var prefix = line.Prefix;
+        var permits = line.Policy.Permits;
         var end = LockKeys.RangeEnd(prefix);
         var txn = new TxnRequest();
         // Create our key unless a previous attempt of this same request already did (a retry on another member).
         txn.Compare.Add(new Compare { Key = key, Target = Compare.Types.CompareTarget.Create, Result = Compare.Types.CompareResult.Equal, CreateRevision = 0 });
-        txn.Success.Add(new RequestOp { RequestPut = new PutRequest { Key = key, Value = store.OwnerValue, Lease = session.LeaseId } });
+        txn.Success.Add(new RequestOp { RequestPut = new PutRequest { Key = key, Value = line.Value, Lease = session.LeaseId } });
         txn.Failure.Add(new RequestOp { RequestRange = new RangeRequest { Key = key } });
-        // In the same round trip: the current holder (lowest create revision), so an uncontended acquire is one request...
-        var owner = new RequestOp { RequestRange = new RangeRequest { Key = prefix, RangeEnd = end, SortTarget = RangeRequest.Types.SortTarget.Create, SortOrder = RangeRequest.Types.SortOrder.Ascend, Limit = 1, KeysOnly = true } };
+        // In the same round trip: the current holders (lowest create revisions), so an uncontended acquire is one request...
+        var owner = new RequestOp { RequestRange = new RangeRequest { Key = prefix, RangeEnd = end, SortTarget = RangeRequest.Types.SortTarget.Create, SortOrder = RangeRequest.Types.SortOrder.Ascend, Limit = permits, KeysOnly = line.Check is null } };
         txn.Success.Add(owner);
         txn.Failure.Add(owner);
         // ...and the two newest keys (ours, just created, and the one below it), so a contended one needs no second read.
@@ -116,10 +134,17 @@ internal static class EtcdMutex
         var response = await store.TxnAsync(txn, first).ConfigureAwait(false);
 
         var mine = response.Succeeded ? response.Header.Revision : response.Responses[0].ResponseRange.Kvs[0].CreateRevision;
-        var lowest = response.Responses[1].ResponseRange.Kvs;
-        if (lowest.Count == 0 || lowest[0].CreateRevision == mine) return mine;
-        Mvccpb.KeyValue? below = response.Succeeded ? response.Responses[2].ResponseRange.Kvs.FirstOrDefault(kv => kv.CreateRevision < mine) : null;
-        await PredecessorWait.UntilFirstAsync(store, new LinePlace(prefix, end, key, mine), below, response.Header.Revision, ct).ConfigureAwait(false);
+        // Fewer than `permits` keys below ours among the lowest `permits`: then these are all the keys below ours.
+        var lower = response.Responses[1].ResponseRange.Kvs.Where(kv => kv.CreateRevision < mine).ToList();
+        if (line.Policy.Decide(lower.Count).Holds)
+        {
+            line.Check?.Invoke(lower);
+            return mine;
+        }
+        if (!mayWait) return null;
+        // The lock's key just below ours came with the reply; a semaphore reads its window below ours next.
+        Mvccpb.KeyValue? below = response.Succeeded && permits == 1 ? response.Responses[2].ResponseRange.Kvs.FirstOrDefault(kv => kv.CreateRevision < mine) : null;
+        await PredecessorWait.UntilFirstAsync(store, new LinePlace(prefix, end, key, mine, line.Policy, line.Check), below, response.Header.Revision, ct).ConfigureAwait(false);
         return mine;
     }
 

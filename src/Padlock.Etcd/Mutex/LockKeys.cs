@@ -17,7 +17,16 @@ internal static class LockKeys
 
     /// <summary>The prefix shared by every key of lock <paramref name="name"/>, ending in '/'.</summary>
     public static ByteString PrefixOf(string prefix, string name)
-        => ByteString.CopyFromUtf8(prefix + "/" + Marker + "/" + name.Replace("%", "%25", StringComparison.Ordinal).Replace("/", "%2F", StringComparison.Ordinal) + "/");
+        => ByteString.CopyFromUtf8(prefix + "/" + Marker + "/" + Escape(name) + "/");
+
+    /// <summary>
+    /// The prefix of every key of semaphore <paramref name="name"/>: <c>PREFIX/#s/NAME/</c>, apart from every lock's range
+    /// (<c>PREFIX/#/</c>) by the same argument as above, so a lock and a semaphore of one name never share a line.
+    /// </summary>
+    public static ByteString SemaphorePrefixOf(string prefix, string name)
+        => ByteString.CopyFromUtf8(prefix + "/" + Marker + "s/" + Escape(name) + "/");
+
+    private static string Escape(string name) => name.Replace("%", "%25", StringComparison.Ordinal).Replace("/", "%2F", StringComparison.Ordinal);
 
     /// <summary>The end of the key range of <paramref name="lockPrefix"/>: the prefix with its last byte ('/') raised by one.</summary>
     public static ByteString RangeEnd(ByteString lockPrefix)

@@ -1,14 +1,19 @@
 using Etcdserverpb;
 using Google.Protobuf;
 using Microsoft.Extensions.Logging;
+using Padlock.Stores;
 
 namespace Padlock.Etcd.Mutex;
 
-/// <summary>A waiter's place in a lock's line: the lock's key range, its own key and that key's create revision.</summary>
-internal readonly record struct LinePlace(ByteString Prefix, ByteString End, ByteString Key, long Mine);
+/// <summary>
+/// A waiter's place in a line: the line's key range, its own key and that key's create revision, the policy that
+/// decides, and (for a semaphore) a check of the values of the keys below ours before we may hold.
+/// </summary>
+internal readonly record struct LinePlace(ByteString Prefix, ByteString End, ByteString Key, long Mine, LinePolicy Policy, Action<IEnumerable<Mvccpb.KeyValue>>? Check = null);
 
 /// <summary>
-/// Waits until no key below ours is left in the line, watching only the key just below ours. Two rules keep the wait
+/// Waits until the line's <see cref="LinePolicy"/> says we hold, watching only the one key it names (for the lock, the
+/// key just below ours; for a semaphore of N, the key N places below ours). Two rules keep the wait
 /// from missing its turn. A watch proves nothing about deletions before it starts, and the read that found the key and
 /// the watch may be served by different members, lagging by different amounts (a restarted member catches up for
 /// seconds): so the watch is trusted only once a read at or after its start revision still showed the key. And a
@@ -23,7 +28,7 @@ internal static class PredecessorWait
     /// <summary>For <see cref="FindBelowAsync"/>: read through the leader (a linearizable read), not a member's own state.</summary>
     private const long Linearizable = long.MaxValue;
 
-    /// <summary>Returns once no key below ours is left. <paramref name="below"/> (when known) was read at revision <paramref name="seen"/>.</summary>
+    /// <summary>Returns once the policy says we hold. <paramref name="below"/> (when known) is the key to watch, read at revision <paramref name="seen"/>.</summary>
     /// <exception cref="KeyGoneException">Our own key is gone.</exception>
     public static async Task UntilFirstAsync(EtcdLockStore store, LinePlace place, Mvccpb.KeyValue? below, long seen, CancellationToken ct)
     {
@@ -106,7 +111,7 @@ internal static class PredecessorWait
     }
 
     /// <summary>
-    /// The key just below ours and the revision read at, from a member that has applied revision
+    /// The key the policy says to watch (null: we hold) and the revision read at, from a member that has applied revision
     /// <paramref name="atLeast"/> (<see cref="Linearizable"/>: through the leader). Throws <see cref="KeyGoneException"/>
     /// when our own key is gone (deleted by someone, or its lease ended), since then being lowest would not mean holding the lock.
     /// </summary>
@@ -121,13 +126,17 @@ internal static class PredecessorWait
         var response = atLeast == Linearizable ? null : await ReadAsync(store, place, serializable: true, ct).ConfigureAwait(false);
         if (response is null || response.Header.Revision < atLeast) response = await ReadAsync(store, place, serializable: false, ct).ConfigureAwait(false);
         if (response.Responses[1].ResponseRange.Kvs.FirstOrDefault() is not { } ours || ours.CreateRevision != place.Mine) throw new KeyGoneException();
-        return (response.Responses[0].ResponseRange.Kvs.FirstOrDefault(), response.Header.Revision);
+        // The nearest keys below ours, newest first, as many as may hold at once: our index within that window decides.
+        var below = response.Responses[0].ResponseRange.Kvs;
+        var decision = place.Policy.Decide(below.Count);
+        if (decision.Holds) place.Check?.Invoke(below);
+        return (decision.Holds ? null : below[below.Count - 1 - decision.WatchIndex], response.Header.Revision);
     }
 
     private static Task<TxnResponse> ReadAsync(EtcdLockStore store, LinePlace place, bool serializable, CancellationToken ct)
     {
         var txn = new TxnRequest();
-        txn.Success.Add(new RequestOp { RequestRange = new RangeRequest { Key = place.Prefix, RangeEnd = place.End, MaxCreateRevision = place.Mine - 1, SortTarget = RangeRequest.Types.SortTarget.Create, SortOrder = RangeRequest.Types.SortOrder.Descend, Limit = 1, KeysOnly = true, Serializable = serializable } });
+        txn.Success.Add(new RequestOp { RequestRange = new RangeRequest { Key = place.Prefix, RangeEnd = place.End, MaxCreateRevision = place.Mine - 1, SortTarget = RangeRequest.Types.SortTarget.Create, SortOrder = RangeRequest.Types.SortOrder.Descend, Limit = place.Policy.Permits, KeysOnly = place.Check is null, Serializable = serializable } });
         txn.Success.Add(new RequestOp { RequestRange = new RangeRequest { Key = place.Key, KeysOnly = true, Serializable = serializable } });
         return store.TxnAsync(txn, ct);
     }

@@ -6,8 +6,9 @@ using Padlock.ZooKeeper.Client.Protocol;
 namespace Padlock.ZooKeeper.Locks;
 
 /// <summary>
-/// One acquire, the ZooKeeper lock recipe: create an ephemeral sequential entry named with our GUID, list the line,
-/// hold the lock when first, else watch only the entry just before ours (no herd) and look again when it goes.
+/// One acquire, the ZooKeeper line recipe: create an ephemeral sequential entry named with our GUID, list the line,
+/// and let the <see cref="LinePolicy"/> decide: hold now, or watch one entry below ours (no herd) and look again when
+/// it goes. The exclusive lock holds when first and watches the entry just before ours; a semaphore is another policy.
 /// A connection loss while creating is resolved by looking for our GUID after reconnecting, never by creating blindly;
 /// giving up (timeout, cancellation, failure) deletes whatever entry we may have. A session that expires takes our
 /// entry with it: the acquisition starts over on the store's new session. The timeout bounds the waiting only.
@@ -18,6 +19,8 @@ internal sealed class LockAcquisition
     private readonly string _parent;
     private readonly string _prefix;
     private readonly byte[] _owner;
+    private readonly LinePolicy _policy;
+    private readonly Action<List<string>>? _checkLine;
     private LockSession _session;
     private string? _ours;
     private long _czxid;
@@ -28,26 +31,32 @@ internal sealed class LockAcquisition
     // Set once one attempt has run to its end (our entry listed in the line): from then on we are waiting.
     private bool _attempted;
 
-    private LockAcquisition(ZooKeeperLockStore store, LockSession session, string parent, byte[] owner, LockWait wait)
+    private LockAcquisition(ZooKeeperLockStore store, LockSession session, string parent, byte[] owner, LockWait wait, LineRules rules)
     {
+        _policy = rules.Policy;
+        _checkLine = rules.CheckLine;
         _store = store;
         _session = session;
         _parent = parent;
         _owner = owner;
         _wait = wait;
-        _prefix = LockNodeNames.EntryPrefix(Guid.NewGuid());
+        _prefix = rules.EntryPrefix;
     }
 
     /// <summary>
     /// Runs one acquire. When the wait ends (deadline or cancellation) or anything fails, whatever entry we may have
     /// is deleted and the exception goes on: the core reports a passed deadline as "not acquired".
     /// </summary>
-    public static async Task<StoreLease?> RunAsync(ZooKeeperLockStore store, string parent, byte[] owner, LockWait wait)
+    public static Task<StoreLease?> RunAsync(ZooKeeperLockStore store, string parent, byte[] owner, LockWait wait)
+        => RunAsync(store, parent, owner, wait, LineRules.Exclusive());
+
+    /// <summary>Runs one acquire under <paramref name="rules"/> (the policy, our entry's name prefix, a check of the line).</summary>
+    public static async Task<StoreLease?> RunAsync(ZooKeeperLockStore store, string parent, byte[] owner, LockWait wait, LineRules rules)
     {
         // Connecting is not waiting for the lock: the session start is bounded by the connect timeout (and the
         // caller's cancellation), never by the wait, so a tiny timeout still makes its one attempt.
         var session = await store.GetSessionAsync(wait.CancellationToken).ConfigureAwait(false);
-        var run = new LockAcquisition(store, session, parent, owner, wait);
+        var run = new LockAcquisition(store, session, parent, owner, wait, rules);
         store.BeginAcquisition(run._prefix);
         try
         {
@@ -84,9 +93,9 @@ internal sealed class LockAcquisition
 
     private async Task<ZooKeeperLease?> LoopAsync()
     {
-        if (_wait.IsSingleAttempt && LockNodeNames.Queue(await ChildrenAsync(Requests).ConfigureAwait(false)).Count > 0)
+        if (_wait.IsSingleAttempt && !_policy.WouldHoldBehind(LockNodeNames.Queue(await ChildrenAsync(Requests).ConfigureAwait(false)).Count))
         {
-            // Someone holds or waits: fail without creating anything.
+            // The line is too long to hold at once: fail without creating anything.
             return null;
         }
         var recovery = Recovery.None;
@@ -179,8 +188,10 @@ internal sealed class LockAcquisition
                 continue;
             }
             _attempted = true;
-            if (at == 0) return new ZooKeeperLease(_store, _session, _ours!, _czxid);
-            _predecessor = ZkPaths.Combine(_parent, line[at - 1]);
+            _checkLine?.Invoke(line);
+            var decision = _policy.Decide(at);
+            if (decision.Holds) return new ZooKeeperLease(_store, _session, _ours!, _czxid);
+            _predecessor = ZkPaths.Combine(_parent, line[decision.WatchIndex]);
             return null;
         }
     }

@@ -40,6 +40,25 @@ internal static class LockNodeNames
     /// <summary>The prefix of a queue entry: Curator's "_c_" protected-name form with the handle's GUID, then the marker the sequence follows.</summary>
     public static string EntryPrefix(Guid id) => "_c_" + id.ToString("N") + Marker;
 
+    /// <summary>
+    /// The prefix of a semaphore entry: as <see cref="EntryPrefix"/>, with the maxCount its creator uses after the GUID,
+    /// so every listing of the line shows each entry's maxCount without reading any data.
+    /// </summary>
+    public static string SemaphoreEntryPrefix(Guid id, int maxCount)
+        => "_c_" + id.ToString("N") + MaxMarker + maxCount.ToString(CultureInfo.InvariantCulture) + Marker;
+
+    private const string MaxMarker = "-max";
+
+    /// <summary>The maxCount a semaphore entry was created with, or null when the name carries none.</summary>
+    public static int? MaxCountOf(string child)
+    {
+        var start = child.IndexOf(MaxMarker, StringComparison.Ordinal);
+        var end = child.LastIndexOf(Marker, StringComparison.Ordinal);
+        if (start < 0 || end < start) return null;
+        start += MaxMarker.Length;
+        return int.TryParse(child.AsSpan(start, end - start), NumberStyles.None, CultureInfo.InvariantCulture, out var max) ? max : null;
+    }
+
     /// <summary>The sequence number the server appended to an entry, or null for a node that is not a queue entry.</summary>
     public static int? Sequence(string child)
     {
