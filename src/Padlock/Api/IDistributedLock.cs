@@ -4,6 +4,11 @@ namespace Padlock;
 /// A named lock whose holders exclude each other across every process that uses the same store.
 /// Obtain one from <see cref="ILockProvider.CreateLock(string)"/>; the object itself holds nothing and is cheap.
 /// </summary>
+/// <remarks>
+/// Not reentrant: a second acquire of a name this async flow already holds, through the same provider, fails at once
+/// with <see cref="LockRecursionException"/> instead of waiting out its timeout. Tasks the flow started after its acquire
+/// inherit its execution context and count as the same flow; acquire through another provider to contend deliberately.
+/// </remarks>
 public interface IDistributedLock
 {
     /// <summary>The lock's name as given to <see cref="ILockProvider.CreateLock(string)"/>.</summary>
@@ -17,6 +22,7 @@ public interface IDistributedLock
     /// <returns>The handle that holds the lock, or <see langword="null"/> when it could not be had in time.</returns>
     /// <exception cref="ArgumentOutOfRangeException">The timeout is negative (other than infinite) or too large.</exception>
     /// <exception cref="OperationCanceledException">The token was cancelled before the lock was granted.</exception>
+    /// <exception cref="LockRecursionException">This async flow already holds the lock through this provider.</exception>
     ValueTask<ILockHandle?> TryAcquireAsync(TimeSpan timeout = default, CancellationToken cancellationToken = default);
 
     /// <summary>
@@ -26,6 +32,7 @@ public interface IDistributedLock
     /// <exception cref="TimeoutException">The lock was not granted within the timeout.</exception>
     /// <exception cref="ArgumentOutOfRangeException">The timeout is negative (other than infinite) or too large.</exception>
     /// <exception cref="OperationCanceledException">The token was cancelled before the lock was granted.</exception>
+    /// <exception cref="LockRecursionException">This async flow already holds the lock through this provider.</exception>
     ValueTask<ILockHandle> AcquireAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default);
 
     /// <summary>Synchronous form of <see cref="TryAcquireAsync(TimeSpan, CancellationToken)"/>; blocks the calling thread.</summary>

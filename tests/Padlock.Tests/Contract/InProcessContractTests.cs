@@ -9,7 +9,7 @@ public sealed class InProcessContractTests : LockContractTests
 {
     protected override LockStoreAdapter Adapter { get; } = new InProcessAdapter();
 
-    private sealed class InProcessAdapter : LockStoreAdapter
+    internal sealed class InProcessAdapter : LockStoreAdapter
     {
         private readonly InProcessLockStore _store = new();
 
@@ -27,10 +27,11 @@ public sealed class InProcessContractTests : LockContractTests
         }
     }
 
-    private sealed class NonOwning(ILockStore inner) : ILockStore
+    private sealed class NonOwning(InProcessLockStore inner) : ILockStore, ISemaphoreStore
     {
         public string Kind => inner.Kind;
         public ValueTask<StoreLease?> TryAcquireAsync(string name, LockWait wait) => inner.TryAcquireAsync(name, wait);
+        public ValueTask<StoreLease?> TryAcquireSemaphoreAsync(string name, int maxCount, LockWait wait) => inner.TryAcquireSemaphoreAsync(name, maxCount, wait);
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 }
