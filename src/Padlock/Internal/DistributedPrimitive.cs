@@ -16,6 +16,13 @@ internal abstract class DistributedPrimitive(string name, string primitive, obje
 
     protected ILockStore Store { get; } = store;
 
+    /// <summary>
+    /// Whether a second acquire of the name by a flow that holds it fails at once (<see cref="LockRecursionException"/>).
+    /// The semaphore refuses; the lock does not yet, because its try-lock has always answered "busy" (null) to a flow
+    /// that holds it and callers rely on that (issue 12 asks for it on every primitive: see docs/design.md).
+    /// </summary>
+    protected abstract bool RefusesRecursion { get; }
+
     /// <summary>"lock 'x'", "semaphore 'x' (maxCount 4)": for messages.</summary>
     protected abstract string Describe { get; }
 
@@ -24,10 +31,10 @@ internal abstract class DistributedPrimitive(string name, string primitive, obje
 
     // The public forms are not async methods: FlowHolds.Begin must run in the caller's flow (see FlowHolds).
     public ValueTask<ILockHandle?> TryAcquireAsync(TimeSpan timeout = default, CancellationToken cancellationToken = default)
-        => AcquireCoreAsync(TimeoutValidation.Check(timeout), cancellationToken, FlowHolds.Begin(provider, primitive, Name));
+        => AcquireCoreAsync(TimeoutValidation.Check(timeout), cancellationToken, BeginHold());
 
     public ValueTask<ILockHandle> AcquireAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default)
-        => AcquireOrThrowAsync(TimeoutValidation.Check(timeout ?? Timeout.InfiniteTimeSpan), cancellationToken, FlowHolds.Begin(provider, primitive, Name));
+        => AcquireOrThrowAsync(TimeoutValidation.Check(timeout ?? Timeout.InfiniteTimeSpan), cancellationToken, BeginHold());
 
     public ILockHandle? TryAcquire(TimeSpan timeout = default, CancellationToken cancellationToken = default)
         => SyncOverAsync.Run(TryAcquireAsync(timeout, cancellationToken));
@@ -35,17 +42,19 @@ internal abstract class DistributedPrimitive(string name, string primitive, obje
     public ILockHandle Acquire(TimeSpan? timeout = null, CancellationToken cancellationToken = default)
         => SyncOverAsync.Run(AcquireAsync(timeout, cancellationToken));
 
-    private async ValueTask<ILockHandle> AcquireOrThrowAsync(TimeSpan timeout, CancellationToken cancellationToken, FlowHolds.Cell hold)
+    private FlowHolds.Cell? BeginHold() => RefusesRecursion ? FlowHolds.Begin(provider, primitive, Name) : null;
+
+    private async ValueTask<ILockHandle> AcquireOrThrowAsync(TimeSpan timeout, CancellationToken cancellationToken, FlowHolds.Cell? hold)
         => await AcquireCoreAsync(timeout, cancellationToken, hold).ConfigureAwait(false)
             ?? throw new TimeoutException($"Timed out after {Durations.Format(timeout)} waiting for {Describe} on {Store.Kind}://.");
 
-    private async ValueTask<ILockHandle?> AcquireCoreAsync(TimeSpan timeout, CancellationToken cancellationToken, FlowHolds.Cell hold)
+    private async ValueTask<ILockHandle?> AcquireCoreAsync(TimeSpan timeout, CancellationToken cancellationToken, FlowHolds.Cell? hold)
     {
         var granted = false;
         try
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (hold.Recursive)
+            if (hold is { Recursive: true })
                 throw new LockRecursionException(
                     $"This async flow already holds {Describe} through this provider; Padlock's primitives are not reentrant, " +
                     "so a second acquire would wait for itself. Reuse the handle you hold, or release it first.");
@@ -55,11 +64,11 @@ internal abstract class DistributedPrimitive(string name, string primitive, obje
         }
         finally
         {
-            if (!granted) hold.Dispose();
+            if (!granted) hold?.Dispose();
         }
     }
 
-    private async ValueTask<ILockHandle?> AcquireOnceAsync(TimeSpan timeout, CancellationToken cancellationToken, FlowHolds.Cell hold)
+    private async ValueTask<ILockHandle?> AcquireOnceAsync(TimeSpan timeout, CancellationToken cancellationToken, FlowHolds.Cell? hold)
     {
         var storeTag = new KeyValuePair<string, object?>("padlock.store", Store.Kind);
         var primitiveTag = new KeyValuePair<string, object?>("padlock.primitive", primitive);
@@ -93,7 +102,7 @@ internal abstract class DistributedPrimitive(string name, string primitive, obje
             activity?.SetTag("padlock.fencing_token", lease.FencingToken);
             PadlockTelemetry.Acquisitions.Add(1, storeTag, primitiveTag);
             LogMessages.Acquired(logger, Name, Store.Kind, lease.FencingToken);
-            hold.MarkHeld();
+            hold?.MarkHeld();
             return new LockHandle(Name, Store.Kind, primitive, lease, hold, logger, time);
         }
         catch (OperationCanceledException ex) when (cancellationToken.IsCancellationRequested)

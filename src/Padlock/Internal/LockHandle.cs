@@ -12,7 +12,7 @@ internal sealed class LockHandle : ILockHandle
     private readonly StoreLease _lease;
     private readonly string _store;
     private readonly string _primitive;
-    private readonly IDisposable _flowHold;
+    private readonly IDisposable? _flowHold;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly long _grantedAt;
@@ -20,7 +20,7 @@ internal sealed class LockHandle : ILockHandle
     private int _state; // 0 held, 1 released, 2 lost (reported); release after loss still runs the store's release.
     private Task? _release;
 
-    internal LockHandle(string name, string store, string primitive, StoreLease lease, IDisposable flowHold, ILogger logger, TimeProvider time)
+    internal LockHandle(string name, string store, string primitive, StoreLease lease, IDisposable? flowHold, ILogger logger, TimeProvider time)
     {
         Name = name;
         _store = store;
@@ -83,7 +83,7 @@ internal sealed class LockHandle : ILockHandle
     private async Task ReleaseCoreAsync()
     {
         var wasHeld = Interlocked.CompareExchange(ref _state, 1, 0) == 0;
-        _flowHold.Dispose(); // the flow may take this name again from now on
+        _flowHold?.Dispose(); // the flow may take this name again from now on
         await _lossRegistration.DisposeAsync().ConfigureAwait(false);
         try
         {
