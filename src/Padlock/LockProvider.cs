@@ -134,7 +134,23 @@ public sealed class LockProvider : ILockProvider, IDisposable
     public IDistributedLock CreateLock(string name)
     {
         LockNames.Validate(name);
-        return new DistributedLock(name, Store, _logger, _time);
+        return new DistributedLock(name, this, Store, _logger, _time);
+    }
+
+    /// <inheritdoc/>
+    public IDistributedSemaphore CreateSemaphore(string name, int maxCount)
+    {
+        LockNames.Validate(name);
+        if (maxCount < 1 || maxCount > SemaphoreLimits.MaxCount)
+            throw new ArgumentOutOfRangeException(nameof(maxCount), maxCount,
+                $"A semaphore's maxCount must be from 1 to {SemaphoreLimits.MaxCount}; got {maxCount}.");
+        // A sharded store answers for the one shard that owns the name.
+        var owner = Store is Sharding.ShardedLockStore sharded ? sharded.StoreFor(name) : Store;
+        if (owner is not ISemaphoreStore)
+            throw new NotSupportedException(
+                $"The {owner.Kind}:// store has no semaphores. Use a store that implements ISemaphoreStore: mem:// (one process), " +
+                "file:// (one machine), or zk:// / etcd:// where their package provides it.");
+        return new DistributedSemaphore(name, maxCount, this, Store, (ISemaphoreStore)Store, _logger, _time);
     }
 
     /// <inheritdoc/>

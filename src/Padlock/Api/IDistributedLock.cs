@@ -4,6 +4,11 @@ namespace Padlock;
 /// A named lock whose holders exclude each other across every process that uses the same store.
 /// Obtain one from <see cref="ILockProvider.CreateLock(string)"/>; the object itself holds nothing and is cheap.
 /// </summary>
+/// <remarks>
+/// Not reentrant: a second acquire of a name this flow already holds waits for itself (a try-lock returns
+/// <see langword="null"/>, a wait runs out its timeout). Unlike <see cref="IDistributedSemaphore"/>, the lock does not
+/// yet refuse it with <see cref="LockRecursionException"/>.
+/// </remarks>
 public interface IDistributedLock
 {
     /// <summary>The lock's name as given to <see cref="ILockProvider.CreateLock(string)"/>.</summary>

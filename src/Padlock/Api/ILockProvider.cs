@@ -12,4 +12,15 @@ public interface ILockProvider : IAsyncDisposable
     /// <summary>Returns the lock with the given name. Any non-empty name is allowed; stores encode what they cannot store as is.</summary>
     /// <exception cref="ArgumentException">The name is null, empty, whitespace only, or longer than <see cref="LockNames.MaxLength"/> characters.</exception>
     IDistributedLock CreateLock(string name);
+
+    /// <summary>
+    /// Returns the counting semaphore with the given name: at most <paramref name="maxCount"/> permits held at once.
+    /// Names follow the lock's rules; a semaphore's names are separate from the locks' names.
+    /// </summary>
+    /// <param name="name">The semaphore name.</param>
+    /// <param name="maxCount">How many permits may be held at once, 1 to <see cref="Stores.SemaphoreLimits.MaxCount"/>; every client of the name must use the same.</param>
+    /// <exception cref="ArgumentException">The name is not a valid lock name (see <see cref="LockNames.Validate"/>).</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxCount"/> is below 1 or above <see cref="Stores.SemaphoreLimits.MaxCount"/>.</exception>
+    /// <exception cref="NotSupportedException">The store has no semaphores (the message names the stores that do).</exception>
+    IDistributedSemaphore CreateSemaphore(string name, int maxCount);
 }

@@ -13,7 +13,7 @@ namespace Padlock.FileSystem;
 /// <remarks>
 /// Waiters in this process queue in memory (first come, first served) and only the first of them polls the file.
 /// </remarks>
-public sealed class FileLockStore : ILockStore, ILockInspector
+public sealed partial class FileLockStore : ILockStore, ILockInspector, ISemaphoreStore
 {
     private readonly FileLockOptions _options;
     private readonly TimeProvider _time;
@@ -219,7 +219,7 @@ public sealed class FileLockStore : ILockStore, ILockInspector
 
     // Unix reports a held flock as EWOULDBLOCK (11); Windows as ERROR_SHARING_VIOLATION / ERROR_LOCK_VIOLATION (0x80070020/21).
     // Any other I/O error (permissions, disk) is not "busy" and must surface rather than be retried until the timeout.
-    private static bool IsSharingViolation(IOException ex)
+    internal static bool IsSharingViolation(IOException ex)
         => ex.HResult == 11 || ex.HResult is unchecked((int)0x80070020) or unchecked((int)0x80070021);
 
     private static long NextToken(FileStream stream)
@@ -258,7 +258,8 @@ public sealed class FileLockStore : ILockStore, ILockInspector
         await _local.DisposeAsync().ConfigureAwait(false);
     }
 
-    private sealed class FileLease(string path, FileStream stream, StoreLease local, long token) : StoreLease
+    // wakePath: the file whose change wakes this hold's waiters (a semaphore's slots all wake through its counter file).
+    private sealed class FileLease(string path, FileStream stream, StoreLease local, long token, string? wakePath = null) : StoreLease
     {
         internal string LockPath => path;
 
@@ -272,7 +273,7 @@ public sealed class FileLockStore : ILockStore, ILockInspector
         {
             // Closing the file drops the OS lock. The file stays: it carries the fencing counter.
             await stream.DisposeAsync().ConfigureAwait(false);
-            FileChangeSignal.Touch(path); // after unlocking: wakes the waiter whose turn it is, in any process
+            FileChangeSignal.Touch(wakePath ?? path); // after unlocking: wakes the waiter whose turn it is, in any process
             await local.ReleaseAsync().ConfigureAwait(false);
         }
     }

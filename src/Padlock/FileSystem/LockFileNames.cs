@@ -11,7 +11,12 @@ internal static class LockFileNames
 {
     private const int MaxEncodedLength = 180; // well under the usual 255-byte limit, leaving room for the suffix
 
-    internal static string For(string name)
+    internal static string For(string name) => Encode(name) + ".lock";
+
+    /// <summary>A semaphore's counter file; its slot files add "-0", "-1", ... (never a ".lock" name).</summary>
+    internal static string ForSemaphore(string name) => Encode(name) + ".sem";
+
+    private static string Encode(string name)
     {
         var sb = new StringBuilder(name.Length + 8);
         foreach (var b in Encoding.UTF8.GetBytes(name))
@@ -26,6 +31,6 @@ internal static class LockFileNames
             sb.Length = 100;
             sb.Append('~').Append(hash);
         }
-        return sb.Append(".lock").ToString();
+        return sb.ToString();
     }
 }

@@ -5,17 +5,20 @@ namespace Padlock.InProcess;
 /// <summary>
 /// Named locks inside one process (<c>mem://</c>). Waiters are served first come, first served: a release hands the
 /// lock straight to the next waiter, with no polling and no window in which a newcomer can barge in.
-/// Fencing tokens come from one counter per store.
+/// Fencing tokens come from one counter per store. Counting semaphores (<see cref="ISemaphoreStore"/>) work the same
+/// way: FIFO, a released permit handed straight to the next waiter.
 /// </summary>
-public sealed class InProcessLockStore : ILockStore
+public sealed class InProcessLockStore : ILockStore, ISemaphoreStore
 {
     private readonly Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
+    private readonly InProcessSemaphores _semaphores;
     private long _fencing;
     private bool _disposed;
 
     /// <summary>Creates an empty store. It needs no clock: the core's <see cref="LockWait"/> times each wait.</summary>
     public InProcessLockStore()
     {
+        _semaphores = new InProcessSemaphores(() => Interlocked.Increment(ref _fencing));
     }
 
     /// <inheritdoc/>
@@ -55,6 +58,10 @@ public sealed class InProcessLockStore : ILockStore
         }
     }
 
+    /// <inheritdoc/>
+    public ValueTask<StoreLease?> TryAcquireSemaphoreAsync(string name, int maxCount, LockWait wait)
+        => _semaphores.TryAcquireAsync(name, maxCount, wait);
+
     /// <summary>
     /// Ends the current hold of <paramref name="name"/> as an administrator would: its holder's LostToken fires and the
     /// next waiter is served. Returns false when nobody holds it.
@@ -83,6 +90,7 @@ public sealed class InProcessLockStore : ILockStore
             entries = [.. _entries.Values];
             _entries.Clear();
         }
+        _semaphores.Dispose();
         foreach (var e in entries)
         {
             e.Holder?.MarkLost();

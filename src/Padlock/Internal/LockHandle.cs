@@ -11,6 +11,8 @@ internal sealed class LockHandle : ILockHandle
 {
     private readonly StoreLease _lease;
     private readonly string _store;
+    private readonly string _primitive;
+    private readonly IDisposable? _flowHold;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly long _grantedAt;
@@ -18,10 +20,12 @@ internal sealed class LockHandle : ILockHandle
     private int _state; // 0 held, 1 released, 2 lost (reported); release after loss still runs the store's release.
     private Task? _release;
 
-    internal LockHandle(string name, string store, StoreLease lease, ILogger logger, TimeProvider time)
+    internal LockHandle(string name, string store, string primitive, StoreLease lease, IDisposable? flowHold, ILogger logger, TimeProvider time)
     {
         Name = name;
         _store = store;
+        _primitive = primitive;
+        _flowHold = flowHold;
         _lease = lease;
         _logger = logger;
         _time = time;
@@ -37,14 +41,17 @@ internal sealed class LockHandle : ILockHandle
 
     public bool IsLost => _lease.IsLost;
 
+    private KeyValuePair<string, object?> StoreTag => new("padlock.store", _store);
+
+    private KeyValuePair<string, object?> PrimitiveTag => new("padlock.primitive", _primitive);
+
     private double HeldMs => _time.GetElapsedTime(_grantedAt).TotalMilliseconds;
 
     private void OnLost()
     {
         if (Interlocked.CompareExchange(ref _state, 2, 0) != 0) return;
-        var tag = new KeyValuePair<string, object?>("padlock.store", _store);
-        PadlockTelemetry.Losses.Add(1, tag);
-        PadlockTelemetry.HoldDuration.Record(HeldMs / 1000, tag);
+        PadlockTelemetry.Losses.Add(1, StoreTag, PrimitiveTag);
+        PadlockTelemetry.HoldDuration.Record(HeldMs / 1000, StoreTag, PrimitiveTag);
         LogMessages.Lost(_logger, Name, _store, FencingToken, HeldMs);
     }
 
@@ -76,6 +83,7 @@ internal sealed class LockHandle : ILockHandle
     private async Task ReleaseCoreAsync()
     {
         var wasHeld = Interlocked.CompareExchange(ref _state, 1, 0) == 0;
+        _flowHold?.Dispose(); // the flow may take this name again from now on
         await _lossRegistration.DisposeAsync().ConfigureAwait(false);
         try
         {
@@ -89,7 +97,7 @@ internal sealed class LockHandle : ILockHandle
         }
         if (wasHeld)
         {
-            PadlockTelemetry.HoldDuration.Record(HeldMs / 1000, new KeyValuePair<string, object?>("padlock.store", _store));
+            PadlockTelemetry.HoldDuration.Record(HeldMs / 1000, StoreTag, PrimitiveTag);
             LogMessages.Released(_logger, Name, _store, HeldMs);
         }
     }

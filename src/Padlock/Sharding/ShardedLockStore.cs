@@ -11,7 +11,7 @@ namespace Padlock.Sharding;
 /// drain the locks (stop the holders) before adding or removing a shard, or a holder on the old shard and one on the
 /// new could overlap.
 /// </summary>
-public sealed class ShardedLockStore : ILockStore, ILockInspector
+public sealed class ShardedLockStore : ILockStore, ILockInspector, ISemaphoreStore
 {
     private readonly ILockStore[] _shards;
     private readonly string[] _ids;
@@ -58,6 +58,13 @@ public sealed class ShardedLockStore : ILockStore, ILockInspector
         => StoreFor(name).TryAcquireAsync(name, wait);
 
     /// <inheritdoc/>
+    /// <exception cref="NotSupportedException">The shard that owns the name has no semaphores.</exception>
+    public ValueTask<StoreLease?> TryAcquireSemaphoreAsync(string name, int maxCount, LockWait wait)
+        => StoreFor(name) is ISemaphoreStore semaphores
+            ? semaphores.TryAcquireSemaphoreAsync(name, maxCount, wait)
+            : throw new NotSupportedException($"The {StoreFor(name).Kind}:// store behind shard '{ShardFor(name)}' has no semaphores.");
+
+    /// <inheritdoc/>
     /// <exception cref="NotSupportedException">The shard that holds the name cannot report who holds a lock.</exception>
     public ValueTask<LockStatus> InspectAsync(string name, CancellationToken cancellationToken = default)
         => StoreFor(name) is ILockInspector inspector
@@ -82,5 +89,5 @@ public sealed class ShardedLockStore : ILockStore, ILockInspector
         if (errors is not null) throw new AggregateException("Disposing the shards failed.", errors);
     }
 
-    private ILockStore StoreFor(string name) => _shards[RendezvousHash.Pick(_ids, name)];
+    internal ILockStore StoreFor(string name) => _shards[RendezvousHash.Pick(_ids, name)];
 }

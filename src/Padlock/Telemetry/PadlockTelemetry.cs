@@ -6,7 +6,7 @@ namespace Padlock.Telemetry;
 /// <summary>
 /// The names Padlock's telemetry is published under, for OpenTelemetry or dotnet-counters:
 /// <c>AddMeter(PadlockTelemetry.MeterName)</c> and <c>AddSource(PadlockTelemetry.ActivitySourceName)</c>.
-/// Every instrument carries the tags <c>padlock.store</c> (the URI scheme) and, where it applies, <c>padlock.outcome</c>.
+/// Every instrument carries the tags <c>padlock.store</c> (the URI scheme), <c>padlock.primitive</c> (<c>lock</c>, <c>semaphore</c>) and, where it applies, <c>padlock.outcome</c>.
 /// </summary>
 public static class PadlockTelemetry
 {

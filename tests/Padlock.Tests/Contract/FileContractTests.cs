@@ -12,7 +12,7 @@ public sealed class FileContractTests : LockContractTests, IDisposable
 
     public void Dispose() => _adapter.Dispose();
 
-    private sealed class FileAdapter : LockStoreAdapter, IDisposable
+    internal sealed class FileAdapter : LockStoreAdapter, IDisposable
     {
         private readonly string _dir = Path.Combine(Path.GetTempPath(), "padlock-tests", "file-" + Guid.NewGuid().ToString("N")[..8]);
 

@@ -10,7 +10,7 @@ public sealed class InProcessContractTests : LockContractTests
 {
     protected override LockStoreAdapter Adapter { get; } = new InProcessAdapter();
 
-    private sealed class InProcessAdapter : LockStoreAdapter
+    internal sealed class InProcessAdapter : LockStoreAdapter
     {
         private readonly InProcessLockStore _store = new();
         private readonly Counting _shared;
@@ -39,7 +39,7 @@ public sealed class InProcessContractTests : LockContractTests
     /// The shared store, not disposed with each provider, counting the attempts that wait. mem:// puts a waiter in its
     /// line before its first await, so an attempt that did not complete at once is a queued waiter.
     /// </summary>
-    private sealed class Counting(ILockStore inner) : ILockStore
+    private sealed class Counting(InProcessLockStore inner) : ILockStore, ISemaphoreStore
     {
         private readonly ConcurrentDictionary<string, int> _waiting = new(StringComparer.Ordinal);
 
@@ -61,6 +61,8 @@ public sealed class InProcessContractTests : LockContractTests
                 _waiting.AddOrUpdate(name, 0, (_, n) => n - 1);
             }
         }
+
+        public ValueTask<StoreLease?> TryAcquireSemaphoreAsync(string name, int maxCount, LockWait wait) => inner.TryAcquireSemaphoreAsync(name, maxCount, wait);
 
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }

@@ -12,7 +12,7 @@ public sealed class ShardedContractTests : LockContractTests, IDisposable
 
     public void Dispose() => _adapter.Dispose();
 
-    private sealed class ShardedAdapter : LockStoreAdapter, IDisposable
+    internal sealed class ShardedAdapter : LockStoreAdapter, IDisposable
     {
         private readonly string _root = Path.Combine(Path.GetTempPath(), "padlock-tests", "sharded-" + Guid.NewGuid().ToString("N")[..8]);
 
