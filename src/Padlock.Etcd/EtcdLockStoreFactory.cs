@@ -26,7 +26,10 @@ public sealed class EtcdLockStoreFactory : ILockStoreFactory
     {
         ArgumentNullException.ThrowIfNull(uri);
         ArgumentNullException.ThrowIfNull(context);
-        if (uri.Scheme != "etcd") throw new ArgumentException($"'{uri.Original}' is not an etcd:// URI.", nameof(uri));
+        // Credentials must never be dropped silently: this store cannot use them yet.
+        if (uri.UserName is not null || uri.Password is not null)
+            throw new ArgumentException($"'{uri.Display}' gives a user or password, which etcd:// does not support yet (no authentication for this store); remove them.", nameof(uri));
+        if (uri.Scheme != "etcd") throw new ArgumentException($"'{uri.Display}' is not an etcd:// URI.", nameof(uri));
         uri.EnsureOnlyKeys([.. EtcdLockOptions.Settings.Select(s => s.UriKey)]);
         // Defaults and ranges come from EtcdLockOptions' settings; Validate words its messages for the URI.
         var options = new EtcdLockOptions
@@ -38,7 +41,7 @@ public sealed class EtcdLockStoreFactory : ILockStoreFactory
         };
         foreach (var e in uri.EndpointsOrDefault("127.0.0.1", 2379))
             options.Endpoints.Add(e.Host.Contains(':', StringComparison.Ordinal) ? $"[{e.Host}]:{e.Port}" : $"{e.Host}:{e.Port}");
-        options.Validate(uri.Original);
+        options.Validate(uri.Display);
         return new EtcdLockStore(options, context);
     }
 }

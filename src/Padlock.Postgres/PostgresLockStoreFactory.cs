@@ -10,8 +10,8 @@ namespace Padlock.Postgres;
 /// <see cref="LockProvider.Create(string, Microsoft.Extensions.Logging.ILoggerFactory?)"/> when this package is referenced.
 /// </summary>
 /// <remarks>
-/// The <c>user:password@</c> form of the authority is not accepted yet: Padlock's URI parser rejects '@' in a host.
-/// Give <c>user</c> and <c>password</c> as query options.
+/// The user and password go before the hosts (<c>postgres://user:password@host/db</c>, percent-encoded) or in the
+/// <c>user</c> and <c>password</c> options, not both; messages show the password as <c>***</c>.
 /// </remarks>
 public sealed class PostgresLockStoreFactory : ILockStoreFactory
 {
@@ -39,25 +39,27 @@ public sealed class PostgresLockStoreFactory : ILockStoreFactory
         ArgumentNullException.ThrowIfNull(uri);
         ArgumentNullException.ThrowIfNull(context);
         if (uri.Scheme is not ("postgres" or "postgresql"))
-            throw new ArgumentException($"'{uri.Original}' is not a postgres:// URI.", nameof(uri));
+            throw new ArgumentException($"'{uri.Display}' is not a postgres:// URI.", nameof(uri));
         var builder = new NpgsqlConnectionStringBuilder();
         foreach (var key in uri.Keys.Where(k => !Own.Contains(k)))
         {
             if (InUri.Contains(key))
-                throw new ArgumentException($"Option '{key}' in '{uri.Original}' is given by the URI itself: postgres://host:port/database.", nameof(uri));
+                throw new ArgumentException($"Option '{key}' in '{uri.Display}' is given by the URI itself: postgres://host:port/database.", nameof(uri));
             try
             {
                 builder[key] = uri.GetString(key);
             }
             catch (Exception ex) when (ex is ArgumentException or FormatException or InvalidCastException)
             {
-                throw new ArgumentException($"Option '{key}={uri.GetString(key)}' in '{uri.Original}' is neither a postgres:// option ({string.Join(", ", Own)}) nor a valid Npgsql connection-string setting: {ex.Message}", nameof(uri), ex);
+                throw new ArgumentException($"Option '{key}={uri.GetString(key)}' in '{uri.Display}' is neither a postgres:// option ({string.Join(", ", Own)}) nor a valid Npgsql connection-string setting: {ex.Message}", nameof(uri), ex);
             }
         }
         builder.Host = string.Join(',', uri.EndpointsOrDefault("127.0.0.1", 5432).Select(e => $"{e.Host}:{e.Port}"));
         builder.Database = DatabaseOf(uri);
-        if (uri.GetString("user") is { } user) builder.Username = user;
-        if (uri.GetString("password") is { } password) builder.Password = password;
+        if ((uri.UserName is not null || uri.Password is not null) && (uri.GetString("user") is not null || uri.GetString("password") is not null))
+            throw new ArgumentException($"'{uri.Display}' gives the user or password twice: use either user:password@host or ?user=&password=.", nameof(uri));
+        if ((uri.UserName ?? uri.GetString("user")) is { } user) builder.Username = user;
+        if ((uri.Password ?? uri.GetString("password")) is { } password) builder.Password = password;
         var options = new PostgresLockOptions
         {
             ConnectionString = builder.ConnectionString,
@@ -66,11 +68,11 @@ public sealed class PostgresLockStoreFactory : ILockStoreFactory
             Lease = uri.GetDuration("lease", TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(6), TimeSpan.FromHours(1)),
         };
         if (options.Lease.Ticks % TimeSpan.TicksPerSecond != 0)
-            throw new ArgumentException($"Option 'lease' in '{uri.Original}' must be whole seconds (TCP keep-alive settings count in seconds).", nameof(uri));
+            throw new ArgumentException($"Option 'lease' in '{uri.Display}' must be whole seconds (TCP keep-alive settings count in seconds).", nameof(uri));
         return new PostgresLockStore(options, context);
     }
 
     // The path names the database; without one, the user's name (as libpq and Npgsql default), else "postgres".
     private static string DatabaseOf(StoreUri uri)
-        => uri.Path.Trim('/') is { Length: > 0 } path ? path : uri.GetString("user") ?? "postgres";
+        => uri.Path.Trim('/') is { Length: > 0 } path ? path : uri.UserName ?? uri.GetString("user") ?? "postgres";
 }

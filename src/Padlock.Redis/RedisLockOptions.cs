@@ -66,8 +66,14 @@ public sealed class RedisLockOptions
     /// </summary>
     public string? SentinelServiceName { get; set; }
 
-    /// <summary>Password for AUTH, if the servers need one. Default none. URI: <c>password</c>.</summary>
+    /// <summary>
+    /// Password for AUTH, if the servers need one. Default none. URI: <c>redis://:password@host</c> or
+    /// <c>redis://user:password@host</c> (percent-encoded), or the <c>password</c> option; never shown in messages.
+    /// </summary>
     public string? Password { get; set; }
+
+    /// <summary>The ACL user for AUTH (Redis 6+), with <see cref="Password"/>. Default none (the default user). URI: <c>redis://user:password@host</c>.</summary>
+    public string? User { get; set; }
 
     /// <summary>
     /// Redlock only: the clock-drift allowance as a fraction of the lease, subtracted from the validity time

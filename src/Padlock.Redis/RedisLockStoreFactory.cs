@@ -34,14 +34,16 @@ public sealed class RedisLockStoreFactory : ILockStoreFactory
         ArgumentNullException.ThrowIfNull(context);
         var redlock = uri.Scheme == "redlock";
         if (uri.Scheme is not ("redis" or "redlock"))
-            throw new ArgumentException($"'{uri.Original}' is not a Redis URI: expected redis:// or redlock://.", nameof(uri));
+            throw new ArgumentException($"'{uri.Display}' is not a Redis URI: expected redis:// or redlock://.", nameof(uri));
         if (redlock) uri.EnsureOnlyKeys([.. SharedKeys, RedisLockOptions.ClockDriftFactorSetting.UriKey]);
         else uri.EnsureOnlyKeys([.. SharedKeys, "sentinel"]);
         if (uri.Endpoints.Count == 0)
-            throw new ArgumentException($"'{uri.Original}' names no server: expected {uri.Scheme}://host:port[,host:port...].", nameof(uri));
+            throw new ArgumentException($"'{uri.Display}' names no server: expected {uri.Scheme}://host:port[,host:port...].", nameof(uri));
         if (uri.Path.Length > 0)
-            throw new ArgumentException($"'{uri.Original}' has a path '/{uri.Path}', which {uri.Scheme}:// does not use (set a key prefix with ?prefix=).", nameof(uri));
+            throw new ArgumentException($"'{uri.Display}' has a path '/{uri.Path}', which {uri.Scheme}:// does not use (set a key prefix with ?prefix=).", nameof(uri));
 
+        if (uri.Password is not null && uri.GetString("password") is not null)
+            throw new ArgumentException($"'{uri.Display}' gives the password twice: use either user:password@host or ?password=.", nameof(uri));
         // Defaults and ranges come from RedisLockOptions' settings; the relations between options (renew against the
         // lease and drift) are checked once, by Validate, which words its message for the URI.
         var options = new RedisLockOptions
@@ -52,11 +54,12 @@ public sealed class RedisLockStoreFactory : ILockStoreFactory
             KeyPrefix = uri.GetString("prefix") ?? RedisLockOptions.DefaultKeyPrefix,
             ConnectTimeout = RedisLockOptions.ConnectTimeoutSetting.Read(uri),
             FallbackInterval = RedisLockOptions.FallbackIntervalSetting.Read(uri),
-            Password = uri.GetString("password"),
+            User = uri.UserName,
+            Password = uri.Password ?? uri.GetString("password"),
             SentinelServiceName = uri.GetString("sentinel"),
             ClockDriftFactor = redlock ? RedisLockOptions.ClockDriftFactorSetting.Read(uri) : RedisLockOptions.ClockDriftFactorSetting.Default,
         };
-        options.Validate(redlock, uri.Original);
+        options.Validate(redlock, uri.Display);
         return redlock ? new RedlockLockStore(options, context) : new RedisLockStore(options, context);
     }
 

@@ -26,9 +26,12 @@ public sealed class ZooKeeperLockStoreFactory : ILockStoreFactory
     {
         ArgumentNullException.ThrowIfNull(uri);
         ArgumentNullException.ThrowIfNull(context);
+        // Credentials must never be dropped silently: this store cannot use them yet.
+        if (uri.UserName is not null || uri.Password is not null)
+            throw new ArgumentException($"'{uri.Display}' gives a user or password, which zk:// does not support yet (no authentication for this store); remove them.", nameof(uri));
         uri.EnsureOnlyKeys([.. ZooKeeperLockOptions.Settings.Select(s => s.UriKey)]);
         if (uri.Endpoints.Count == 0)
-            throw new ArgumentException($"'{uri.Original}' names no server: expected zk://host:port[,host:port...]/root.", "uri");
+            throw new ArgumentException($"'{uri.Display}' names no server: expected zk://host:port[,host:port...]/root.", "uri");
         // Defaults and ranges come from ZooKeeperLockOptions' settings; Validate words its messages for the URI.
         var options = new ZooKeeperLockOptions
         {
@@ -39,7 +42,7 @@ public sealed class ZooKeeperLockStoreFactory : ILockStoreFactory
             RequestTimeout = ZooKeeperLockOptions.RequestTimeoutSetting.Read(uri),
             DisconnectLossFraction = ZooKeeperLockOptions.DisconnectLossFractionSetting.Read(uri),
         };
-        options.Validate(uri.Original);
+        options.Validate(uri.Display);
         return new ZooKeeperLockStore(options, context);
     }
 }

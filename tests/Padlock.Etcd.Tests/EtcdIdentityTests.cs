@@ -24,4 +24,12 @@ public sealed class EtcdIdentityTests
         var f = new EtcdLockStoreFactory();
         Assert.NotEqual(f.GetIdentity(StoreUri.Parse(a)), f.GetIdentity(StoreUri.Parse(b)));
     }
+
+    [Fact]
+    public void Credentials_the_store_cannot_use_are_refused_not_dropped_and_not_shown()
+    {
+        var ex = Assert.ThrowsAny<ArgumentException>(() => LockProvider.Create("etcd://u:s3cret@h/locks"));
+        Assert.Contains("does not support", ex.Message);
+        Assert.DoesNotContain("s3cret", ex.Message);
+    }
 }

@@ -22,6 +22,23 @@ public sealed class PostgresUriTests
         Assert.Equal(TimeSpan.FromSeconds(12), store.Lease);
     }
 
+    [Fact]
+    public async Task User_and_password_before_the_host_reach_Npgsql_and_never_a_message()
+    {
+        await using var store = Store("postgres://app%40corp:s%3Acret@db.example/orders");
+        var cs = new Npgsql.NpgsqlConnectionStringBuilder(store.DataSource.ConnectionString);
+        Assert.Equal("app@corp", cs.Username);
+        // The data source's connection string never shows the password (Npgsql's Persist Security Info=false).
+        Assert.Null(cs.Password);
+        Assert.Equal("orders", cs.Database);
+        var twice = Assert.ThrowsAny<ArgumentException>(() => LockProvider.Create("postgres://app:s3cret@db/orders?password=other"));
+        Assert.Contains("twice", twice.Message);
+        Assert.DoesNotContain("s3cret", twice.Message);
+        Assert.DoesNotContain("other", twice.Message);
+        var bad = Assert.ThrowsAny<ArgumentException>(() => LockProvider.Create("postgres://app:s3cret@db/orders?lease=1s"));
+        Assert.DoesNotContain("s3cret", bad.Message);
+    }
+
     [Theory]
     [InlineData("postgres://h/db?nosuchkeyword=1", "nosuchkeyword")]
     [InlineData("postgres://h/db?host=other", "host")]

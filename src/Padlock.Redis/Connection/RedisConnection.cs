@@ -34,6 +34,7 @@ internal sealed class RedisConnection : IAsyncDisposable
             ClientName = "padlock",
             // A lock call against a server that is down must fail now, not sit in a backlog until the timeout.
             BacklogPolicy = BacklogPolicy.FailFast,
+            User = options.User,
             Password = options.Password,
             // With a service name the endpoints are Sentinels; the multiplexer connects to the master they report.
             ServiceName = options.SentinelServiceName,

@@ -43,7 +43,7 @@ internal static class StoreRegistry
         if (!StoreUri.TryParse(uri, out var parsed, out var problem))
             throw new ArgumentException($"{problem} Known schemes: {string.Join(", ", KnownSchemes.Select(s => s + "://"))}.", nameof(uri));
         if (!Factories.ContainsKey(parsed.Scheme) && !WellKnown.ContainsKey(parsed.Scheme))
-            throw new ArgumentException($"Unknown store scheme '{parsed.Scheme}://' in '{uri}'. Known schemes: {string.Join(", ", KnownSchemes.Select(s => s + "://"))}.", nameof(uri));
+            throw new ArgumentException($"Unknown store scheme '{parsed.Scheme}://' in '{parsed.Display}'. Known schemes: {string.Join(", ", KnownSchemes.Select(s => s + "://"))}.", nameof(uri));
         return parsed;
     }
 
@@ -103,7 +103,7 @@ internal static class StoreRegistry
             {
                 uri.EnsureOnlyKeys();
                 if (uri.Remainder.Length > 0)
-                    throw new ArgumentException($"mem:// takes no host or path; got '{uri.Original}'.", "uri");
+                    throw new ArgumentException($"mem:// takes no host or path; got '{uri.Display}'.", "uri");
                 return null;
             }
             uri.EnsureOnlyKeys([.. FileLockOptions.Settings.Select(s => s.UriKey)]);

@@ -4,17 +4,23 @@ using System.Net;
 namespace Padlock.Stores;
 
 /// <summary>
-/// A parsed store URI: <c>scheme://host:port[,host:port...][/path][?key=value&amp;...]</c>.
+/// A parsed store URI: <c>scheme://[user[:password]@]host:port[,host:port...][/path][?key=value&amp;...]</c>.
 /// Unlike <see cref="Uri"/> it accepts a comma-separated list of endpoints, as cluster stores need.
-/// The typed getters throw <see cref="ArgumentException"/> naming the key, the value and what is allowed.
+/// The typed getters throw <see cref="ArgumentException"/> naming the key, the value and what is allowed. Messages and
+/// <see cref="ToString"/> show <see cref="Display"/>, where every secret (the user info's password, a <c>password</c>
+/// option) is replaced by <c>***</c>, so a URI with credentials can be logged and reported.
 /// </summary>
 public sealed class StoreUri
 {
     private readonly Dictionary<string, string> _query;
 
-    private StoreUri(string original, string scheme, string remainder, IReadOnlyList<DnsEndPoint> endpoints, string path, Dictionary<string, string> query)
+    private StoreUri(string original, string scheme, string remainder, IReadOnlyList<DnsEndPoint> endpoints, string path,
+        Dictionary<string, string> query, string? userName, string? password)
     {
         Original = original;
+        UserName = userName;
+        Password = password;
+        Display = Redact(original, password is not null);
         Scheme = scheme;
         Remainder = remainder;
         Endpoints = endpoints;
@@ -22,8 +28,17 @@ public sealed class StoreUri
         _query = query;
     }
 
-    /// <summary>The URI as given.</summary>
+    /// <summary>The URI as given. It may hold secrets: show <see cref="Display"/> instead.</summary>
     public string Original { get; }
+
+    /// <summary>The URI with its secrets (a password in the user info, <c>password</c> options) replaced by <c>***</c>.</summary>
+    public string Display { get; }
+
+    /// <summary>The decoded user name of <c>user[:password]@</c> before the hosts, or null.</summary>
+    public string? UserName { get; }
+
+    /// <summary>The decoded password of <c>user:password@</c> before the hosts, or null.</summary>
+    public string? Password { get; }
 
     /// <summary>The scheme, lower case.</summary>
     public string Scheme { get; }
@@ -68,19 +83,32 @@ public sealed class StoreUri
     private static StoreUri ParseCore(string uri)
     {
         var sep = uri.IndexOf("://", StringComparison.Ordinal);
+        var shown = Redact(uri, hasUserPassword: true);
         if (sep <= 0)
-            throw new Malformed($"'{uri}' is not a store URI: expected scheme://..., e.g. mem://, file:///var/lock/app, redis://localhost:6379.");
+            throw new Malformed($"'{shown}' is not a store URI: expected scheme://..., e.g. mem://, file:///var/lock/app, redis://localhost:6379.");
         var scheme = uri[..sep].ToLowerInvariant();
         if (!scheme.All(c => char.IsAsciiLetterOrDigit(c) || c is '+' or '-' or '.'))
-            throw new Malformed($"'{uri}' has an invalid scheme '{uri[..sep]}'.");
+            throw new Malformed($"'{shown}' has an invalid scheme '{uri[..sep]}'.");
         var rest = uri[(sep + 3)..];
         var q = rest.IndexOf('?');
         var remainder = q < 0 ? rest : rest[..q];
-        var query = ParseQuery(uri, q < 0 ? "" : rest[(q + 1)..]);
+        var query = ParseQuery(shown, q < 0 ? "" : rest[(q + 1)..]);
         var slash = remainder.IndexOf('/');
         var authority = slash < 0 ? remainder : remainder[..slash];
+        string? user = null, password = null;
+        // user[:password]@ before the hosts, as in postgres:// and redis:// URIs elsewhere; '@' cannot occur in a host.
+        var at = authority.LastIndexOf('@');
+        if (at >= 0)
+        {
+            var info = authority[..at];
+            authority = authority[(at + 1)..];
+            var colon = info.IndexOf(':');
+            user = Uri.UnescapeDataString(colon < 0 ? info : info[..colon]);
+            password = colon < 0 ? null : Uri.UnescapeDataString(info[(colon + 1)..]);
+            if (user.Length == 0) user = null;
+        }
         var path = slash < 0 ? "" : Uri.UnescapeDataString(remainder[(slash + 1)..]);
-        return new StoreUri(uri, scheme, remainder, ParseEndpoints(uri, authority), path, query);
+        return new StoreUri(uri, scheme, remainder, ParseEndpoints(shown, authority), path, query, user, password);
     }
 
     /// <summary>Throws when the URI has endpoints but a caller-supplied default port is needed for one without a port.</summary>
@@ -96,7 +124,7 @@ public sealed class StoreUri
         {
             if (!allowed.Contains(key, StringComparer.OrdinalIgnoreCase))
                 throw new ArgumentException(
-                    $"Unknown option '{key}' in '{Original}'. Options for {Scheme}:// are: {(allowed.Length == 0 ? "none" : string.Join(", ", allowed))}.", "uri");
+                    $"Unknown option '{key}' in '{Display}'. Options for {Scheme}:// are: {(allowed.Length == 0 ? "none" : string.Join(", ", allowed))}.", "uri");
         }
     }
 
@@ -109,9 +137,9 @@ public sealed class StoreUri
         var raw = GetString(key);
         if (raw is null) return defaultValue;
         if (!Durations.TryParse(raw, out var value) || value == Timeout.InfiniteTimeSpan)
-            throw new ArgumentException($"Option '{key}={raw}' in '{Original}' is not a duration: expected {Durations.AllowedForms}.", "uri");
+            throw new ArgumentException($"Option '{key}={raw}' in '{Display}' is not a duration: expected {Durations.AllowedForms}.", "uri");
         if (value < min || value > max)
-            throw new ArgumentException($"Option '{key}={raw}' in '{Original}' is out of range: allowed {Durations.Format(min)} to {Durations.Format(max)}.", "uri");
+            throw new ArgumentException($"Option '{key}={raw}' in '{Display}' is out of range: allowed {Durations.Format(min)} to {Durations.Format(max)}.", "uri");
         return value;
     }
 
@@ -121,9 +149,9 @@ public sealed class StoreUri
         var raw = GetString(key);
         if (raw is null) return defaultValue;
         if (!int.TryParse(raw, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value))
-            throw new ArgumentException($"Option '{key}={raw}' in '{Original}' is not an integer.", "uri");
+            throw new ArgumentException($"Option '{key}={raw}' in '{Display}' is not an integer.", "uri");
         if (value < min || value > max)
-            throw new ArgumentException($"Option '{key}={raw}' in '{Original}' is out of range: allowed {min} to {max}.", "uri");
+            throw new ArgumentException($"Option '{key}={raw}' in '{Display}' is out of range: allowed {min} to {max}.", "uri");
         return value;
     }
 
@@ -134,9 +162,9 @@ public sealed class StoreUri
         if (raw is null) return defaultValue;
         var range = $"{NumberSetting.Format(min)} to {NumberSetting.Format(max)}";
         if (!double.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || !double.IsFinite(value))
-            throw new ArgumentException($"Option '{key}={raw}' in '{Original}' is not a number: allowed {range}.", "uri");
+            throw new ArgumentException($"Option '{key}={raw}' in '{Display}' is not a number: allowed {range}.", "uri");
         if (value < min || value > max)
-            throw new ArgumentException($"Option '{key}={raw}' in '{Original}' is out of range: allowed {range}.", "uri");
+            throw new ArgumentException($"Option '{key}={raw}' in '{Display}' is out of range: allowed {range}.", "uri");
         return value;
     }
 
@@ -149,12 +177,36 @@ public sealed class StoreUri
         {
             "true" or "1" or "yes" => true,
             "false" or "0" or "no" => false,
-            _ => throw new ArgumentException($"Option '{key}={raw}' in '{Original}' is not a boolean: expected true or false.", "uri"),
+            _ => throw new ArgumentException($"Option '{key}={raw}' in '{Display}' is not a boolean: expected true or false.", "uri"),
         };
     }
 
-    /// <inheritdoc/>
-    public override string ToString() => Original;
+    /// <summary>The URI with its secrets replaced by <c>***</c> (<see cref="Display"/>).</summary>
+    public override string ToString() => Display;
+
+    // Replaces the password of user:password@ and the value of every password=... option with ***.
+    private static string Redact(string uri, bool hasUserPassword)
+    {
+        var sep = uri.IndexOf("://", StringComparison.Ordinal);
+        if (sep <= 0) return uri;
+        var start = sep + 3;
+        var end = uri.IndexOfAny(['/', '?'], start);
+        if (end < 0) end = uri.Length;
+        var text = uri;
+        var at = text.LastIndexOf('@', end - 1, end - start);
+        if (hasUserPassword && at >= 0 && text.IndexOf(':', start, at - start) is var colon and >= 0)
+            text = text[..(colon + 1)] + "***" + text[at..];
+        var q = text.IndexOf('?');
+        if (q < 0) return text;
+        var parts = text[(q + 1)..].Split('&');
+        for (var i = 0; i < parts.Length; i++)
+        {
+            var eq = parts[i].IndexOf('=');
+            if (eq > 0 && Uri.UnescapeDataString(parts[i][..eq]).Equals("password", StringComparison.OrdinalIgnoreCase))
+                parts[i] = parts[i][..(eq + 1)] + "***";
+        }
+        return text[..(q + 1)] + string.Join('&', parts);
+    }
 
     private static Dictionary<string, string> ParseQuery(string uri, string query)
     {

@@ -53,4 +53,36 @@ public sealed class StoreUriTests
         var unknown = Assert.Throws<ArgumentException>(() => u.EnsureOnlyKeys("lease"));
         Assert.Contains("Options for redis:// are: lease", unknown.Message);
     }
+
+    [Fact]
+    public void User_info_before_the_hosts_is_parsed_and_decoded()
+    {
+        var u = StoreUri.Parse("postgres://app%40corp:p%3Ass@db1:5432,db2/orders?lease=30s");
+        Assert.Equal("app@corp", u.UserName);
+        Assert.Equal("p:ss", u.Password);
+        Assert.Equal(["db1", "db2"], u.Endpoints.Select(e => e.Host));
+        Assert.Equal("orders", u.Path);
+        var userOnly = StoreUri.Parse("redis://alice@h:6379");
+        Assert.Equal("alice", userOnly.UserName);
+        Assert.Null(userOnly.Password);
+        Assert.Null(StoreUri.Parse("redis://h:6379").UserName);
+    }
+
+    [Fact]
+    public void Secrets_never_appear_in_messages_or_ToString()
+    {
+        var u = StoreUri.Parse("postgres://app:hunter2@db/orders?password=swordfish&lease=5h&oops=1");
+        Assert.Equal("postgres://app:***@db/orders?password=***&lease=5h&oops=1", u.Display);
+        Assert.Equal(u.Display, u.ToString());
+        var range = Assert.Throws<ArgumentException>(() => u.GetDuration("lease", TimeSpan.Zero, TimeSpan.FromSeconds(1), TimeSpan.FromHours(1)));
+        var unknown = Assert.Throws<ArgumentException>(() => u.EnsureOnlyKeys("lease", "password"));
+        var malformed = Assert.ThrowsAny<ArgumentException>(() => StoreUri.Parse("redis://u:hunter2@h:99999?password=swordfish"));
+        foreach (var message in new[] { range.Message, unknown.Message, malformed.Message })
+        {
+            Assert.DoesNotContain("hunter2", message);
+            Assert.DoesNotContain("swordfish", message);
+        }
+        var unknownScheme = Assert.ThrowsAny<ArgumentException>(() => LockProvider.Create("nope://u:hunter2@h"));
+        Assert.DoesNotContain("hunter2", unknownScheme.Message);
+    }
 }

@@ -23,4 +23,12 @@ public sealed class IdentityTests
         var f = new ZooKeeperLockStoreFactory();
         Assert.NotEqual(f.GetIdentity(StoreUri.Parse(a)), f.GetIdentity(StoreUri.Parse(b)));
     }
+
+    [Fact]
+    public void Credentials_the_store_cannot_use_are_refused_not_dropped_and_not_shown()
+    {
+        var ex = Assert.ThrowsAny<ArgumentException>(() => LockProvider.Create("zk://u:s3cret@h/locks"));
+        Assert.Contains("does not support", ex.Message);
+        Assert.DoesNotContain("s3cret", ex.Message);
+    }
 }
