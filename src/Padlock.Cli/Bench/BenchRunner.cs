@@ -29,12 +29,12 @@ internal sealed class BenchRunner(BenchOptions options, string workDir)
             }
             catch (StoreUnreachableException ex)
             {
-                return new BenchResult { Store = uri, Error = ex.Message };
+                return new BenchResult { Store = StoreOpener.Shown(uri), Error = ex.Message };
             }
             // Network stores connect lazily: one try-lock first, so an unreachable server is one clear error in its
             // column, not thousands of failed acquisitions each waiting out the connect timeout.
             if (await ProbeAsync(uri, providers[0], ct) is { } unreachable)
-                return new BenchResult { Store = uri, Error = unreachable };
+                return new BenchResult { Store = StoreOpener.Shown(uri), Error = unreachable };
             var run = Guid.NewGuid().ToString("N")[..6];
             if (options.Counter)
             {
@@ -139,7 +139,7 @@ internal sealed class BenchRunner(BenchOptions options, string workDir)
         var (upper, share) = Figures.Histogram(all);
         return new BenchResult
         {
-            Store = uri,
+            Store = StoreOpener.Shown(uri),
             Workers = options.Workers,
             Locks = options.Locks,
             HoldMs = options.Hold.TotalMilliseconds,

@@ -75,7 +75,7 @@ internal static class BenchCommand
                 var runner = new BenchRunner(options, work);
                 var run = runner.RunAsync(uri, context.Interrupted);
                 if (context.Terminal.Interactive) await ShowProgressAsync(context.Terminal, uri, options, runner, run);
-                else Console.Error.WriteLine($"padlock: measuring {uri} ...");
+                else Console.Error.WriteLine($"padlock: measuring {StoreOpener.Shown(uri)} ...");
                 results.Add(await run);
             }
             return results;

@@ -43,7 +43,7 @@ internal static class VerifyCommand
             {
                 StoreOpener.Validate(uri);
                 if (!StoreOpener.IsCrossProcess(uri))
-                    throw new UsageException($"cannot verify {uri}: mem:// locks one process only, and verify's clients are separate processes; use file:// to check a machine-local lock");
+                    throw new UsageException($"cannot verify {StoreOpener.Shown(uri)}: mem:// locks one process only, and verify's clients are separate processes; use file:// to check a machine-local lock");
             }
             var kinds = LocalKinds(p.GetResult(localServers) is null ? null : p.GetValue(localServers) ?? string.Join(',', LocalServer.Kinds));
             if (uris.Count == 0 && kinds.Count == 0) throw new UsageException("give --store URI (repeatable) or --local-servers");
@@ -109,8 +109,8 @@ internal static class VerifyCommand
                     var uri = server?.Uri ?? label;
                     foreach (var fault in faults)
                     {
-                        if (!quiet) Terminal.Error($"checking {uri} under {fault}{(options.Fenced ? ", fenced" : "")} ...");
-                        var row = new VerifyResult { Store = uri, Fault = fault, Fenced = options.Fenced, Clients = options.Clients };
+                        if (!quiet) Terminal.Error($"checking {StoreOpener.Shown(uri)} under {fault}{(options.Fenced ? ", fenced" : "")} ...");
+                        var row = new VerifyResult { Store = StoreOpener.Shown(uri), Fault = fault, Fenced = options.Fenced, Clients = options.Clients };
                         if (error is not null) results.Add(Checker.Judge(row with { NotRun = error }));
                         else if (Planned.Contains(fault)) results.Add(Checker.Judge(row with { NotRun = $"{fault}: not implemented yet (planned: 3-node ZooKeeper / 3-member etcd leader stop; loopback proxy partition)" }));
                         else results.Add(await new VerifyRunner(options, work).RunAsync(uri, fault, server, context.Interrupted));

@@ -9,6 +9,25 @@ namespace Padlock.Cli.Common;
 /// </summary>
 internal static class StoreOpener
 {
+    /// <summary>
+    /// The URI as it may be shown (output, reports, errors): a password in the user info or a <c>password</c> option
+    /// replaced by <c>***</c>. Unparseable text is shown up to its query, which is where options (and secrets) start.
+    /// </summary>
+    public static string Shown(string uri)
+    {
+        try
+        {
+            return StoreUri.Parse(uri).Display;
+        }
+        catch (ArgumentException)
+        {
+            var at = uri.IndexOf('@');
+            var q = uri.IndexOf('?');
+            var cut = uri[..(q < 0 ? uri.Length : q)];
+            return at >= 0 && at < cut.Length ? "(a store URI with credentials)" : cut;
+        }
+    }
+
     /// <summary>What holders started by this CLI call themselves in <c>padlock status</c>.</summary>
     public static string Owner { get; } = $"padlock@{Environment.MachineName}/{Environment.ProcessId}";
 
@@ -39,7 +58,7 @@ internal static class StoreOpener
         {
             var parsed = StoreUri.Parse(uri);
             if (!LockProvider.KnownSchemes.Contains(parsed.Scheme, StringComparer.OrdinalIgnoreCase))
-                throw new ArgumentException($"unknown store scheme '{parsed.Scheme}://' in '{uri}'; known schemes: {string.Join(", ", LockProvider.KnownSchemes.Select(s => s + "://"))}");
+                throw new ArgumentException($"unknown store scheme '{parsed.Scheme}://' in '{Shown(uri)}'; known schemes: {string.Join(", ", LockProvider.KnownSchemes.Select(s => s + "://"))}");
         }
         catch (ArgumentException ex)
         {

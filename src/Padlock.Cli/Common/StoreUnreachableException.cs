@@ -5,7 +5,7 @@ namespace Padlock.Cli.Common;
 /// with the URI the user typed added): one line, exit code <see cref="ExitCodes.StoreUnreachable"/>.
 /// </summary>
 internal sealed class StoreUnreachableException(string uri, Padlock.Stores.LockStoreUnavailableException inner)
-    : Exception($"store unreachable: {uri}: {FirstLine(inner.Message)}", inner)
+    : Exception($"store unreachable: {StoreOpener.Shown(uri)}: {FirstLine(inner.Message)}", inner)
 {
     public string Uri { get; } = uri;
 

@@ -21,7 +21,7 @@ internal sealed class CommandRunner(CliContext context, RunOptions options)
             ?? throw new UsageException($"command not found: '{options.Command[0]}' is neither a file nor a program on PATH");
         StoreOpener.Validate(options.StoreUri);
         if (!StoreOpener.IsCrossProcess(options.StoreUri))
-            throw new UsageException($"'{options.StoreUri}' cannot guard 'padlock run': mem:// locks exclude only tasks inside one process, and every padlock run is a process of its own; use file://DIR (one machine) or a server store");
+            throw new UsageException($"'{StoreOpener.Shown(options.StoreUri)}' cannot guard 'padlock run': mem:// locks exclude only tasks inside one process, and every padlock run is a process of its own; use file://DIR (one machine) or a server store");
 
         await using var provider = StoreOpener.Open(options.StoreUri);
         ILockHandle? handle;
@@ -37,10 +37,10 @@ internal sealed class CommandRunner(CliContext context, RunOptions options)
         {
             if (options.Wait == TimeSpan.Zero)
             {
-                Terminal.Error($"lock '{options.LockName}' is busy on {options.StoreUri} (use --wait to wait for it)");
+                Terminal.Error($"lock '{options.LockName}' is busy on {StoreOpener.Shown(options.StoreUri)} (use --wait to wait for it)");
                 return ExitCodes.LockBusy;
             }
-            Terminal.Error($"timed out after {Durations.Format(options.Wait)} waiting for lock '{options.LockName}' on {options.StoreUri}");
+            Terminal.Error($"timed out after {Durations.Format(options.Wait)} waiting for lock '{options.LockName}' on {StoreOpener.Shown(options.StoreUri)}");
             return ExitCodes.TimedOut;
         }
 

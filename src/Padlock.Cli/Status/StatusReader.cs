@@ -17,14 +17,14 @@ internal static class StatusReader
             if (provider.Store is ILockInspector inspector)
             {
                 var s = await inspector.InspectAsync(name, ct);
-                return new LockReport(name, uri, s.IsHeld ? "held" : "free", "inspector", s.FencingToken, s.Owner, s.Since,
+                return new LockReport(name, StoreOpener.Shown(uri), s.IsHeld ? "held" : "free", "inspector", s.FencingToken, s.Owner, s.Since,
                     s.LeaseRemaining?.TotalSeconds, s.Waiters);
             }
             // The probe takes a fencing token when the lock is free; that is harmless (tokens only need to increase).
             var handle = await provider.CreateLock(name).TryAcquireAsync(TimeSpan.Zero, ct);
-            if (handle is null) return new LockReport(name, uri, "held", "probe");
+            if (handle is null) return new LockReport(name, StoreOpener.Shown(uri), "held", "probe");
             await handle.DisposeAsync();
-            return new LockReport(name, uri, "free", "probe");
+            return new LockReport(name, StoreOpener.Shown(uri), "free", "probe");
         }
         catch (LockStoreUnavailableException ex)
         {

@@ -20,7 +20,7 @@ internal sealed class VerifyRunner(VerifyOptions options, string workDir)
 
     public async Task<VerifyResult> RunAsync(string uri, string fault, LocalServer? server, CancellationToken ct)
     {
-        var row = new VerifyResult { Store = uri, Fault = fault, Fenced = options.Fenced, Clients = options.Clients };
+        var row = new VerifyResult { Store = StoreOpener.Shown(uri), Fault = fault, Fenced = options.Fenced, Clients = options.Clients };
         if (Faults.Unsupported(fault, uri, server) is { } why) return Checker.Judge(row with { NotRun = why });
         var id = Guid.NewGuid().ToString("N")[..8];
         _dir = Path.Combine(workDir, id);
