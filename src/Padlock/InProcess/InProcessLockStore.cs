@@ -28,34 +28,18 @@ public sealed class InProcessLockStore : ILockStore, ISemaphoreStore
     public async ValueTask<StoreLease?> TryAcquireAsync(string name, LockWait wait)
     {
         ArgumentNullException.ThrowIfNull(wait);
-        Waiter waiter;
+        InProcessWaiter waiter;
         lock (_entries)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             if (!_entries.TryGetValue(name, out var entry)) _entries[name] = entry = new Entry();
             if (entry.Holder is null && entry.Queue.Count == 0) return entry.Holder = NewLease(name, entry);
             if (wait.IsSingleAttempt) return null;
-            waiter = new Waiter();
+            waiter = new InProcessWaiter();
             waiter.Node = entry.Queue.AddLast(waiter);
         }
 
-        using (wait.Token.UnsafeRegister(static s => ((Waiter)s!).Result.TrySetCanceled(), waiter))
-        {
-            try
-            {
-                return await waiter.Result.Task.ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                lock (_entries)
-                {
-                    // The hand-off skips waiters whose result is already cancelled, so ours was not granted: leave the line.
-                    waiter.Node!.List?.Remove(waiter.Node);
-                    RemoveIfIdle(name);
-                }
-                throw;
-            }
-        }
+        return await waiter.WaitAsync(wait, _entries, RemoveIfIdle, name).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
@@ -136,13 +120,7 @@ public sealed class InProcessLockStore : ILockStore, ISemaphoreStore
     private sealed class Entry
     {
         public Lease? Holder;
-        public readonly LinkedList<Waiter> Queue = new();
-    }
-
-    private sealed class Waiter
-    {
-        public readonly TaskCompletionSource<StoreLease?> Result = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        public LinkedListNode<Waiter>? Node;
+        public readonly LinkedList<InProcessWaiter> Queue = new();
     }
 
     private sealed class Lease(InProcessLockStore store, string name, Entry entry, long token) : StoreLease

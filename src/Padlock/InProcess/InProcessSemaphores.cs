@@ -14,7 +14,7 @@ internal sealed class InProcessSemaphores(Func<long> nextToken)
     internal async ValueTask<StoreLease?> TryAcquireAsync(string name, int maxCount, LockWait wait)
     {
         ArgumentNullException.ThrowIfNull(wait);
-        Waiter waiter;
+        InProcessWaiter waiter;
         lock (_entries)
         {
             ObjectDisposedException.ThrowIf(_disposed, typeof(InProcessLockStore));
@@ -23,27 +23,11 @@ internal sealed class InProcessSemaphores(Func<long> nextToken)
             if (entry.MaxCount != maxCount) throw new SemaphoreCountMismatchException(name, maxCount, entry.MaxCount);
             if (entry.Holders.Count < maxCount && entry.Queue.Count == 0) return Grant(name, entry);
             if (wait.IsSingleAttempt) return null;
-            waiter = new Waiter();
+            waiter = new InProcessWaiter();
             waiter.Node = entry.Queue.AddLast(waiter);
         }
 
-        using (wait.Token.UnsafeRegister(static s => ((Waiter)s!).Result.TrySetCanceled(), waiter))
-        {
-            try
-            {
-                return await waiter.Result.Task.ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                lock (_entries)
-                {
-                    // The hand-off skips waiters whose result is already cancelled, so ours was not granted: leave the line.
-                    waiter.Node!.List?.Remove(waiter.Node);
-                    RemoveIfIdle(name);
-                }
-                throw;
-            }
-        }
+        return await waiter.WaitAsync(wait, _entries, RemoveIfIdle, name).ConfigureAwait(false);
     }
 
     internal void Dispose()
@@ -101,13 +85,7 @@ internal sealed class InProcessSemaphores(Func<long> nextToken)
     {
         public readonly int MaxCount = maxCount;
         public readonly HashSet<Lease> Holders = [];
-        public readonly LinkedList<Waiter> Queue = new();
-    }
-
-    private sealed class Waiter
-    {
-        public readonly TaskCompletionSource<StoreLease?> Result = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        public LinkedListNode<Waiter>? Node;
+        public readonly LinkedList<InProcessWaiter> Queue = new();
     }
 
     private sealed class Lease(InProcessSemaphores owner, string name, Entry entry, long token) : StoreLease
