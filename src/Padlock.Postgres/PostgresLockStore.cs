@@ -113,9 +113,12 @@ public sealed class PostgresLockStore : ILockStore, ILockInspector
             {
                 await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
             }
-            catch (PostgresException ex) when (ex.SqlState is PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.DuplicateTable)
+            catch (PostgresException ex) when (ex.SqlState is PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.DuplicateTable
+                or PostgresErrorCodes.DuplicateObject)
             {
-                // Another client created it at the same moment (IF NOT EXISTS does not cover that race).
+                // Another client created it at the same moment: IF NOT EXISTS does not cover that race, and the loser
+                // sees a unique violation on the catalog, "table exists" or "type exists" (the table's row type, 42710,
+                // seen in CI when two providers of the contract suite started at once).
             }
             _schemaReady = true;
         }

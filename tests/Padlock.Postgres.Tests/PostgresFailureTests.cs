@@ -122,4 +122,25 @@ public sealed class PostgresFailureTests(PostgresFixture fixture)
         await (await w1.WaitAsync(Bound)).DisposeAsync();
         await (await w2.WaitAsync(Bound)).DisposeAsync();
     }
+
+    [Fact]
+    public async Task Many_clients_creating_the_fencing_table_at_once_all_get_their_locks()
+    {
+        // CREATE TABLE IF NOT EXISTS races between sessions: losers see 23505, 42P07 or 42710 (the row type). None may fail.
+        for (var round = 0; round < 3; round++)
+        {
+            var uri = fixture.Uri();
+            var providers = Enumerable.Range(0, 8).Select(_ => LockProvider.Create(uri)).ToList();
+            try
+            {
+                var handles = await Task.WhenAll(providers.Select((p, i) => p.CreateLock($"schema-race-{i}").TryAcquireAsync().AsTask()));
+                Assert.All(handles, Assert.NotNull);
+                foreach (var h in handles) await h!.DisposeAsync();
+            }
+            finally
+            {
+                foreach (var p in providers) await p.DisposeAsync();
+            }
+        }
+    }
 }
