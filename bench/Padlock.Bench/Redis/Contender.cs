@@ -1,5 +1,4 @@
 using Medallion.Threading.Redis;
-using Padlock.Redis;
 using RedLockNet.SERedis;
 using RedLockNet.SERedis.Configuration;
 using StackExchange.Redis;

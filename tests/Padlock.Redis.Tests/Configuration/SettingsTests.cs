@@ -1,4 +1,3 @@
-using Padlock.Redis.Redlock;
 using Padlock.Stores;
 using Padlock.Testing.Options;
 using Xunit;

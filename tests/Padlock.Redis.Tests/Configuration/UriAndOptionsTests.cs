@@ -1,5 +1,5 @@
-using Padlock.Stores;
 using Padlock.Redis.Redlock;
+using Padlock.Stores;
 using Xunit;
 
 namespace Padlock.Redis.Tests.Configuration;

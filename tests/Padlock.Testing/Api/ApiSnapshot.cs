@@ -1,5 +1,4 @@
 using System.Reflection;
-using System.Text;
 using Xunit;
 
 namespace Padlock.Testing.Api;

@@ -1,6 +1,5 @@
 using Padlock.FileSystem;
 using Padlock.Testing.Contract;
-using Xunit;
 
 namespace Padlock.Tests.Contract;
 

@@ -1,4 +1,3 @@
-using Padlock.ZooKeeper.Client;
 using Padlock.ZooKeeper.Locks;
 using Padlock.ZooKeeper.Tests.Fixtures;
 using Xunit;

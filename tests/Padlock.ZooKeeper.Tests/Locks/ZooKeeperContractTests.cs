@@ -1,6 +1,5 @@
 using Padlock.Testing.Contract;
 using Padlock.ZooKeeper.Client;
-using Padlock.ZooKeeper.Client.Protocol;
 using Padlock.ZooKeeper.Locks;
 using Padlock.ZooKeeper.Tests.Fixtures;
 using Xunit;

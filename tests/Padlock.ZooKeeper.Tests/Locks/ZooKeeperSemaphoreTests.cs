@@ -1,6 +1,5 @@
 using Padlock.Stores;
 using Padlock.Testing.Semaphores;
-using Padlock.ZooKeeper.Client;
 using Padlock.ZooKeeper.Locks;
 using Padlock.ZooKeeper.Tests.Fixtures;
 using Xunit;

@@ -1,6 +1,5 @@
 using System.Net;
 using Microsoft.Extensions.Logging;
-using Padlock.ZooKeeper.Client.Jute;
 using Padlock.ZooKeeper.Client.Protocol;
 using Padlock.ZooKeeper.Client.Watches;
 
