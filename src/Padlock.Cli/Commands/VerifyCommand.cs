@@ -13,7 +13,7 @@ namespace Padlock.Cli.Commands;
 /// </summary>
 internal static class VerifyCommand
 {
-    private static readonly string[] Planned = ["failover", "partition"];
+    private static readonly string[] Planned = ["failover"];
 
     public static Command Create(CliContext context)
     {
@@ -28,11 +28,11 @@ internal static class VerifyCommand
         var fault = new Option<string[]>("--fault", "-f") { Description = $"A fault to inject, repeatable: {string.Join(", ", Faults.All)}. Default: none." };
         var fenced = new Option<bool>("--fenced") { Description = "The register refuses reads and writes carrying a token below the highest it has seen." };
         var hold = new Option<string>("--hold") { Description = "How long each client holds the lock between its read and its write.", DefaultValueFactory = _ => "20ms" };
-        var pause = new Option<string?>("--pause") { Description = "How long pause and server-pause freeze their target (default 1.5 × the lease or session + 0.5 s; 1 s for file://)." };
+        var pause = new Option<string?>("--pause") { Description = "How long pause, server-pause and partition last (default 1.5 × the lease or session + 0.5 s; 1 s for file://)." };
         var timeout = new Option<string>("--acquire-timeout") { Description = "Longest wait of one acquire.", DefaultValueFactory = _ => "10s" };
         var json = new Option<bool>("--json") { Description = "Print the results as JSON instead of the table." };
         var report = new Option<string?>("--report") { Description = "Write a self-contained HTML report with a timeline of holds per client." };
-        var command = new Command("verify", "Check a store's safety under faults: client processes update a register under the lock while verify pauses or kills holders, or restarts or freezes the server; counts overlaps, lost updates, stale writes and tokens out of order.")
+        var command = new Command("verify", "Check a store's safety under faults: client processes update a register under the lock while verify pauses, kills or cuts off holders, or restarts or freezes the server; counts overlaps, lost updates, stale writes and tokens out of order.")
         {
             stores, localServers, clients, duration, fault, fenced, hold, pause, timeout, json, report,
         };
@@ -112,7 +112,7 @@ internal static class VerifyCommand
                         if (!quiet) Terminal.Error($"checking {StoreOpener.Shown(uri)} under {fault}{(options.Fenced ? ", fenced" : "")} ...");
                         var row = new VerifyResult { Store = StoreOpener.Shown(uri), Fault = fault, Fenced = options.Fenced, Clients = options.Clients };
                         if (error is not null) results.Add(Checker.Judge(row with { NotRun = error }));
-                        else if (Planned.Contains(fault)) results.Add(Checker.Judge(row with { NotRun = $"{fault}: not implemented yet (planned: 3-node ZooKeeper / 3-member etcd leader stop; loopback proxy partition)" }));
+                        else if (Planned.Contains(fault)) results.Add(Checker.Judge(row with { NotRun = $"{fault}: not implemented yet (planned: 3-node ZooKeeper / 3-member etcd leader stop)" }));
                         else results.Add(await new VerifyRunner(options, work).RunAsync(uri, fault, server, context.Interrupted));
                     }
                 }

@@ -15,6 +15,7 @@ internal sealed class VerifyRunner(VerifyOptions options, string workDir)
 {
     private readonly List<Slot> _slots = [];
     private string _dir = "";
+    private string _fault = "";
     private string _name = "";
     private string _uri = "";
 
@@ -26,6 +27,7 @@ internal sealed class VerifyRunner(VerifyOptions options, string workDir)
         _dir = Path.Combine(workDir, id);
         _name = "padlock-verify-" + id;
         _uri = uri;
+        _fault = fault;
         Directory.CreateDirectory(_dir);
         using var register = new Register(Path.Combine(_dir, "register"));
         var faults = new List<FaultEvent>();
@@ -102,6 +104,23 @@ internal sealed class VerifyRunner(VerifyOptions options, string workDir)
                 if (await fresh.ReadyAsync(ct) is { } failure) throw new InvalidOperationException("replacement client: " + failure);
                 return new FaultEvent(fault, $"client {victim.Index}", at, done);
             }
+            case Faults.Partition:
+            {
+                // The holder cut off from the store, alive and running: unlike a pause it can hear its loss, from its
+                // own clock, and the store's lease or session runs out while it is away.
+                var victim = await HolderAsync(register, ct);
+                var at = now();
+                victim.Network!.Cut = true;
+                try
+                {
+                    await Task.Delay(freeze, ct);
+                }
+                finally
+                {
+                    victim.Network.Cut = false;
+                }
+                return new FaultEvent(fault, $"client {victim.Index}", at, now());
+            }
             case Faults.Restart:
             {
                 var at = now();
@@ -168,9 +187,11 @@ internal sealed class VerifyRunner(VerifyOptions options, string workDir)
 
     private Slot Spawn(int index)
     {
+        // Under the partition fault every client has its own relays, so that one can be cut alone.
+        var network = _fault == Faults.Partition ? ClientNetwork.Open(_uri) : null;
         var psi = SelfProcess.StartInfo(
         [
-            "worker", "verify", "--store", _uri, "--name", _name, "--client", index.ToString(CultureInfo.InvariantCulture),
+            "worker", "verify", "--store", network?.Uri ?? _uri, "--name", _name, "--client", index.ToString(CultureInfo.InvariantCulture),
             "--register", Path.Combine(_dir, "register"), "--log", Path.Combine(_dir, $"client-{index}.log"),
             "--hold-ms", ((int)options.Hold.TotalMilliseconds).ToString(CultureInfo.InvariantCulture),
             "--acquire-timeout-ms", ((int)options.AcquireTimeout.TotalMilliseconds).ToString(CultureInfo.InvariantCulture),
@@ -179,15 +200,16 @@ internal sealed class VerifyRunner(VerifyOptions options, string workDir)
         psi.RedirectStandardInput = true;
         psi.RedirectStandardOutput = true;
         psi.RedirectStandardError = true;
-        return new Slot(index, Process.Start(psi)!, Path.Combine(_dir, $"client-{index}.log"));
+        return new Slot(index, Process.Start(psi)!, Path.Combine(_dir, $"client-{index}.log"), network);
     }
 
     private sealed class Slot : IDisposable
     {
         private readonly StringBuilder _stderr = new();
 
-        public Slot(int index, Process process, string log)
+        public Slot(int index, Process process, string log, ClientNetwork? network)
         {
+            Network = network;
             Index = index;
             Process = process;
             Log = log;
@@ -197,6 +219,9 @@ internal sealed class VerifyRunner(VerifyOptions options, string workDir)
 
         public int Index { get; }
         public Process Process { get; }
+
+        /// <summary>The client's relays to the store, under the partition fault.</summary>
+        public ClientNetwork? Network { get; }
         public string Log { get; }
         public long? DiedAt { get; set; }
 
@@ -222,6 +247,8 @@ internal sealed class VerifyRunner(VerifyOptions options, string workDir)
                 Process.Kill();
             }
             Process.Dispose();
+            // Relays outlive their client's process (which may still be draining writes), never the run.
+            Network?.DisposeAsync().AsTask().GetAwaiter().GetResult();
         }
     }
 }

@@ -50,6 +50,54 @@ public sealed class VerifyTests
         Assert.Equal("safe with fencing", row.GetProperty("outcome").GetString());
     }
 
+    [Theory]
+    [InlineData("zk")]
+    [InlineData("etcd")]
+    public async Task A_holder_cut_off_from_a_consensus_store_hears_its_loss_before_anyone_else_is_granted(string kind)
+    {
+        // A hold longer than the session or lease, so the cut lands inside it and outlasts it.
+        var row = await RunOneAsync("--local-servers", kind, "--fault", "partition", "--fenced", "--hold", "1500ms", "--clients", "3", "--duration", "3s");
+
+        var cut = row.GetProperty("faults")[0];
+        Assert.Equal("partition", cut.GetProperty("kind").GetString());
+        Assert.StartsWith("client ", cut.GetProperty("target").GetString(), StringComparison.Ordinal);
+        // The store moved on without the cut-off client, within its session or lease and a re-check (generous bound).
+        Assert.InRange(cut.GetProperty("recoverMs").GetDouble(), 0, 15_000);
+        // Unlike a frozen holder, a cut-off one is running and its own clock tells it first: the client gives up at a
+        // fraction of the session or lease, the store only at its end. Every overlap, if any, follows that report.
+        Assert.Equal(row.GetProperty("overlaps").GetInt64(), row.GetProperty("overlapsLossNotifiedFirst").GetInt64());
+        Assert.Equal(0, row.GetProperty("staleWritesAccepted").GetInt64());
+        Assert.Equal(0, row.GetProperty("lostUpdates").GetInt64());
+        Assert.Equal(0, row.GetProperty("tokensRepeated").GetInt64() + row.GetProperty("tokensBackwards").GetInt64());
+    }
+
+    [Fact]
+    public async Task A_redis_holder_cut_off_past_its_lease_loses_it_and_fencing_stops_its_stale_write()
+    {
+        var row = await RunOneAsync("--local-servers", "redis", "--fault", "partition", "--fenced", "--hold", "1500ms", "--clients", "3", "--duration", "3s");
+
+        var cut = row.GetProperty("faults")[0];
+        Assert.Equal("partition", cut.GetProperty("kind").GetString());
+        Assert.InRange(cut.GetProperty("recoverMs").GetDouble(), 0, 15_000);
+        // The lease (1 s) runs out at the server while the holder, cut off, is still inside: the next client is granted
+        // and the old holder's late write is refused by the fenced register.
+        Assert.Equal(0, row.GetProperty("staleWritesAccepted").GetInt64());
+        Assert.Equal(0, row.GetProperty("lostUpdates").GetInt64());
+        Assert.NotEqual("unsafe", row.GetProperty("outcome").GetString());
+    }
+
+    [Fact]
+    public async Task A_partition_needs_a_network_store()
+    {
+        using var scratch = new Scratch();
+        var result = await CliProcess.RunAsync("verify", "--store", $"file://{scratch.File("locks")}", "--fault", "partition", "--clients", "2", "--duration", "1s", "--json");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var row = JsonDocument.Parse(result.Stdout).RootElement[0];
+        Assert.Equal("not run", row.GetProperty("outcome").GetString());
+        Assert.Contains("no network between client and store", row.GetProperty("notRun").GetString(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Mem_store_is_refused_as_a_usage_error()
     {
