@@ -13,14 +13,13 @@ namespace Padlock.Cli.Commands;
 /// </summary>
 internal static class VerifyCommand
 {
-    private static readonly string[] Planned = ["failover"];
 
     public static Command Create(CliContext context)
     {
         var stores = new Option<string[]>("--store", "-s") { Description = "A store to check (repeatable). Client faults (pause, kill) only, unless verify started the server." };
         var localServers = new Option<string?>("--local-servers")
         {
-            Description = $"Start servers for the run and check them too, with every fault: a comma list of {string.Join(", ", LocalServer.Kinds)} (default: all). redis-aof is Redis with the append-only file, fsync always.",
+            Description = $"Start servers for the run and check them too, with every fault: a comma list of {string.Join(", ", LocalServer.Kinds)} (default: {string.Join(",", LocalServer.DefaultKinds)}). redis-aof is Redis with the append-only file, fsync always; zk-3 and etcd-3 are a 3-node ensemble and a 3-member cluster, whose faults hit the leader.",
             Arity = ArgumentArity.ZeroOrOne,
         };
         var clients = new Option<int>("--clients", "-c") { Description = "Client processes contending for the lock.", DefaultValueFactory = _ => 4 };
@@ -45,11 +44,11 @@ internal static class VerifyCommand
                 if (!StoreOpener.IsCrossProcess(uri))
                     throw new UsageException($"cannot verify {StoreOpener.Shown(uri)}: mem:// locks one process only, and verify's clients are separate processes; use file:// to check a machine-local lock");
             }
-            var kinds = LocalKinds(p.GetResult(localServers) is null ? null : p.GetValue(localServers) ?? string.Join(',', LocalServer.Kinds));
+            var kinds = LocalKinds(p.GetResult(localServers) is null ? null : p.GetValue(localServers) ?? string.Join(',', LocalServer.DefaultKinds));
             if (uris.Count == 0 && kinds.Count == 0) throw new UsageException("give --store URI (repeatable) or --local-servers");
             await StoreOpener.CheckAllAsync(uris);
             var faults = (p.GetValue(fault) is { Length: > 0 } f ? f : [Faults.None]).Select(x => x.Trim().ToLowerInvariant()).Distinct().ToList();
-            foreach (var x in faults.Where(x => !Faults.All.Contains(x) && !Planned.Contains(x)))
+            foreach (var x in faults.Where(x => !Faults.All.Contains(x)))
                 throw new UsageException($"invalid fault '{x}' for --fault: expected one of {string.Join(", ", Faults.All)}");
             if (p.GetValue(report) is { } reportFile) Args.OutputFile(reportFile, "--report");
             var options = new VerifyOptions(
@@ -80,7 +79,7 @@ internal static class VerifyCommand
         var kinds = list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(k => k.ToLowerInvariant()).Distinct().ToList();
         foreach (var k in kinds.Where(k => !LocalServer.Kinds.Contains(k)))
             throw new UsageException($"invalid server kind '{k}' for --local-servers: expected a comma list of {string.Join(", ", LocalServer.Kinds)}");
-        return kinds.Count > 0 ? kinds : [.. LocalServer.Kinds];
+        return kinds.Count > 0 ? kinds : [.. LocalServer.DefaultKinds];
     }
 
     private static async Task<List<VerifyResult>> RunAllAsync(CliContext context, List<string> uris, List<string> kinds, List<string> faults, VerifyOptions options, bool quiet)
@@ -112,7 +111,6 @@ internal static class VerifyCommand
                         if (!quiet) Terminal.Error($"checking {StoreOpener.Shown(uri)} under {fault}{(options.Fenced ? ", fenced" : "")} ...");
                         var row = new VerifyResult { Store = StoreOpener.Shown(uri), Fault = fault, Fenced = options.Fenced, Clients = options.Clients };
                         if (error is not null) results.Add(Checker.Judge(row with { NotRun = error }));
-                        else if (Planned.Contains(fault)) results.Add(Checker.Judge(row with { NotRun = $"{fault}: not implemented yet (planned: 3-node ZooKeeper / 3-member etcd leader stop)" }));
                         else results.Add(await new VerifyRunner(options, work).RunAsync(uri, fault, server, context.Interrupted));
                     }
                 }

@@ -3,15 +3,17 @@ namespace Padlock.Cli.Verify;
 /// <summary>The faults verify injects, and which store setups can take them.</summary>
 internal static class Faults
 {
-    public const string None = "none", Pause = "pause", Kill = "kill", Restart = "restart", ServerPause = "server-pause", Partition = "partition";
+    public const string None = "none", Pause = "pause", Kill = "kill", Restart = "restart", ServerPause = "server-pause", Partition = "partition", Failover = "failover";
 
-    public static readonly string[] All = [None, Pause, Kill, Restart, ServerPause, Partition];
+    public static readonly string[] All = [None, Pause, Kill, Restart, ServerPause, Partition, Failover];
 
     /// <summary>Why <paramref name="fault"/> cannot run against <paramref name="uri"/>, or null when it can.</summary>
     public static string? Unsupported(string fault, string uri, LocalServer? server)
     {
         // A partition is client-side (each client reaches the store through relays verify owns): any network store takes it.
         if (fault == Partition) return ClientNetwork.Unsupported(uri);
+        if (fault == Failover && server is not { IsCluster: true })
+            return "failover: needs a cluster verify started itself (--local-servers zk-3 or etcd-3): it kills the leader, waits, and starts it again";
         if (fault is not (Restart or ServerPause) || server is not null) return null;
         return uri.StartsWith("file:", StringComparison.OrdinalIgnoreCase)
             ? $"{fault}: file:// has no server to {(fault == Restart ? "restart" : "freeze")}"

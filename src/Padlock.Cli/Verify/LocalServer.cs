@@ -3,27 +3,42 @@ using Padlock.LocalServers;
 namespace Padlock.Cli.Verify;
 
 /// <summary>
-/// A server verify started for itself (<c>--local-servers</c>), so it may kill, restart and freeze it. Short leases
-/// and sessions keep a run's faults to seconds: Redis lease 1 s, ZooKeeper session 2 s (tick 500 ms), etcd TTL 2 s.
+/// A server (or a cluster) verify started for itself (<c>--local-servers</c>), so it may kill, restart and freeze it.
+/// Short leases and sessions keep a run's faults to seconds: Redis lease 1 s, ZooKeeper session 2 s (tick 500 ms),
+/// etcd TTL 2 s. <c>zk-3</c> and <c>etcd-3</c> are a 3-node ensemble and a 3-member cluster: their faults hit the
+/// current leader, and <c>failover</c> needs one of them.
 /// </summary>
 internal sealed class LocalServer : IAsyncDisposable
 {
     /// <summary>The kinds <c>--local-servers</c> accepts, in the order they run.</summary>
-    public static readonly string[] Kinds = ["redis", "redis-aof", "zk", "etcd"];
+    public static readonly string[] Kinds = ["redis", "redis-aof", "zk", "etcd", "zk-3", "etcd-3"];
+
+    /// <summary>The kinds started when <c>--local-servers</c> names none (the clusters only when asked for).</summary>
+    public static readonly string[] DefaultKinds = ["redis", "redis-aof", "zk", "etcd"];
 
     private readonly IAsyncDisposable _owner;
+    private readonly IReadOnlyList<ServerProcess> _members;
+    private readonly Func<Task<int>>? _leader;
+    private ServerProcess _target;
 
-    private LocalServer(string kind, string uri, ServerProcess process, IAsyncDisposable owner)
+    private LocalServer(string kind, string uri, IReadOnlyList<ServerProcess> members, Func<Task<int>>? leader, IAsyncDisposable owner)
     {
         Kind = kind;
         Uri = uri;
-        Process = process;
+        _members = members;
+        _leader = leader;
+        _target = members[0];
         _owner = owner;
     }
 
     public string Kind { get; }
     public string Uri { get; }
-    public ServerProcess Process { get; }
+
+    /// <summary>True for a cluster, which can fail over.</summary>
+    public bool IsCluster => _leader is not null;
+
+    /// <summary>What the last fault hit: "server", or "leader node N" in a cluster.</summary>
+    public string Target { get; private set; } = "server";
 
     public static async Task<LocalServer> StartAsync(string kind)
     {
@@ -33,33 +48,59 @@ internal sealed class LocalServer : IAsyncDisposable
             case "redis-aof":
                 // redis-aof: the append-only file fsynced on every write, so the fencing counter survives a restart.
                 var redis = await RedisServer.StartAsync(appendOnly: kind == "redis-aof");
-                return new LocalServer(kind, $"redis://{redis.Endpoint}?lease=1s", redis.Process, redis);
+                return new LocalServer(kind, $"redis://{redis.Endpoint}?lease=1s", [redis.Process], null, redis);
             case "zk":
                 var zk = await ZooKeeperServer.StartAsync(TimeSpan.FromMilliseconds(500));
-                return new LocalServer(kind, $"zk://{zk.ConnectString}?sessiontimeout=2s", zk.Process, zk);
+                return new LocalServer(kind, $"zk://{zk.ConnectString}?sessiontimeout=2s", [zk.Process], null, zk);
             case "etcd":
                 var etcd = await EtcdServer.StartAsync();
-                return new LocalServer(kind, $"etcd://{etcd.Endpoint}?ttl=2s", etcd.Process, etcd);
+                return new LocalServer(kind, $"etcd://{etcd.Endpoint}?ttl=2s", [etcd.Process], null, etcd);
+            case "zk-3":
+                var ensemble = await ZooKeeperEnsemble.StartAsync(3, TimeSpan.FromMilliseconds(500));
+                return new LocalServer(kind, $"zk://{ensemble.ConnectString}?sessiontimeout=2s", ensemble.Nodes,
+                    () => ensemble.LeaderAsync(TimeSpan.FromSeconds(30)), ensemble);
+            case "etcd-3":
+                var cluster = await EtcdCluster.StartAsync(3);
+                return new LocalServer(kind, $"etcd://{cluster.Endpoints}?ttl=2s", cluster.Members.Select(m => m.Process).ToArray(),
+                    cluster.LeaderIndexAsync, cluster);
             default:
                 throw new ArgumentOutOfRangeException(nameof(kind), kind, $"unknown local server; expected one of {string.Join(", ", Kinds)}");
         }
     }
 
-    /// <summary>SIGKILL, then start again on the same port with the same data directory.</summary>
+    /// <summary>Picks what the next fault hits: the server, or a cluster's current leader.</summary>
+    public async Task AimAsync()
+    {
+        if (_leader is null) return;
+        var index = await _leader();
+        _target = _members[index];
+        Target = $"leader node {index + 1}";
+    }
+
+    /// <summary>SIGKILL the target, then start it again on the same port with the same data directory.</summary>
     public async Task RestartAsync()
     {
-        await Process.KillAsync();
-        await Process.StartAsync(TimeSpan.FromSeconds(60));
+        await KillAsync();
+        await StartAgainAsync();
     }
+
+    /// <summary>SIGKILL the target.</summary>
+    public Task KillAsync() => _target.KillAsync();
+
+    /// <summary>Starts the target again after <see cref="KillAsync"/>.</summary>
+    public Task StartAgainAsync() => _target.StartAsync(TimeSpan.FromSeconds(60));
 
     public void Freeze()
     {
-        if (Process.ProcessId is { } pid) Posix.Pause(pid);
+        if (_target.ProcessId is { } pid) Posix.Pause(pid);
     }
 
     public void Thaw()
     {
-        if (Process.ProcessId is { } pid) Posix.Resume(pid);
+        foreach (var member in _members)
+        {
+            if (member.ProcessId is { } pid) Posix.Resume(pid);
+        }
     }
 
     public ValueTask DisposeAsync()

@@ -46,6 +46,9 @@ internal sealed record VerifyResult
     /// <summary>Longest time from a fault to the next grant to a client the fault did not freeze or kill, ms.</summary>
     public double? RecoverMaxMs { get; init; }
 
+    /// <summary>The longest time the lock stayed free between holds while the clients contended (a stall), in ms.</summary>
+    public double LongestIdleMs { get; init; }
+
     public IReadOnlyList<FaultEvent> Faults { get; init; } = [];
     public IReadOnlyList<Overlap> OverlapSamples { get; init; } = [];
 

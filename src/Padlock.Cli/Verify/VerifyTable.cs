@@ -34,6 +34,7 @@ internal static class VerifyTable
                 t.Text($"  overlap: client {o.EarlierClient} (token {o.EarlierToken}) still held when client {o.LaterClient} (token {o.LaterToken}) was granted at {Ms(o.FromMs)}, until {Ms(o.ToMs)}; loss reported to client {o.EarlierClient} first: {(o.LossNotifiedFirst ? "yes" : "no")}");
             foreach (var f in r.Faults.Take(3))
                 t.Text($"  {f.Kind} {f.Target} at {Ms(f.AtMs)} for {Ms(f.EndMs - f.AtMs)}: next grant to another client after {(f.RecoverMs is { } rec ? Ms(rec) : "never")}; hit hold {(f.HitToken is { } tok ? $"token {tok}, loss reported after {(f.LossNotifiedAfterMs is { } l ? Ms(l) : "never")}" : "none")}");
+            if (r.NotRun is null) t.Text($"  longest time the lock stayed free while clients waited: {Ms(r.LongestIdleMs)}");
             if (r.AcquireFailures > 0) t.Text($"  {N(r.AcquireFailures)} acquire failures, first: {r.FirstAcquireFailure}");
         }
     }
