@@ -146,4 +146,44 @@ public sealed class EtcdClusterFaultTests(EtcdClusterFixture fixture, ITestOutpu
             Posix.Resume(pid);
         }
     }
+
+    [Fact]
+    public async Task A_release_through_a_follower_whose_leader_just_died_frees_the_lock_within_an_election_not_a_request_timeout()
+    {
+        var cluster = fixture.Cluster;
+        var leader = await cluster.LeaderIndexAsync();
+        var a = Enumerable.Range(0, 3).First(i => i != leader);
+        var b = 3 - a - leader;
+        var ep = cluster.Members.Select(m => m.Endpoint).ToArray();
+        var prefix = "hedge-" + Guid.NewGuid().ToString("N")[..6];
+        // The default request timeout (5 s). The holder talks to follower A, the waiter to follower B.
+        await using var holderProvider = LockProvider.Create($"etcd://{ep[a]},{ep[b]},{ep[leader]}/{prefix}?ttl=10s");
+        await using var waiterProvider = LockProvider.Create($"etcd://{ep[b]},{ep[a]},{ep[leader]}/{prefix}?ttl=10s");
+        var holder = await holderProvider.CreateLock("n").AcquireAsync(TimeSpan.FromSeconds(30));
+        var waiting = waiterProvider.CreateLock("n").AcquireAsync(TimeSpan.FromSeconds(60)).AsTask();
+        await Eventually.TrueAsync(async () => (await ((EtcdLockStore)holderProvider.Store).InspectAsync("n")).Waiters?.Count == 1
+            && ((EtcdLockStore)waiterProvider.Store).Watches.Watching == 1, "the waiter is in line and watching");
+
+        await cluster.Members[leader].Process.KillAsync();
+        try
+        {
+            // Released at once: A forwards the delete to a leader that is gone and holds it until its own timeout, while
+            // A and B elect a new leader within about a second (500 ms election timeout here).
+            var clock = Stopwatch.StartNew();
+            await holder.DisposeAsync();
+            var released = clock.Elapsed;
+            await using var next = await waiting.WaitAsync(TimeSpan.FromSeconds(45));
+            clock.Stop();
+            output.WriteLine($"release took {released.TotalSeconds:0.00} s; granted {clock.Elapsed.TotalSeconds:0.00} s after the release began");
+            Assert.True(next.FencingToken > holder.FencingToken);
+            // Found by `padlock verify --fault failover`: the lock stayed taken for the request timeout (5 s) after each
+            // leader kill. Now the delete is sent to another member as well after 1 s unanswered: an election, the
+            // hedge and the waiter's re-check, with a margin for a loaded machine, and well under the 5 s of before.
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(4), $"The lock was free for the waiter {clock.Elapsed.TotalSeconds:0.0} s after the release began.");
+        }
+        finally
+        {
+            await cluster.Members[leader].StartAsync();
+        }
+    }
 }

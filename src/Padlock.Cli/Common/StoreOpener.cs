@@ -31,11 +31,11 @@ internal static class StoreOpener
     /// <summary>What holders started by this CLI call themselves in <c>padlock status</c>.</summary>
     public static string Owner { get; } = $"padlock@{Environment.MachineName}/{Environment.ProcessId}";
 
-    public static LockProvider Open(string uri)
+    public static LockProvider Open(string uri, Microsoft.Extensions.Logging.ILoggerFactory? logging = null)
     {
         try
         {
-            return LockProvider.Create(uri, new StoreContext { OwnerDescription = Owner });
+            return LockProvider.Create(uri, new StoreContext { OwnerDescription = Owner, LoggerFactory = logging ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance });
         }
         catch (ArgumentException ex)
         {

@@ -26,7 +26,7 @@ internal static class VerifyClient
         }, CancellationToken.None);
         using var log = new EventLog(logPath);
         using var register = new Register(registerPath);
-        await using var provider = StoreOpener.Open(store);
+        await using var provider = StoreOpener.Open(store, EventLogLogger.Enabled ? new EventLogLogger(log.Write) : null);
         var theLock = provider.CreateLock(name);
         // Connect before reporting ready (network stores connect lazily), so the run's clock starts with every client able to contend.
         // Retried for up to 60 s: on a loaded machine a first connect can miss the store's connect timeout.

@@ -61,36 +61,118 @@ internal sealed class EtcdConnection : IDisposable
     public void MoveOn(int failed) => Interlocked.CompareExchange(ref _current, (failed + 1) % _invokers.Length, failed);
 
     /// <summary>
+    /// How long a request may go unanswered before the same request is also sent to the next member: a follower whose
+    /// leader just died holds a write until its own timeout (seconds) although a new leader is elected within about a
+    /// second, and a lock released through it would stay taken all that time.
+    /// </summary>
+    public TimeSpan HedgeAfter => TimeSpan.FromTicks(Math.Min(RequestTimeout.Ticks / 2, TimeSpan.FromSeconds(1).Ticks));
+
+    /// <summary>
     /// Sends one unary request, moving through the members until one answers or <see cref="ConnectTimeout"/> has passed
-    /// with every member tried, then throws <see cref="EtcdUnavailableException"/>.
+    /// with every member tried, then throws <see cref="EtcdUnavailableException"/>. A request unanswered after
+    /// <see cref="HedgeAfter"/> is sent to the next member as well (every request here is safe to repeat), and the
+    /// first answer wins; the others are cancelled.
     /// </summary>
     public async Task<T> CallAsync<T>(Func<CallInvoker, CallOptions, Task<T>> call, CancellationToken cancellationToken)
     {
         var started = _time.GetTimestamp();
         var failures = 0;
-        while (true)
+        var inFlight = new List<Attempt<T>>();
+        var first = 0;
+        try
         {
-            var (invoker, index) = Current;
-            try
+            while (true)
             {
-                var options = new CallOptions(deadline: DateTime.UtcNow + RequestTimeout, cancellationToken: cancellationToken);
-                return await call(invoker, options).ConfigureAwait(false);
-            }
-            catch (RpcException ex) when (ex.StatusCode == StatusCode.Cancelled && cancellationToken.IsCancellationRequested)
-            {
-                throw new OperationCanceledException("The etcd request was cancelled.", ex, cancellationToken);
-            }
-            catch (RpcException ex) when (IsMemberFailure(ex))
-            {
-                MoveOn(index);
-                failures++;
-                if (failures >= _invokers.Length && _time.GetElapsedTime(started) >= ConnectTimeout)
-                    throw new EtcdUnavailableException(Endpoints, ConnectTimeout, ex);
-                // After a full round of failures, pause briefly: an election or a restart takes a moment.
-                if (failures % _invokers.Length == 0)
-                    await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(50 * failures / _invokers.Length, 250)), _time, cancellationToken).ConfigureAwait(false);
+                if (inFlight.Count == 0)
+                {
+                    first = Current.Index;
+                    inFlight.Add(Send(call, first, cancellationToken));
+                }
+                Task any = inFlight.Count == 1 ? inFlight[0].Task : Task.WhenAny(inFlight.Select(a => (Task)a.Task));
+                try
+                {
+                    // WaitAsync disposes its timer as soon as the request answers: the common case costs no live timer.
+                    if (inFlight.Count < _invokers.Length) await any.WaitAsync(HedgeAfter, _time, cancellationToken).ConfigureAwait(false);
+                    else await any.WaitAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch (TimeoutException)
+                {
+                    // Unanswered for a while: ask a member no attempt of this request is waiting on as well.
+                    var next = Enumerable.Range(1, _invokers.Length).Select(k => (inFlight[^1].Index + k) % _invokers.Length)
+                        .First(i => inFlight.All(a => a.Index != i));
+                    inFlight.Add(Send(call, next, cancellationToken));
+                    continue;
+                }
+                catch (Exception) when (inFlight.Any(a => a.Task.IsCompleted))
+                {
+                    // An attempt failed: handled below, with the attempt.
+                }
+                var attempt = inFlight.First(a => a.Task.IsCompleted);
+                inFlight.Remove(attempt);
+                try
+                {
+                    var result = await attempt.Task.ConfigureAwait(false);
+                    // A hedge answered where the first member did not: later requests start there.
+                    if (attempt.Index != first) Interlocked.CompareExchange(ref _current, attempt.Index, first);
+                    return result;
+                }
+                catch (RpcException ex) when (ex.StatusCode == StatusCode.Cancelled && cancellationToken.IsCancellationRequested)
+                {
+                    throw new OperationCanceledException("The etcd request was cancelled.", ex, cancellationToken);
+                }
+                catch (RpcException ex) when (IsMemberFailure(ex))
+                {
+                    MoveOn(attempt.Index);
+                    failures++;
+                    // Another attempt still running may yet answer.
+                    if (inFlight.Count > 0) continue;
+                    if (failures >= _invokers.Length && _time.GetElapsedTime(started) >= ConnectTimeout)
+                        throw new EtcdUnavailableException(Endpoints, ConnectTimeout, ex);
+                    // After a full round of failures, pause briefly: an election or a restart takes a moment.
+                    if (failures % _invokers.Length == 0)
+                        await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(50 * failures / _invokers.Length, 250)), _time, cancellationToken).ConfigureAwait(false);
+                }
+                finally
+                {
+                    attempt.Dispose();
+                }
             }
         }
+        finally
+        {
+            // The losers: cancelled, and their outcome observed so nothing goes unobserved.
+            foreach (var a in inFlight)
+            {
+                a.Cancel();
+                _ = a.Task.ContinueWith(static (t, s) => ((Attempt<T>)s!).Dispose(), a, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            }
+        }
+    }
+
+    private Attempt<T> Send<T>(Func<CallInvoker, CallOptions, Task<T>> call, int index, CancellationToken cancellationToken)
+    {
+        var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var options = new CallOptions(deadline: DateTime.UtcNow + RequestTimeout, cancellationToken: cts.Token);
+        Task<T> task;
+        try
+        {
+            task = call(_invokers[index], options);
+        }
+        catch (Exception ex)
+        {
+            task = Task.FromException<T>(ex);
+        }
+        return new Attempt<T>(task, index, cts);
+    }
+
+    private sealed record Attempt<T>(Task<T> Task, int Index, CancellationTokenSource Cts) : IDisposable
+    {
+        public void Cancel()
+        {
+            try { Cts.Cancel(); } catch (ObjectDisposedException) { }
+        }
+
+        public void Dispose() => Cts.Dispose();
     }
 
     /// <summary>Errors that say "this member cannot serve now" rather than "the request is wrong".</summary>
