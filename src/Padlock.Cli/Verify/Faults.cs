@@ -29,6 +29,7 @@ internal static class Faults
             "redis" or "redlock" => ("lease", TimeSpan.FromSeconds(30)),
             "zk" => ("sessiontimeout", TimeSpan.FromSeconds(10)),
             "etcd" => ("ttl", TimeSpan.FromSeconds(30)),
+            "postgres" or "postgresql" => ("lease", TimeSpan.FromSeconds(30)),
             _ => ("", TimeSpan.Zero),
         };
         if (key.Length == 0) return null;

@@ -5,13 +5,13 @@ namespace Padlock.Cli.Verify;
 /// <summary>
 /// A server (or a cluster) verify started for itself (<c>--local-servers</c>), so it may kill, restart and freeze it.
 /// Short leases and sessions keep a run's faults to seconds: Redis lease 1 s, ZooKeeper session 2 s (tick 500 ms),
-/// etcd TTL 2 s. <c>zk-3</c> and <c>etcd-3</c> are a 3-node ensemble and a 3-member cluster: their faults hit the
+/// etcd TTL 2 s, PostgreSQL lease 6 s (its minimum). <c>zk-3</c> and <c>etcd-3</c> are a 3-node ensemble and a 3-member cluster: their faults hit the
 /// current leader, and <c>failover</c> needs one of them.
 /// </summary>
 internal sealed class LocalServer : IAsyncDisposable
 {
     /// <summary>The kinds <c>--local-servers</c> accepts, in the order they run.</summary>
-    public static readonly string[] Kinds = ["redis", "redis-aof", "zk", "etcd", "zk-3", "etcd-3"];
+    public static readonly string[] Kinds = ["redis", "redis-aof", "zk", "etcd", "postgres", "zk-3", "etcd-3"];
 
     /// <summary>The kinds started when <c>--local-servers</c> names none (the clusters only when asked for).</summary>
     public static readonly string[] DefaultKinds = ["redis", "redis-aof", "zk", "etcd"];
@@ -55,6 +55,10 @@ internal sealed class LocalServer : IAsyncDisposable
             case "etcd":
                 var etcd = await EtcdServer.StartAsync();
                 return new LocalServer(kind, $"etcd://{etcd.Endpoint}?ttl=2s", [etcd.Process], null, etcd);
+            case "postgres":
+                // Not in the default set: its lease is 6 s at least, so its faults take longer than the others'.
+                var pg = await PostgresServer.StartAsync();
+                return new LocalServer(kind, $"postgres://127.0.0.1:{pg.Port}/postgres?user=postgres&lease=6s", [pg.Process], null, pg);
             case "zk-3":
                 var ensemble = await ZooKeeperEnsemble.StartAsync(3, TimeSpan.FromMilliseconds(500));
                 return new LocalServer(kind, $"zk://{ensemble.ConnectString}?sessiontimeout=2s", ensemble.Nodes,
