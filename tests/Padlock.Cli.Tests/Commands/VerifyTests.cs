@@ -106,6 +106,19 @@ public sealed class VerifyTests
     }
 
     [Fact]
+    public async Task Postgres_with_holders_killed_keeps_exclusion_and_frees_the_lock_with_the_session()
+    {
+        var row = await RunOneAsync("--local-servers", "postgres", "--fault", "kill", "--fenced", "--clients", "3", "--duration", "3s");
+
+        Assert.Equal("safe", row.GetProperty("outcome").GetString());
+        Assert.True(row.GetProperty("grants").GetInt64() > 0, row.ToString());
+        Assert.Equal(0, row.GetProperty("overlaps").GetInt64());
+        Assert.Equal(0, row.GetProperty("lostUpdates").GetInt64());
+        // A killed client's socket closes at once; the server ends its session and frees its advisory lock.
+        Assert.InRange(row.GetProperty("faults")[0].GetProperty("recoverMs").GetDouble(), 0, 5000);
+    }
+
+    [Fact]
     public async Task A_failover_needs_a_cluster()
     {
         using var scratch = new Scratch();
