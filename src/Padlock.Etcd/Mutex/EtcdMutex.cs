@@ -143,7 +143,8 @@ internal static class EtcdMutex
             return mine;
         }
         if (!mayWait) return null;
-        // The lock's key just below ours came with the reply; a semaphore reads its window below ours next.
+        // With a window of one (the lock, a writer, a reader over the write keys) the key to watch may have come with
+        // the reply; a semaphore reads its window below ours next.
         Mvccpb.KeyValue? below = response.Succeeded && window == 1 ? response.Responses[2].ResponseRange.Kvs.FirstOrDefault(kv => kv.CreateRevision < mine) : null;
         await PredecessorWait.UntilFirstAsync(store, new LinePlace(prefix, end, key, mine, line.Policy, line.Check), below, response.Header.Revision, ct).ConfigureAwait(false);
         return mine;

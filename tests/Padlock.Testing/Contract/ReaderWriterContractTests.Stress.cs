@@ -49,8 +49,9 @@ public abstract partial class ReaderWriterContractTests
         if (Adapter.CrossProcessUri is not { } uri) return; // mem:// lives in one process
         var name = UniqueName();
         var read = await NewProvider().CreateReaderWriterLock(name).AcquireReadAsync(TimeSpan.FromSeconds(30));
-        // Readers of two processes share.
-        await using (var shared = await HolderProcess.AcquireReaderWriterAsync(uri, name, "read")) { }
+        // Readers of two processes share. Released, not killed: a killed holder's entry on a server store would stand
+        // until its session or lease expired, and the writer below would wait for that.
+        await using (var shared = await HolderProcess.AcquireReaderWriterAsync(uri, name, "read")) await shared.ReleaseAsync();
         // The other process queues as a writer; a reader that comes after it is refused while it waits.
         var writer = HolderProcess.AcquireReaderWriterAsync(uri, name, "write");
         await UntilWriterWaitsAsync(name);
