@@ -14,7 +14,7 @@ namespace Padlock.Etcd;
 /// connection per member, one watch stream, and one session lease kept alive for all its locks. Fencing tokens are
 /// the create revisions of the lock keys: strictly increasing across the cluster, through restarts and leader changes.
 /// </summary>
-public sealed class EtcdLockStore : ILockStore, ILockInspector, ISemaphoreStore
+public sealed class EtcdLockStore : ILockStore, ILockInspector, ISemaphoreStore, IReaderWriterLockStore
 {
     private readonly SemaphoreSlim _sessionGate = new(1, 1);
     private readonly HeldLeases _holds = new();
@@ -84,6 +84,20 @@ public sealed class EtcdLockStore : ILockStore, ILockInspector, ISemaphoreStore
         LockNames.Validate(name);
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) == 1, this);
         return EtcdSemaphore.TryAcquireAsync(this, name, maxCount, wait);
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// One line at <c>PREFIX/#rw/NAME/</c>, readers' keys under <c>r/</c> and writers' under <c>w/</c>: a writer holds when
+    /// no key has a lower create revision and watches the key just below; a reader holds when no writer's key has a lower
+    /// one and watches the nearest such key. The fencing token is the key's create revision.
+    /// </remarks>
+    public ValueTask<StoreLease?> TryAcquireReaderWriterAsync(string name, LockMode mode, LockWait wait)
+    {
+        ArgumentNullException.ThrowIfNull(wait);
+        LockNames.Validate(name);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) == 1, this);
+        return EtcdReaderWriter.TryAcquireAsync(this, name, mode, wait);
     }
 
     /// <inheritdoc/>

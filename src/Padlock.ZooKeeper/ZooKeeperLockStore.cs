@@ -13,7 +13,7 @@ namespace Padlock.ZooKeeper;
 /// predecessor, so a release wakes one waiter, in FIFO order. The fencing token is the entry's czxid.
 /// All locks of a store share one session, opened on first use and replaced if it expires.
 /// </summary>
-public sealed class ZooKeeperLockStore : ILockStore, ILockInspector, ISemaphoreStore
+public sealed class ZooKeeperLockStore : ILockStore, ILockInspector, ISemaphoreStore, IReaderWriterLockStore
 {
     private readonly ZooKeeperLockOptions _options;
     private readonly ILogger _logger;
@@ -57,6 +57,37 @@ public sealed class ZooKeeperLockStore : ILockStore, ILockInspector, ISemaphoreS
     internal string SemaphoreParentPath(string name) => ZkPaths.Combine(ZkPaths.Combine(_options.Root, SemaphoreNode), LockNodeNames.Encode(name));
 
     private const string SemaphoreNode = "%sem";
+
+    /// <summary>The node holding the entries of reader-writer lock <paramref name="name"/>: under <c>ROOT/%rw</c>, apart from locks and semaphores by the same argument.</summary>
+    internal string ReaderWriterParentPath(string name) => ZkPaths.Combine(ZkPaths.Combine(_options.Root, ReaderWriterNode), LockNodeNames.Encode(name));
+
+    private const string ReaderWriterNode = "%rw";
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// The lock's line recipe with kinds (ZooKeeper's shared-lock recipe, as Curator builds it): each request is an
+    /// ephemeral sequential entry whose name says read or write. A writer holds when first and watches the entry just
+    /// below its own; a reader holds when no write entry is below it and watches the nearest write entry below it, so a
+    /// writer's release wakes the readers behind it together, and a queued writer blocks every later reader.
+    /// The fencing token is the entry's czxid.
+    /// </remarks>
+    /// <exception cref="LockStoreUnavailableException">No server answered in time (see <see cref="TryAcquireAsync"/>).</exception>
+    public async ValueTask<StoreLease?> TryAcquireReaderWriterAsync(string name, LockMode mode, LockWait wait)
+    {
+        ArgumentNullException.ThrowIfNull(wait);
+        LockNames.Validate(name);
+        var rules = new LineRules(LinePolicy.ReaderWriter(mode), LockNodeNames.ReaderWriterEntryPrefix(Guid.NewGuid(), mode), null);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        wait.ThrowIfCallerCancelled();
+        try
+        {
+            return await LockAcquisition.RunAsync(this, ReaderWriterParentPath(name), _owner, wait, rules).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ZooKeeperUnavailable.Is(ex))
+        {
+            throw ZooKeeperUnavailable.Wrap(_options.Servers, ex);
+        }
+    }
 
     /// <inheritdoc/>
     /// <remarks>
@@ -181,7 +212,7 @@ public sealed class ZooKeeperLockStore : ILockStore, ILockInspector, ISemaphoreS
         }
     }
 
-    /// <summary>Creates the parent's ancestors (persistent: the root, and <c>%sem</c> for semaphores) and the parent (a container) when missing.</summary>
+    /// <summary>Creates the parent's ancestors (persistent: the root, and <c>%sem</c> or <c>%rw</c> for semaphores and reader-writer locks) and the parent (a container) when missing.</summary>
     internal async Task EnsureParentAsync(ZooKeeperClient client, string parent, CancellationToken cancellationToken)
     {
         try

@@ -154,6 +154,19 @@ public sealed class LockProvider : ILockProvider, IDisposable
     }
 
     /// <inheritdoc/>
+    public IDistributedReaderWriterLock CreateReaderWriterLock(string name)
+    {
+        LockNames.Validate(name);
+        // A sharded store answers for the one shard that owns the name.
+        var owner = Store is Sharding.ShardedLockStore sharded ? sharded.StoreFor(name) : Store;
+        if (owner is not IReaderWriterLockStore)
+            throw new NotSupportedException(
+                $"The {owner.Kind}:// store has no reader-writer locks. Use a store that implements IReaderWriterLockStore: " +
+                "mem:// (one process), file:// (one machine), or zk:// / etcd:// where their package provides it.");
+        return new DistributedReaderWriterLock(name, this, Store, (IReaderWriterLockStore)Store, _logger, _time);
+    }
+
+    /// <inheritdoc/>
     public ValueTask DisposeAsync() => Store.DisposeAsync();
 
     /// <summary>

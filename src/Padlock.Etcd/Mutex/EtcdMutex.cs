@@ -21,9 +21,10 @@ internal static class EtcdMutex
     /// <summary>One acquire on the line <paramref name="line"/> describes.</summary>
     public static async ValueTask<StoreLease?> TryAcquireAsync(EtcdLockStore store, LineSpec line, string name, LockWait wait)
     {
-        var prefix = line.Prefix;
+        // Slots, keys and holds are numbered under the prefix our key lives in; the line's range may be another.
+        var prefix = line.OwnPrefix;
         var cancellationToken = wait.CancellationToken;
-        if (wait.IsSingleAttempt && line.Policy == LinePolicy.Exclusive) return await TryOnceAsync(store, prefix, cancellationToken).ConfigureAwait(false);
+        if (wait.IsSingleAttempt && line.Policy == LinePolicy.Exclusive && line.KeyPrefix is null) return await TryOnceAsync(store, prefix, cancellationToken).ConfigureAwait(false);
         while (true)
         {
             // Starting the session is connecting, not waiting for the lock: it is bounded by the connect timeout and
@@ -118,7 +119,7 @@ internal static class EtcdMutex
     private static async Task<long?> QueueAsync(EtcdLockStore store, EtcdSession session, LineSpec line, ByteString key, bool mayWait, CancellationToken first, CancellationToken ct)
     {
         var prefix = line.Prefix;
-        var permits = line.Policy.Permits;
+        var window = LineWindow.Size(line.Policy);
         var end = LockKeys.RangeEnd(prefix);
         var txn = new TxnRequest();
         // Create our key unless a previous attempt of this same request already did (a retry on another member).
@@ -126,7 +127,7 @@ internal static class EtcdMutex
         txn.Success.Add(new RequestOp { RequestPut = new PutRequest { Key = key, Value = line.Value, Lease = session.LeaseId } });
         txn.Failure.Add(new RequestOp { RequestRange = new RangeRequest { Key = key } });
         // In the same round trip: the current holders (lowest create revisions), so an uncontended acquire is one request...
-        var owner = new RequestOp { RequestRange = new RangeRequest { Key = prefix, RangeEnd = end, SortTarget = RangeRequest.Types.SortTarget.Create, SortOrder = RangeRequest.Types.SortOrder.Ascend, Limit = permits, KeysOnly = line.Check is null } };
+        var owner = new RequestOp { RequestRange = new RangeRequest { Key = prefix, RangeEnd = end, SortTarget = RangeRequest.Types.SortTarget.Create, SortOrder = RangeRequest.Types.SortOrder.Ascend, Limit = window, KeysOnly = line.Check is null } };
         txn.Success.Add(owner);
         txn.Failure.Add(owner);
         // ...and the two newest keys (ours, just created, and the one below it), so a contended one needs no second read.
@@ -134,16 +135,17 @@ internal static class EtcdMutex
         var response = await store.TxnAsync(txn, first).ConfigureAwait(false);
 
         var mine = response.Succeeded ? response.Header.Revision : response.Responses[0].ResponseRange.Kvs[0].CreateRevision;
-        // Fewer than `permits` keys below ours among the lowest `permits`: then these are all the keys below ours.
+        // Fewer than `window` keys below ours among the lowest `window`: then these are all the keys below ours.
         var lower = response.Responses[1].ResponseRange.Kvs.Where(kv => kv.CreateRevision < mine).ToList();
-        if (line.Policy.Decide(lower.Count).Holds)
+        if (LineWindow.Decide(line.Policy, lower.Count).Holds)
         {
             line.Check?.Invoke(lower);
             return mine;
         }
         if (!mayWait) return null;
-        // The lock's key just below ours came with the reply; a semaphore reads its window below ours next.
-        Mvccpb.KeyValue? below = response.Succeeded && permits == 1 ? response.Responses[2].ResponseRange.Kvs.FirstOrDefault(kv => kv.CreateRevision < mine) : null;
+        // With a window of one (the lock, a writer, a reader over the write keys) the key to watch may have come with
+        // the reply; a semaphore reads its window below ours next.
+        Mvccpb.KeyValue? below = response.Succeeded && window == 1 ? response.Responses[2].ResponseRange.Kvs.FirstOrDefault(kv => kv.CreateRevision < mine) : null;
         await PredecessorWait.UntilFirstAsync(store, new LinePlace(prefix, end, key, mine, line.Policy, line.Check), below, response.Header.Revision, ct).ConfigureAwait(false);
         return mine;
     }

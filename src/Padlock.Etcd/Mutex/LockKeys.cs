@@ -26,6 +26,16 @@ internal static class LockKeys
     public static ByteString SemaphorePrefixOf(string prefix, string name)
         => ByteString.CopyFromUtf8(prefix + "/" + Marker + "s/" + Escape(name) + "/");
 
+    /// <summary>
+    /// The prefix of every key of reader-writer lock <paramref name="name"/>: <c>PREFIX/#rw/NAME/</c>, apart from locks and
+    /// semaphores by the same argument; readers' keys are under its <c>r/</c>, writers' under its <c>w/</c>.
+    /// </summary>
+    public static ByteString ReaderWriterPrefixOf(string prefix, string name)
+        => ByteString.CopyFromUtf8(prefix + "/" + Marker + "rw/" + Escape(name) + "/");
+
+    /// <summary><paramref name="lockPrefix"/> (ending in '/') followed by <paramref name="part"/> and '/'.</summary>
+    public static ByteString Under(ByteString lockPrefix, string part) => ByteString.CopyFromUtf8(lockPrefix.ToStringUtf8() + part + "/");
+
     private static string Escape(string name) => name.Replace("%", "%25", StringComparison.Ordinal).Replace("/", "%2F", StringComparison.Ordinal);
 
     /// <summary>The end of the key range of <paramref name="lockPrefix"/>: the prefix with its last byte ('/') raised by one.</summary>

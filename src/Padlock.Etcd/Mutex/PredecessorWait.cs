@@ -128,7 +128,7 @@ internal static class PredecessorWait
         if (response.Responses[1].ResponseRange.Kvs.FirstOrDefault() is not { } ours || ours.CreateRevision != place.Mine) throw new KeyGoneException();
         // The nearest keys below ours, newest first, as many as may hold at once: our index within that window decides.
         var below = response.Responses[0].ResponseRange.Kvs;
-        var decision = place.Policy.Decide(below.Count);
+        var decision = LineWindow.Decide(place.Policy, below.Count);
         if (decision.Holds) place.Check?.Invoke(below);
         return (decision.Holds ? null : below[below.Count - 1 - decision.WatchIndex], response.Header.Revision);
     }
@@ -136,7 +136,7 @@ internal static class PredecessorWait
     private static Task<TxnResponse> ReadAsync(EtcdLockStore store, LinePlace place, bool serializable, CancellationToken ct)
     {
         var txn = new TxnRequest();
-        txn.Success.Add(new RequestOp { RequestRange = new RangeRequest { Key = place.Prefix, RangeEnd = place.End, MaxCreateRevision = place.Mine - 1, SortTarget = RangeRequest.Types.SortTarget.Create, SortOrder = RangeRequest.Types.SortOrder.Descend, Limit = place.Policy.Permits, KeysOnly = place.Check is null, Serializable = serializable } });
+        txn.Success.Add(new RequestOp { RequestRange = new RangeRequest { Key = place.Prefix, RangeEnd = place.End, MaxCreateRevision = place.Mine - 1, SortTarget = RangeRequest.Types.SortTarget.Create, SortOrder = RangeRequest.Types.SortOrder.Descend, Limit = LineWindow.Size(place.Policy), KeysOnly = place.Check is null, Serializable = serializable } });
         txn.Success.Add(new RequestOp { RequestRange = new RangeRequest { Key = place.Key, KeysOnly = true, Serializable = serializable } });
         return store.TxnAsync(txn, ct);
     }

@@ -8,7 +8,9 @@ namespace Padlock.ZooKeeper.Locks;
 /// <summary>
 /// One acquire, the ZooKeeper line recipe: create an ephemeral sequential entry named with our GUID, list the line,
 /// and let the <see cref="LinePolicy"/> decide: hold now, or watch one entry below ours (no herd) and look again when
-/// it goes. The exclusive lock holds when first and watches the entry just before ours; a semaphore is another policy.
+/// it goes. The exclusive lock holds when first and watches the entry just before ours; a semaphore is another policy,
+/// and so is a reader-writer lock (a writer as the lock; a reader holds with no write entry below it and watches the
+/// nearest one).
 /// A connection loss while creating is resolved by looking for our GUID after reconnecting, never by creating blindly;
 /// giving up (timeout, cancellation, failure) deletes whatever entry we may have. A session that expires takes our
 /// entry with it: the acquisition starts over on the store's new session. The timeout bounds the waiting only.
@@ -93,7 +95,7 @@ internal sealed class LockAcquisition
 
     private async Task<ZooKeeperLease?> LoopAsync()
     {
-        if (_wait.IsSingleAttempt && !_policy.WouldHoldBehind(LockNodeNames.Queue(await ChildrenAsync(Requests).ConfigureAwait(false)).Count))
+        if (_wait.IsSingleAttempt && !WouldHoldBehind(LockNodeNames.Queue(await ChildrenAsync(Requests).ConfigureAwait(false))))
         {
             // The line is too long to hold at once: fail without creating anything.
             return null;
@@ -189,12 +191,16 @@ internal sealed class LockAcquisition
             }
             _attempted = true;
             _checkLine?.Invoke(line);
-            var decision = _policy.Decide(at);
+            // A counting policy needs our place only; a reader's needs the kinds of the entries below ours.
+            var decision = _policy.IsShared ? _policy.Decide(LockNodeNames.Modes(line, at)) : _policy.Decide(at);
             if (decision.Holds) return new ZooKeeperLease(_store, _session, _ours!, _czxid);
             _predecessor = ZkPaths.Combine(_parent, line[decision.WatchIndex]);
             return null;
         }
     }
+
+    private bool WouldHoldBehind(List<string> line)
+        => _policy.IsShared ? _policy.WouldHoldBehind(LockNodeNames.Modes(line, line.Count)) : _policy.WouldHoldBehind(line.Count);
 
     /// <summary>Waits until the entry just before ours goes (or a re-check is due); the loop then looks again.</summary>
     private async Task WaitForPredecessorAsync()

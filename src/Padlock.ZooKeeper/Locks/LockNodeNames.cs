@@ -49,6 +49,25 @@ internal static class LockNodeNames
 
     private const string MaxMarker = "-max";
 
+    private const string ReadMarker = "-read";
+
+    /// <summary>
+    /// The prefix of a reader-writer entry: as <see cref="EntryPrefix"/>, with "-read" or "-write" after the GUID, so every
+    /// listing of the line shows each entry's kind without reading any data (Curator's read and write nodes).
+    /// </summary>
+    public static string ReaderWriterEntryPrefix(Guid id, Stores.LockMode mode)
+        => "_c_" + id.ToString("N") + (mode == Stores.LockMode.Read ? ReadMarker : "-write") + Marker;
+
+    /// <summary>The kind of an entry: <see cref="Stores.LockMode.Read"/> for a reader's, <see cref="Stores.LockMode.Write"/> for every other (lock and semaphore entries included).</summary>
+    public static Stores.LockMode ModeOf(string child)
+    {
+        var at = child.LastIndexOf(Marker, StringComparison.Ordinal);
+        return at > 0 && child.AsSpan(0, at).EndsWith(ReadMarker, StringComparison.Ordinal) ? Stores.LockMode.Read : Stores.LockMode.Write;
+    }
+
+    /// <summary>The kinds of the first <paramref name="count"/> entries of a line, in line order.</summary>
+    public static List<Stores.LockMode> Modes(List<string> line, int count) => line.GetRange(0, count).ConvertAll(ModeOf);
+
     /// <summary>The maxCount a semaphore entry was created with, or null when the name carries none.</summary>
     public static int? MaxCountOf(string child)
     {

@@ -23,4 +23,14 @@ public interface ILockProvider : IAsyncDisposable
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxCount"/> is below 1 or above <see cref="Stores.SemaphoreLimits.MaxCount"/>.</exception>
     /// <exception cref="NotSupportedException">The store has no semaphores (the message names the stores that do).</exception>
     IDistributedSemaphore CreateSemaphore(string name, int maxCount);
+
+    /// <summary>
+    /// Returns the reader-writer lock with the given name: many readers at once or one writer, with a waiting writer
+    /// blocking readers that arrive after it (see <see cref="IDistributedReaderWriterLock"/> for the order rule).
+    /// Names follow the lock's rules; reader-writer names are separate from the locks' and the semaphores' names.
+    /// </summary>
+    /// <param name="name">The lock name.</param>
+    /// <exception cref="ArgumentException">The name is not a valid lock name (see <see cref="LockNames.Validate"/>).</exception>
+    /// <exception cref="NotSupportedException">The store has no reader-writer locks (the message names the stores that do).</exception>
+    IDistributedReaderWriterLock CreateReaderWriterLock(string name);
 }

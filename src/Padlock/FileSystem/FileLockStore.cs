@@ -13,7 +13,7 @@ namespace Padlock.FileSystem;
 /// <remarks>
 /// Waiters in this process queue in memory (first come, first served) and only the first of them polls the file.
 /// </remarks>
-public sealed partial class FileLockStore : ILockStore, ILockInspector, ISemaphoreStore
+public sealed partial class FileLockStore : ILockStore, ILockInspector, ISemaphoreStore, IReaderWriterLockStore
 {
     private readonly FileLockOptions _options;
     private readonly TimeProvider _time;

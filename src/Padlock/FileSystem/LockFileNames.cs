@@ -16,6 +16,9 @@ internal static class LockFileNames
     /// <summary>A semaphore's counter file; its slot files add "-0", "-1", ... (never a ".lock" name).</summary>
     internal static string ForSemaphore(string name) => Encode(name) + ".sem";
 
+    /// <summary>A reader-writer lock's main file; its intent and token files add "-intent" and "-token" (never a ".lock" or ".sem" name).</summary>
+    internal static string ForReaderWriter(string name) => Encode(name) + ".rw";
+
     private static string Encode(string name)
     {
         var sb = new StringBuilder(name.Length + 8);

@@ -58,7 +58,7 @@ internal static class SemaphoreCounterFile
     }
 
     // The counter lock is held for one read and one write, so a short retry loop is enough.
-    private static async ValueTask<FileStream> LockAsync(string path, CancellationToken cancellationToken)
+    internal static async ValueTask<FileStream> LockAsync(string path, CancellationToken cancellationToken)
     {
         while (true)
         {

@@ -6,12 +6,14 @@ namespace Padlock.InProcess;
 /// Named locks inside one process (<c>mem://</c>). Waiters are served first come, first served: a release hands the
 /// lock straight to the next waiter, with no polling and no window in which a newcomer can barge in.
 /// Fencing tokens come from one counter per store. Counting semaphores (<see cref="ISemaphoreStore"/>) work the same
-/// way: FIFO, a released permit handed straight to the next waiter.
+/// way: FIFO, a released permit handed straight to the next waiter; so do reader-writer locks
+/// (<see cref="IReaderWriterLockStore"/>), where a waiting writer blocks the readers that arrive after it.
 /// </summary>
-public sealed class InProcessLockStore : ILockStore, ISemaphoreStore
+public sealed class InProcessLockStore : ILockStore, ISemaphoreStore, IReaderWriterLockStore
 {
     private readonly Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
     private readonly InProcessSemaphores _semaphores;
+    private readonly InProcessReaderWriterLocks _readerWriter;
     private long _fencing;
     private bool _disposed;
 
@@ -19,6 +21,7 @@ public sealed class InProcessLockStore : ILockStore, ISemaphoreStore
     public InProcessLockStore()
     {
         _semaphores = new InProcessSemaphores(() => Interlocked.Increment(ref _fencing));
+        _readerWriter = new InProcessReaderWriterLocks(() => Interlocked.Increment(ref _fencing));
     }
 
     /// <inheritdoc/>
@@ -45,6 +48,10 @@ public sealed class InProcessLockStore : ILockStore, ISemaphoreStore
     /// <inheritdoc/>
     public ValueTask<StoreLease?> TryAcquireSemaphoreAsync(string name, int maxCount, LockWait wait)
         => _semaphores.TryAcquireAsync(name, maxCount, wait);
+
+    /// <inheritdoc/>
+    public ValueTask<StoreLease?> TryAcquireReaderWriterAsync(string name, LockMode mode, LockWait wait)
+        => _readerWriter.TryAcquireAsync(name, mode, wait);
 
     /// <summary>
     /// Ends the current hold of <paramref name="name"/> as an administrator would: its holder's LostToken fires and the
@@ -75,6 +82,7 @@ public sealed class InProcessLockStore : ILockStore, ISemaphoreStore
             _entries.Clear();
         }
         _semaphores.Dispose();
+        _readerWriter.Dispose();
         foreach (var e in entries)
         {
             e.Holder?.MarkLost();

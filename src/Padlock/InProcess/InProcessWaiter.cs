@@ -11,6 +11,9 @@ internal sealed class InProcessWaiter
     public readonly TaskCompletionSource<StoreLease?> Result = new(TaskCreationOptions.RunContinuationsAsynchronously);
     public LinkedListNode<InProcessWaiter>? Node;
 
+    /// <summary>What the waiter asks for in a reader-writer line; unused by the lock's and the semaphore's lines.</summary>
+    public LockMode Mode;
+
     /// <summary>
     /// Waits for the hand-off. When <paramref name="wait"/> fires first, the waiter was not granted (the hand-off skips
     /// cancelled results), so it leaves its line under <paramref name="gate"/>, <paramref name="afterLeaving"/> tidies

@@ -11,7 +11,7 @@ namespace Padlock.Sharding;
 /// drain the locks (stop the holders) before adding or removing a shard, or a holder on the old shard and one on the
 /// new could overlap.
 /// </summary>
-public sealed class ShardedLockStore : ILockStore, ILockInspector, ISemaphoreStore
+public sealed class ShardedLockStore : ILockStore, ILockInspector, ISemaphoreStore, IReaderWriterLockStore
 {
     private readonly ILockStore[] _shards;
     private readonly string[] _ids;
@@ -63,6 +63,13 @@ public sealed class ShardedLockStore : ILockStore, ILockInspector, ISemaphoreSto
         => StoreFor(name) is ISemaphoreStore semaphores
             ? semaphores.TryAcquireSemaphoreAsync(name, maxCount, wait)
             : throw new NotSupportedException($"The {StoreFor(name).Kind}:// store behind shard '{ShardFor(name)}' has no semaphores.");
+
+    /// <inheritdoc/>
+    /// <exception cref="NotSupportedException">The shard that owns the name has no reader-writer locks.</exception>
+    public ValueTask<StoreLease?> TryAcquireReaderWriterAsync(string name, LockMode mode, LockWait wait)
+        => StoreFor(name) is IReaderWriterLockStore rw
+            ? rw.TryAcquireReaderWriterAsync(name, mode, wait)
+            : throw new NotSupportedException($"The {StoreFor(name).Kind}:// store behind shard '{ShardFor(name)}' has no reader-writer locks.");
 
     /// <inheritdoc/>
     /// <exception cref="NotSupportedException">The shard that holds the name cannot report who holds a lock.</exception>

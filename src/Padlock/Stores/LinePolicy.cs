@@ -2,15 +2,28 @@ namespace Padlock.Stores;
 
 /// <summary>
 /// The decision of a line recipe (ZooKeeper sequential nodes, etcd revision-ordered keys), apart from its mechanics:
-/// given our place in the line (0 = oldest entry), do we hold now, and if not, which entry do we watch before looking
-/// again. The exclusive lock is <see cref="Exclusive"/>; a counting semaphore is <see cref="Semaphore"/>.
+/// given the entries below ours in the line (older ones), do we hold now, and if not, which entry do we watch before
+/// looking again. The exclusive lock is <see cref="Exclusive"/>; a counting semaphore is <see cref="Semaphore"/>; the
+/// reader-writer lock is <see cref="ReaderWriter"/>, whose read entries look at the kinds (<see cref="LockMode"/>) of
+/// the entries below them.
 /// </summary>
 public sealed class LinePolicy
 {
-    private LinePolicy(int permits) => Permits = permits;
+    private LinePolicy(int permits, bool shared)
+    {
+        Permits = permits;
+        IsShared = shared;
+    }
 
     /// <summary>One holder: the oldest entry holds, every other watches the entry just below its own.</summary>
-    public static LinePolicy Exclusive { get; } = new(1);
+    public static LinePolicy Exclusive { get; } = new(1, false);
+
+    /// <summary>
+    /// A reader's entry in a reader-writer line (Curator's and the ZooKeeper recipe's shared lock): it holds when no
+    /// <see cref="LockMode.Write"/> entry is below it, whatever readers are, and otherwise watches the nearest write entry
+    /// below it. A queued writer therefore blocks every reader behind it, and readers ahead of it still share.
+    /// </summary>
+    public static LinePolicy Shared { get; } = new(int.MaxValue, true);
 
     /// <summary>
     /// <paramref name="maxCount"/> holders: an entry holds while fewer than <paramref name="maxCount"/> entries are
@@ -23,25 +36,66 @@ public sealed class LinePolicy
     {
         if (maxCount is < 1 or > SemaphoreLimits.MaxCount)
             throw new ArgumentOutOfRangeException(nameof(maxCount), maxCount, $"maxCount must be from 1 to {SemaphoreLimits.MaxCount}.");
-        return maxCount == 1 ? Exclusive : new LinePolicy(maxCount);
+        return maxCount == 1 ? Exclusive : new LinePolicy(maxCount, false);
     }
 
-    /// <summary>How many entries may hold at once.</summary>
+    /// <summary>
+    /// The policy of an entry of a reader-writer line: <see cref="Shared"/> for <see cref="LockMode.Read"/>,
+    /// <see cref="Exclusive"/> for <see cref="LockMode.Write"/> (a writer holds when first, whatever is behind it).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="mode"/> is not a defined <see cref="LockMode"/>.</exception>
+    public static LinePolicy ReaderWriter(LockMode mode) => mode switch
+    {
+        LockMode.Read => Shared,
+        LockMode.Write => Exclusive,
+        _ => throw new ArgumentOutOfRangeException(nameof(mode), mode, "mode must be LockMode.Read or LockMode.Write."),
+    };
+
+    /// <summary>How many entries may hold at once (<see cref="int.MaxValue"/> for <see cref="Shared"/>: no bound of its own).</summary>
     public int Permits { get; }
 
-    /// <summary>The decision for the entry at <paramref name="myIndex"/> (0-based, in line order).</summary>
+    /// <summary>True when the decision depends on the kinds of the entries below ours, not only on how many there are (<see cref="Shared"/>).</summary>
+    public bool IsShared { get; }
+
+    /// <summary>The decision for the entry at <paramref name="myIndex"/> (0-based, in line order), for a policy that counts (not <see cref="Shared"/>).</summary>
     /// <returns>Holds, or the index (below ours) of the entry to watch.</returns>
+    /// <exception cref="InvalidOperationException">The policy is <see cref="Shared"/>, which needs the kinds of the entries: use <see cref="Decide(IReadOnlyList{LockMode})"/>.</exception>
     public LineDecision Decide(int myIndex)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(myIndex);
+        if (IsShared) throw new InvalidOperationException("A read entry's decision depends on the kinds of the entries below it: call Decide(IReadOnlyList<LockMode>).");
         return myIndex < Permits ? new LineDecision(true, -1) : new LineDecision(false, myIndex - Permits);
     }
 
-    /// <summary>True when an entry added behind <paramref name="lineLength"/> entries would hold at once.</summary>
-    public bool WouldHoldBehind(int lineLength) => lineLength < Permits;
+    /// <summary>
+    /// The decision for our entry, given the kinds of the entries below it, oldest first. A counting policy needs only
+    /// their number, so <paramref name="below"/> may be the nearest <see cref="Permits"/> of them; <see cref="Shared"/>
+    /// needs the nearest write entry below ours if there is one (read entries may be left out).
+    /// </summary>
+    /// <returns>Holds, or the index in <paramref name="below"/> of the entry to watch.</returns>
+    public LineDecision Decide(IReadOnlyList<LockMode> below)
+    {
+        ArgumentNullException.ThrowIfNull(below);
+        if (!IsShared) return Decide(below.Count);
+        for (var i = below.Count - 1; i >= 0; i--)
+        {
+            if (below[i] == LockMode.Write) return new LineDecision(false, i);
+        }
+        return new LineDecision(true, -1);
+    }
+
+    /// <summary>True when an entry added behind <paramref name="lineLength"/> entries would hold at once (a counting policy).</summary>
+    /// <exception cref="InvalidOperationException">The policy is <see cref="Shared"/>: use <see cref="WouldHoldBehind(IReadOnlyList{LockMode})"/>.</exception>
+    public bool WouldHoldBehind(int lineLength)
+        => IsShared
+            ? throw new InvalidOperationException("A read entry's decision depends on the kinds of the entries: call WouldHoldBehind(IReadOnlyList<LockMode>).")
+            : lineLength < Permits;
+
+    /// <summary>True when an entry added behind a line of the given kinds (oldest first) would hold at once.</summary>
+    public bool WouldHoldBehind(IReadOnlyList<LockMode> line) => Decide(line).Holds;
 }
 
-/// <summary>What <see cref="LinePolicy.Decide"/> says: hold now, or watch the entry at <see cref="WatchIndex"/> (-1 when holding).</summary>
+/// <summary>What <see cref="LinePolicy.Decide(int)"/> says: hold now, or watch the entry at <see cref="WatchIndex"/> (-1 when holding).</summary>
 /// <param name="Holds">True: the entry holds now.</param>
 /// <param name="WatchIndex">The index of the entry to watch, below ours; -1 when <paramref name="Holds"/>.</param>
 public readonly record struct LineDecision(bool Holds, int WatchIndex);

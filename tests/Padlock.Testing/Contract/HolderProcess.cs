@@ -20,7 +20,14 @@ public sealed class HolderProcess : IAsyncDisposable
     public int ProcessId => _process.Id;
 
     /// <summary>Starts the holder and waits until it reports the lock acquired.</summary>
-    public static async Task<HolderProcess> AcquireAsync(string storeUri, string name, TimeSpan? timeout = null)
+    public static Task<HolderProcess> AcquireAsync(string storeUri, string name, TimeSpan? timeout = null)
+        => StartAsync(storeUri, name, timeout, null);
+
+    /// <summary>Starts a holder of the reader-writer lock <paramref name="name"/> in <paramref name="mode"/> ("read" or "write") and waits until it holds it.</summary>
+    public static Task<HolderProcess> AcquireReaderWriterAsync(string storeUri, string name, string mode, TimeSpan? timeout = null)
+        => StartAsync(storeUri, name, timeout, mode);
+
+    private static async Task<HolderProcess> StartAsync(string storeUri, string name, TimeSpan? timeout, string? mode)
     {
         var dll = HolderDll();
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
@@ -28,6 +35,7 @@ public sealed class HolderProcess : IAsyncDisposable
         psi.ArgumentList.Add(storeUri);
         psi.ArgumentList.Add(name);
         psi.ArgumentList.Add("30s");
+        if (mode is not null) psi.ArgumentList.Add(mode);
         var process = Process.Start(psi)!;
         using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(60));
         var line = await process.StandardOutput.ReadLineAsync(cts.Token);

@@ -39,7 +39,7 @@ public sealed class InProcessContractTests : LockContractTests
     /// The shared store, not disposed with each provider, counting the attempts that wait. mem:// puts a waiter in its
     /// line before its first await, so an attempt that did not complete at once is a queued waiter.
     /// </summary>
-    private sealed class Counting(InProcessLockStore inner) : ILockStore, ISemaphoreStore
+    private sealed class Counting(InProcessLockStore inner) : ILockStore, ISemaphoreStore, IReaderWriterLockStore
     {
         private readonly ConcurrentDictionary<string, int> _waiting = new(StringComparer.Ordinal);
 
@@ -63,6 +63,8 @@ public sealed class InProcessContractTests : LockContractTests
         }
 
         public ValueTask<StoreLease?> TryAcquireSemaphoreAsync(string name, int maxCount, LockWait wait) => inner.TryAcquireSemaphoreAsync(name, maxCount, wait);
+
+        public ValueTask<StoreLease?> TryAcquireReaderWriterAsync(string name, LockMode mode, LockWait wait) => inner.TryAcquireReaderWriterAsync(name, mode, wait);
 
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
