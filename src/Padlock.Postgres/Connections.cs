@@ -14,14 +14,25 @@ internal static class Connections
     /// unlock fails the connection is broken (Npgsql then discards it and the server ends the session, freeing its
     /// locks), or the unlock met a stray cancel request of an earlier wait: that is tried once more.
     /// </summary>
-    public static async Task ReturnAsync(NpgsqlConnection connection, ILogger logger)
+    /// <param name="connection">The lock connection.</param>
+    /// <param name="logger">Where a failed unlock goes.</param>
+    /// <param name="notify">
+    /// A channel to notify once the locks are freed (a semaphore's: its head waiter then tries the slots again); the
+    /// session's LISTEN and any open transaction are ended too. Null for a lock.
+    /// </param>
+    public static async Task ReturnAsync(NpgsqlConnection connection, ILogger logger, string? notify = null)
     {
+        // The channel is our own hex identifier (SemaphoreKeys.Channel), so it is safe inline. ROLLBACK first: a
+        // session-level unlock in an aborted transaction would fail, and the locks would stay until the pool's reset.
+        var sql = notify is null
+            ? "SELECT pg_advisory_unlock_all()"
+            : $"ROLLBACK; SELECT pg_advisory_unlock_all(), pg_notify('{notify}', ''); UNLISTEN *";
         for (var attempt = 0; attempt < 2 && connection.State == System.Data.ConnectionState.Open; attempt++)
         {
             try
             {
                 using var timeout = new CancellationTokenSource(UnlockTimeout);
-                await using var command = new NpgsqlCommand("SELECT pg_advisory_unlock_all()", connection);
+                await using var command = new NpgsqlCommand(sql, connection);
                 await command.ExecuteNonQueryAsync(timeout.Token).ConfigureAwait(false);
                 break;
             }

@@ -17,10 +17,19 @@ internal sealed class PostgresHold : StoreLease
     private readonly CancellationTokenSource _stop = new();
     private readonly SemaphoreSlim _gate = new(1, 1); // one command at a time on the connection
     private readonly Task _keepAlive;
+    private readonly string? _notify;
     private long _confirmed;
 
-    public PostgresHold(PostgresLockStore store, NpgsqlConnection connection, string name, long token, long grantedAt)
+    /// <summary>Starts the keep-alive of a granted hold.</summary>
+    /// <param name="store">The store (clock, logger, lease).</param>
+    /// <param name="connection">The dedicated connection holding the advisory lock.</param>
+    /// <param name="name">The lock or semaphore name.</param>
+    /// <param name="token">The committed fencing token.</param>
+    /// <param name="grantedAt">Timestamp of the grant.</param>
+    /// <param name="notify">For a semaphore permit: the channel its release notifies (see <see cref="Connections.ReturnAsync"/>).</param>
+    public PostgresHold(PostgresLockStore store, NpgsqlConnection connection, string name, long token, long grantedAt, string? notify = null)
     {
+        _notify = notify;
         _store = store;
         _connection = connection;
         Name = name;
@@ -85,7 +94,7 @@ internal sealed class PostgresHold : StoreLease
         await _gate.WaitAsync().ConfigureAwait(false);
         try
         {
-            await Connections.ReturnAsync(_connection, _store.Logger).ConfigureAwait(false);
+            await Connections.ReturnAsync(_connection, _store.Logger, _notify).ConfigureAwait(false);
         }
         finally
         {

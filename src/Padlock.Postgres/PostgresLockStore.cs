@@ -10,7 +10,7 @@ namespace Padlock.Postgres;
 /// connection of its own, kept for the hold; waiters wait in the server's lock queue; fencing tokens come from a
 /// committed counter row per name (see docs/stores/postgres.md for the design and its costs).
 /// </summary>
-public sealed class PostgresLockStore : ILockStore, ILockInspector
+public sealed class PostgresLockStore : ILockStore, ILockInspector, ISemaphoreStore
 {
     private readonly HeldLeases _held = new();
     private readonly CancellationTokenSource _closing = new();
@@ -91,6 +91,18 @@ public sealed class PostgresLockStore : ILockStore, ILockInspector
         ArgumentNullException.ThrowIfNull(wait);
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) == 1, this);
         return AdvisoryWait.TryAcquireAsync(this, name, wait);
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// A permit is one of maxCount advisory-lock slots of the name, held on a dedicated connection; waiters line up in
+    /// the server's lock queue and the head is woken by NOTIFY (see docs/stores/postgres.md, Semaphores).
+    /// </remarks>
+    public ValueTask<StoreLease?> TryAcquireSemaphoreAsync(string name, int maxCount, LockWait wait)
+    {
+        ArgumentNullException.ThrowIfNull(wait);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) == 1, this);
+        return SemaphoreWait.TryAcquireAsync(this, name, maxCount, wait);
     }
 
     /// <inheritdoc/>

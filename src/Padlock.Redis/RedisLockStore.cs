@@ -2,6 +2,7 @@ using Padlock.Redis.Cohort;
 using Padlock.Redis.Connection;
 using Padlock.Redis.Keys;
 using Padlock.Redis.Scripts;
+using Padlock.Redis.Semaphores;
 using Padlock.Stores;
 using StackExchange.Redis;
 
@@ -18,7 +19,7 @@ namespace Padlock.Redis;
 /// Redis (see <c>Cohort/LockCohort.cs</c>). Disposing the store marks every hold lost and gives its key back at once,
 /// leaves the Redis line, and fails its waiters with <see cref="ObjectDisposedException"/>.
 /// </summary>
-public sealed class RedisLockStore : ILockStore, ILockInspector
+public sealed class RedisLockStore : ILockStore, ILockInspector, ISemaphoreStore
 {
     private readonly RedisLockOptions _options;
     private readonly StoreContext _context;
@@ -26,6 +27,7 @@ public sealed class RedisLockStore : ILockStore, ILockInspector
     private readonly RedisTurns _redis;
     private readonly Dictionary<string, LockCohort> _cohorts = new(StringComparer.Ordinal);
     private readonly StoreLifetime _lifetime = new(nameof(RedisLockStore));
+    private readonly RedisSemaphores _semaphores;
 
     /// <summary>Builds the store; nothing connects until the first lock call.</summary>
     /// <exception cref="ArgumentException">An option is missing or out of range; the message names it and the allowed values.</exception>
@@ -38,6 +40,7 @@ public sealed class RedisLockStore : ILockStore, ILockInspector
         _context = context ?? StoreContext.Default;
         _connection = new RedisConnection(_options.Endpoints, _options, requireConnected: true);
         _redis = new RedisTurns(_options, _context, _connection, OnQueued);
+        _semaphores = new RedisSemaphores(_redis, _lifetime);
     }
 
     /// <inheritdoc/>
@@ -74,6 +77,25 @@ public sealed class RedisLockStore : ILockStore, ILockInspector
                 case LockCohort.Entry.Refused: return null;
                 default: continue; // retired between lookup and entry
             }
+        }
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// Each permit is its own holder with its own lease, renewed while held; a waiter waits in the name's Redis line
+    /// and a release hands free permits to its head (see docs/stores/redis.md, Semaphores).
+    /// </remarks>
+    /// <exception cref="LockStoreUnavailableException">Redis did not answer within the connect timeout; the message names the endpoints.</exception>
+    public async ValueTask<StoreLease?> TryAcquireSemaphoreAsync(string name, int maxCount, LockWait wait)
+    {
+        ArgumentNullException.ThrowIfNull(wait);
+        try
+        {
+            return await _semaphores.TryAcquireAsync(name, maxCount, wait).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (RedisUnavailable.Is(ex))
+        {
+            throw RedisUnavailable.Wrap(Kind, _options.Endpoints.ToArray(), ex);
         }
     }
 
@@ -118,6 +140,7 @@ public sealed class RedisLockStore : ILockStore, ILockInspector
         LockCohort[] cohorts;
         lock (_cohorts) cohorts = [.. _cohorts.Values];
         foreach (var cohort in cohorts) await cohort.DisposeAsync().ConfigureAwait(false);
+        await _semaphores.CloseAsync().ConfigureAwait(false);
         await _lifetime.DrainAsync(_options.ConnectTimeout * 2).ConfigureAwait(false);
         await _connection.DisposeAsync().ConfigureAwait(false);
     }

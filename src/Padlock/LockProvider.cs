@@ -148,8 +148,13 @@ public sealed class LockProvider : ILockProvider, IDisposable
         var owner = Store is Sharding.ShardedLockStore sharded ? sharded.StoreFor(name) : Store;
         if (owner is not ISemaphoreStore)
             throw new NotSupportedException(
-                $"The {owner.Kind}:// store has no semaphores. Use a store that implements ISemaphoreStore: mem:// (one process), " +
-                "file:// (one machine), or zk:// / etcd:// where their package provides it.");
+                $"The {owner.Kind}:// store has no semaphores. " +
+                (owner.Kind == "redlock"
+                    ? "Redlock counts permits on independent masters, where holders A+B, B+C and A+C each look like 2 permits per master: " +
+                      "3 clients would hold 2 permits. Use a single logical Redis (redis://, also Sentinel or Cluster), or zk:// or etcd:// " +
+                      "for permits that survive a failover."
+                    : "Use a store that implements ISemaphoreStore: mem:// (one process), file:// (one machine), or redis://, postgres://, " +
+                      "zk:// or etcd:// where their package provides it."));
         return new DistributedSemaphore(name, maxCount, this, Store, (ISemaphoreStore)Store, _logger, _time);
     }
 

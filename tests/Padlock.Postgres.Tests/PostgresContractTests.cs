@@ -11,7 +11,7 @@ public sealed class PostgresContractTests(PostgresFixture fixture) : LockContrac
 
     protected override LockStoreAdapter Adapter => _adapter;
 
-    private sealed class PostgresAdapter(PostgresFixture fixture) : LockStoreAdapter
+    internal sealed class PostgresAdapter(PostgresFixture fixture) : LockStoreAdapter
     {
         private readonly string _uri = fixture.Uri();
 

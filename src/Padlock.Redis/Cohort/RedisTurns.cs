@@ -36,6 +36,24 @@ internal sealed class RedisTurns
 
     public TimeProvider Time => _context.TimeProvider;
 
+    /// <summary>The store's options (lease, renewal, fallback interval, key prefix).</summary>
+    public RedisLockOptions Options => _options;
+
+    /// <summary>The store's connection.</summary>
+    public RedisConnection Connection => _connection;
+
+    /// <summary>Where renewal and leave failures go.</summary>
+    public ILogger Logger => _logger;
+
+    /// <summary>The channel releases publish hand-offs on.</summary>
+    public RedisChannel Channel => _hub.Channel;
+
+    /// <summary>Wakes this store's waiter holding <paramref name="token"/> with a grant (a release here handed it over).</summary>
+    public void Deliver(string tag, string token, long fence) => _hub.Deliver(tag, token, fence);
+
+    /// <summary>Registers a wake-up under a hub tag of its own (a semaphore's); see <see cref="Register(LockKeys, string)"/>.</summary>
+    public WakeHub.Waiter Register(string tag, string token) => _hub.Register(tag, token);
+
     /// <summary>A fresh owner token for one turn.</summary>
     public string NewToken() => OwnerTokens.New(_context.OwnerDescription, _options.Lease);
 
@@ -83,20 +101,30 @@ internal sealed class RedisTurns
     /// Waits in the Redis line until the key is ours: woken by the release that hands it over, or finding it ours (or
     /// free for us) at a fallback check. Null when <paramref name="stop"/> fired; the line is then left cleanly.
     /// </summary>
-    public async Task<RedisGrant?> WaitForGrantAsync(LockKeys keys, string token, WakeSignal signal, RedisGrant? joined, bool subscribed, CancellationToken stop)
+    public Task<RedisGrant?> WaitForGrantAsync(LockKeys keys, string token, WakeSignal signal, RedisGrant? joined, bool subscribed, CancellationToken stop)
+        => WaitForGrantAsync(() => AttemptAsync(keys, token, join: true), () => LeaveAsync(keys, token), signal, joined, subscribed, stop);
+
+    /// <summary>
+    /// The wait itself, for any primitive with a Redis line (the lock, the semaphore): sleep on <paramref name="signal"/>
+    /// until a release hands us the hold (the message carries its fencing token) or the fallback interval passes, then
+    /// <paramref name="attempt"/> again (which also checks in, and finds a hand-off whose message was lost). When
+    /// <paramref name="stop"/> fires, <paramref name="leave"/> (which gives back a grant that raced) and return null.
+    /// </summary>
+    public async Task<RedisGrant?> WaitForGrantAsync(Func<Task<RedisGrant>> attempt, Func<Task> leave, WakeSignal signal, RedisGrant? joined,
+        bool subscribed, CancellationToken stop)
     {
         var sent = joined?.SentAt ?? 0;
-        var attempt = joined is null;
+        var tryFirst = joined is null;
         while (true)
         {
-            if (attempt)
+            if (tryFirst)
             {
                 if (!subscribed) subscribed = await EnsureSubscribedAsync().ConfigureAwait(false);
-                var grant = await AttemptAsync(keys, token, join: true).ConfigureAwait(false);
+                var grant = await attempt().ConfigureAwait(false);
                 if (grant.Fence > 0) return grant;
                 sent = grant.SentAt;
             }
-            attempt = true;
+            tryFirst = true;
             try
             {
                 var (fence, others) = await signal.WaitAsync(_options.FallbackInterval, Time, stop).ConfigureAwait(false);
@@ -104,7 +132,7 @@ internal sealed class RedisTurns
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
-                await LeaveAsync(keys, token).ConfigureAwait(false);
+                await leave().ConfigureAwait(false);
                 return null;
             }
         }

@@ -5,9 +5,9 @@ namespace Padlock;
 /// Obtain one from <see cref="ILockProvider.CreateLock(string)"/>; the object itself holds nothing and is cheap.
 /// </summary>
 /// <remarks>
-/// Not reentrant: a second acquire of a name this flow already holds waits for itself (a try-lock returns
-/// <see langword="null"/>, a wait runs out its timeout). Unlike <see cref="IDistributedSemaphore"/>, the lock does not
-/// yet refuse it with <see cref="LockRecursionException"/>.
+/// Not reentrant: a second acquire of a name this async flow already holds through the same provider fails at once with
+/// <see cref="LockRecursionException"/> (try or wait, any timeout), rather than waiting for itself. Another flow (a task
+/// started before the hold, or one started with the execution context suppressed) or another provider contends normally.
 /// </remarks>
 public interface IDistributedLock
 {
@@ -22,6 +22,7 @@ public interface IDistributedLock
     /// <returns>The handle that holds the lock, or <see langword="null"/> when it could not be had in time.</returns>
     /// <exception cref="ArgumentOutOfRangeException">The timeout is negative (other than infinite) or too large.</exception>
     /// <exception cref="OperationCanceledException">The token was cancelled before the lock was granted.</exception>
+    /// <exception cref="LockRecursionException">This async flow already holds the name through this provider.</exception>
     ValueTask<ILockHandle?> TryAcquireAsync(TimeSpan timeout = default, CancellationToken cancellationToken = default);
 
     /// <summary>
@@ -31,6 +32,7 @@ public interface IDistributedLock
     /// <exception cref="TimeoutException">The lock was not granted within the timeout.</exception>
     /// <exception cref="ArgumentOutOfRangeException">The timeout is negative (other than infinite) or too large.</exception>
     /// <exception cref="OperationCanceledException">The token was cancelled before the lock was granted.</exception>
+    /// <exception cref="LockRecursionException">This async flow already holds the name through this provider.</exception>
     ValueTask<ILockHandle> AcquireAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default);
 
     /// <summary>Synchronous form of <see cref="TryAcquireAsync(TimeSpan, CancellationToken)"/>; blocks the calling thread.</summary>

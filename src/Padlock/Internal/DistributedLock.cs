@@ -7,8 +7,6 @@ namespace Padlock.Internal;
 internal sealed class DistributedLock(string name, object provider, ILockStore store, ILogger logger, TimeProvider time)
     : DistributedPrimitive(name, "lock", provider, store, logger, time), IDistributedLock
 {
-    protected override bool RefusesRecursion => false;
-
     protected override string Describe => $"lock '{Name}'";
 
     protected override ValueTask<StoreLease?> TryAcquireInStoreAsync(LockWait wait) => Store.TryAcquireAsync(Name, wait);

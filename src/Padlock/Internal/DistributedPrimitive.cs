@@ -16,13 +16,6 @@ internal abstract class DistributedPrimitive(string name, string primitive, obje
 
     protected ILockStore Store { get; } = store;
 
-    /// <summary>
-    /// Whether a second acquire of the name by a flow that holds it fails at once (<see cref="LockRecursionException"/>).
-    /// The semaphore refuses; the lock does not yet, because its try-lock has always answered "busy" (null) to a flow
-    /// that holds it and callers rely on that (issue 12 asks for it on every primitive: see docs/design.md).
-    /// </summary>
-    protected abstract bool RefusesRecursion { get; }
-
     /// <summary>"lock 'x'", "semaphore 'x' (maxCount 4)": for messages.</summary>
     protected abstract string Describe { get; }
 
@@ -42,7 +35,8 @@ internal abstract class DistributedPrimitive(string name, string primitive, obje
     public ILockHandle Acquire(TimeSpan? timeout = null, CancellationToken cancellationToken = default)
         => SyncOverAsync.Run(AcquireAsync(timeout, cancellationToken));
 
-    private FlowHolds.Cell? BeginHold() => RefusesRecursion ? FlowHolds.Begin(provider, primitive, Name) : null;
+    // Every primitive refuses a second acquire of a name its flow holds through this provider (issue 12; design.md).
+    private FlowHolds.Cell BeginHold() => FlowHolds.Begin(provider, primitive, Name);
 
     private async ValueTask<ILockHandle> AcquireOrThrowAsync(TimeSpan timeout, CancellationToken cancellationToken, FlowHolds.Cell? hold)
         => await AcquireCoreAsync(timeout, cancellationToken, hold).ConfigureAwait(false)

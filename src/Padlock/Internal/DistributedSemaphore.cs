@@ -9,8 +9,6 @@ internal sealed class DistributedSemaphore(string name, int maxCount, object pro
 {
     public int MaxCount { get; } = maxCount;
 
-    protected override bool RefusesRecursion => true;
-
     protected override string Describe => $"semaphore '{Name}' (maxCount {MaxCount})";
 
     protected override ValueTask<StoreLease?> TryAcquireInStoreAsync(LockWait wait)

@@ -17,6 +17,26 @@ public sealed class RedisClusterTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Semaphores_run_their_scripts_in_one_slot_and_hand_permits_on_across_the_cluster()
+    {
+        var uri = $"redis://{_cluster.Endpoints}?lease=5s";
+        await using var a = LockProvider.Create(uri);
+        // b waits 8 s at most with its fallback check 10 s away: only the release script's PUBLISH can serve it.
+        await using var b = LockProvider.Create(uri + "&fallback=10s");
+        foreach (var name in Enumerable.Range(0, 12).Select(i => $"cluster-sem-{i}-{Guid.NewGuid():N}"))
+        {
+            var first = await a.CreateSemaphore(name, 2).AcquireAsync();
+            await using var second = await SeparateFlow.Run(async () => await a.CreateSemaphore(name, 2).AcquireAsync());
+            Assert.Null(await b.CreateSemaphore(name, 2).TryAcquireAsync());
+            var waiting = b.CreateSemaphore(name, 2).AcquireAsync(TimeSpan.FromSeconds(8)).AsTask();
+            await Task.Delay(50); // let the wait begin; a waiter that arrives after the release is granted at once anyway
+            await first.DisposeAsync();
+            await using var third = await waiting;
+            Assert.True(third.FencingToken > second.FencingToken && second.FencingToken > first.FencingToken);
+        }
+    }
+
+    [Fact]
     public async Task Locks_fencing_and_wake_ups_work_across_the_cluster_slots()
     {
         var uri = $"redis://{_cluster.Endpoints}?lease=5s";

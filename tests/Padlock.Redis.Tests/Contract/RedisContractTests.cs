@@ -11,7 +11,7 @@ public sealed class RedisContractTests(RedisFixture fixture) : LockContractTests
 {
     protected override LockStoreAdapter Adapter { get; } = new RedisAdapter(fixture);
 
-    private sealed class RedisAdapter(RedisFixture fixture) : LockStoreAdapter
+    internal sealed class RedisAdapter(RedisFixture fixture) : LockStoreAdapter
     {
         // Frequent renewal so a deleted key is noticed within about a second; a lease long enough that a stall of the
         // loaded test machine does not expire a hold the test means to keep.

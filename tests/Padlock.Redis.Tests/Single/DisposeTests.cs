@@ -47,7 +47,7 @@ public sealed class DisposeTests(RedisFixture fixture)
         var store = (RedisLockStore)a.Store;
         var holder = await a.CreateLock(name).AcquireAsync();
         // The second caller of the same store waits in the store's local line, for the key the store already holds.
-        var waiting = a.CreateLock(name).AcquireAsync(TimeSpan.FromSeconds(60)).AsTask();
+        var waiting = SeparateFlow.Run(async () => await a.CreateLock(name).AcquireAsync(TimeSpan.FromSeconds(60)));
         await Eventually.TrueAsync(() => store.LocalWaiters(name) == 1, "one caller waits in the store's local line");
 
         await a.DisposeAsync();
@@ -67,7 +67,7 @@ public sealed class DisposeTests(RedisFixture fixture)
         await using var b = LockProvider.Create(Uri);
         var a = LockProvider.Create(Uri);
         var held = await b.CreateLock(name).AcquireAsync();
-        var waiting = a.CreateLock(name).AcquireAsync(TimeSpan.FromSeconds(60)).AsTask();
+        var waiting = SeparateFlow.Run(async () => await a.CreateLock(name).AcquireAsync(TimeSpan.FromSeconds(60)));
         var db = fixture.Admin.GetDatabase();
         await Eventually.TrueAsync(() => db.ListLength(keys.Queue) == 1, "one waiter in the Redis queue");
 

@@ -36,7 +36,7 @@ public sealed class PausedHolderTests(RedisFixture fixture)
         await using var provider = LockProvider.Create($"redis://{fixture.Endpoint}?lease=20s", new StoreContext { TimeProvider = clock });
         var name = "paused-cohort-" + Guid.NewGuid().ToString("N");
         var first = await provider.CreateLock(name).AcquireAsync();
-        var secondTask = provider.CreateLock(name).AcquireAsync(TimeSpan.FromSeconds(30)).AsTask();
+        var secondTask = SeparateFlow.Run(async () => await provider.CreateLock(name).AcquireAsync(TimeSpan.FromSeconds(30)));
         var store = (RedisLockStore)((LockProvider)provider).Store;
         await Eventually.TrueAsync(() => store.LocalWaiters(name) > 0, "the second caller waits in the store's local line");
         await first.DisposeAsync();

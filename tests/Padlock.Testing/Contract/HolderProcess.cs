@@ -49,7 +49,7 @@ public sealed class HolderProcess : IAsyncDisposable
     }
 
     // tests/<project>/bin/<configuration>/<tfm>/ -> tests/Padlock.LockHolder/bin/<configuration>/<tfm>/Padlock.LockHolder.dll
-    private static string HolderDll()
+    internal static string HolderDll()
     {
         var tfmDir = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
         var configDir = tfmDir.Parent!;

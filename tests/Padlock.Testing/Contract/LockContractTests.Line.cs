@@ -97,11 +97,31 @@ public abstract partial class LockContractTests
         var provider = NewProvider();
         var first = await provider.CreateLock(name).AcquireAsync();
         var second = provider.CreateLock(name);
-        Assert.Null(await second.TryAcquireAsync());
-        Assert.Null(await second.TryAcquireAsync(TimeSpan.FromMilliseconds(100)));
+        // From another flow of this process: this flow, holding the name, would be refused (LockRecursionException).
+        Assert.Null(await SeparateFlow.Run(async () => await second.TryAcquireAsync()));
+        Assert.Null(await SeparateFlow.Run(async () => await second.TryAcquireAsync(TimeSpan.FromMilliseconds(100))));
         await first.DisposeAsync();
         await using var h = await second.TryAcquireAsync();
         Assert.True(h is not null, "The second handle of the provider was not granted after the first released.");
         Assert.True(h!.FencingToken > first.FencingToken);
+    }
+
+    [Fact]
+    public async Task A_second_acquire_by_the_holding_flow_fails_at_once()
+    {
+        var name = UniqueName();
+        var provider = NewProvider();
+        var l = provider.CreateLock(name);
+        var h = await l.AcquireAsync();
+        var started = DateTime.UtcNow;
+        var ex = await Assert.ThrowsAsync<LockRecursionException>(async () => await l.AcquireAsync(TimeSpan.FromSeconds(30)));
+        Assert.Contains(name, ex.Message);
+        Assert.Throws<LockRecursionException>(() => provider.CreateLock(name).TryAcquire());
+        Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(20), "The recursive acquire waited out its timeout.");
+        // The refused attempts left nothing behind and did not touch the hold.
+        Assert.False(h.IsLost);
+        await h.DisposeAsync();
+        await using var again = await l.TryAcquireAsync();
+        Assert.NotNull(again);
     }
 }

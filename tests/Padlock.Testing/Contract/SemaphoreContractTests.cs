@@ -59,6 +59,40 @@ public abstract class SemaphoreContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Never_more_than_maxCount_holders_across_two_processes()
+    {
+        if (Adapter.CrossProcessUri is not { } uri)
+        {
+            Assert.Equal("mem", NewProvider().StoreKind); // one process by definition
+            return;
+        }
+        const int maxCount = 3, workers = 8, rounds = 4;
+        var name = UniqueName();
+        // 16 clients: 8 tasks in another process and 8 here, each span recorded inside its real hold (see SemaphoreStressMode).
+        var other = SemaphoreStress.StartAsync(uri, name, maxCount, workers, rounds, "5ms");
+        var spans = new List<(long Start, long End, long Token)>();
+        var provider = NewProvider();
+        await Task.WhenAll(Enumerable.Range(0, workers).Select(_ => Task.Run(async () =>
+        {
+            var s = provider.CreateSemaphore(name, maxCount);
+            for (var k = 0; k < rounds; k++)
+            {
+                var h = await s.AcquireAsync(TimeSpan.FromMinutes(2));
+                var start = System.Diagnostics.Stopwatch.GetTimestamp();
+                await Task.Delay(5);
+                var end = System.Diagnostics.Stopwatch.GetTimestamp();
+                await h.DisposeAsync();
+                lock (spans) spans.Add((start, end, h.FencingToken));
+            }
+        })));
+        spans.AddRange(await other);
+        Assert.Equal(2 * workers * rounds, spans.Count);
+        Assert.Equal(spans.Count, spans.Select(s => s.Token).Distinct().Count());
+        var most = SemaphoreStress.MostAtOnce(spans);
+        Assert.True(most <= maxCount, $"{most} permits held at once across two processes with maxCount {maxCount}.");
+    }
+
+    [Fact]
     public async Task Fencing_tokens_strictly_increase_in_grant_order()
     {
         var name = UniqueName();

@@ -1,13 +1,14 @@
 using Padlock.InProcess;
 using Padlock.Stores;
+using Padlock.Testing;
 using Xunit;
 
 namespace Padlock.Tests.Core;
 
 /// <summary>
 /// A second acquire of a semaphore the flow already holds a permit of through the same provider fails at once
-/// (issue 12). What counts as "the flow" is pinned here, since AsyncLocal makes it easy to get wrong both ways.
-/// The lock does not refuse yet (docs/design.md), which one test pins too.
+/// (issue 12), and so does a second acquire of a held lock. What counts as "the flow" is pinned here, since AsyncLocal
+/// makes it easy to get wrong both ways.
 /// </summary>
 public sealed class RecursionTests : IAsyncDisposable
 {
@@ -27,11 +28,14 @@ public sealed class RecursionTests : IAsyncDisposable
     }
 
     [Fact]
-    public async Task The_lock_still_answers_busy_to_the_flow_that_holds_it()
+    public async Task A_second_acquire_of_a_held_lock_fails_at_once_and_other_flows_still_get_busy()
     {
         var l = _provider.CreateLock("busy");
         await using var h = await l.AcquireAsync();
-        Assert.Null(await l.TryAcquireAsync());
+        var ex = await Assert.ThrowsAsync<LockRecursionException>(() => l.AcquireAsync(TimeSpan.FromMinutes(5)).AsTask().WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Contains("lock 'busy'", ex.Message);
+        Assert.Throws<LockRecursionException>(() => _provider.CreateLock("busy").TryAcquire());
+        Assert.Null(await SeparateFlow.Run(async () => await l.TryAcquireAsync()));
     }
 
     [Fact]
