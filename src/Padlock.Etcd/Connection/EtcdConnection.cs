@@ -1,4 +1,5 @@
 using Grpc.Core;
+using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
 
 namespace Padlock.Etcd.Connection;
@@ -12,17 +13,26 @@ namespace Padlock.Etcd.Connection;
 internal sealed class EtcdConnection : IDisposable
 {
     private readonly GrpcChannel[] _channels;
+    private readonly CallInvoker[] _raw;
     private readonly CallInvoker[] _invokers;
+    private readonly EtcdAuth? _auth;
     private readonly TimeProvider _time;
     private int _current;
 
-    public EtcdConnection(IReadOnlyList<string> endpoints, TimeSpan connectTimeout, TimeSpan requestTimeout, TimeProvider time)
+    /// <param name="endpoints">"host:port" of each member.</param>
+    /// <param name="connectTimeout">How long to keep trying the members.</param>
+    /// <param name="requestTimeout">The deadline of one request.</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="tls">The TLS settings (https), or null for plain http.</param>
+    /// <param name="auth">The user's authentication, or null when the cluster has none.</param>
+    public EtcdConnection(IReadOnlyList<string> endpoints, TimeSpan connectTimeout, TimeSpan requestTimeout, TimeProvider time, EtcdTls? tls = null, EtcdAuth? auth = null)
     {
         Endpoints = endpoints;
         ConnectTimeout = connectTimeout;
         RequestTimeout = requestTimeout;
         _time = time;
-        _channels = [.. endpoints.Select(e => GrpcChannel.ForAddress("http://" + e, new GrpcChannelOptions
+        _auth = auth;
+        _channels = [.. endpoints.Select(e => GrpcChannel.ForAddress((tls is null ? "http://" : "https://") + e, new GrpcChannelOptions
         {
             HttpHandler = new SocketsHttpHandler
             {
@@ -33,11 +43,27 @@ internal sealed class EtcdConnection : IDisposable
                 KeepAlivePingTimeout = TimeSpan.FromSeconds(5),
                 KeepAlivePingPolicy = HttpKeepAlivePingPolicy.Always,
                 EnableMultipleHttp2Connections = true,
+                SslOptions = tls?.ClientOptions() ?? new System.Net.Security.SslClientAuthenticationOptions(),
             },
             DisposeHttpClient = true,
         }))];
-        _invokers = [.. _channels.Select(c => c.CreateCallInvoker())];
+        _raw = [.. _channels.Select(c => c.CreateCallInvoker())];
+        _invokers = auth is null ? _raw : [.. _raw.Select(r => r.Intercept(auth.AddTo))];
     }
+
+    private EtcdConnection(CallInvoker borrowed, IReadOnlyList<string> endpoints, TimeSpan connectTimeout, TimeSpan requestTimeout, TimeProvider time)
+    {
+        Endpoints = endpoints;
+        ConnectTimeout = connectTimeout;
+        RequestTimeout = requestTimeout;
+        _time = time;
+        _channels = [];
+        _raw = _invokers = [borrowed];
+    }
+
+    /// <summary>A connection over the application's client (its channel, TLS and credentials); disposing it closes nothing.</summary>
+    public static EtcdConnection Borrow(CallInvoker invoker, IReadOnlyList<string> endpoints, TimeSpan connectTimeout, TimeSpan requestTimeout, TimeProvider time)
+        => new(invoker, endpoints, connectTimeout, requestTimeout, time);
 
     public IReadOnlyList<string> Endpoints { get; }
 
@@ -68,13 +94,29 @@ internal sealed class EtcdConnection : IDisposable
     {
         var started = _time.GetTimestamp();
         var failures = 0;
+        var staleTokens = 0;
         while (true)
         {
             var (invoker, index) = Current;
+            var token = _auth?.Token;
             try
             {
                 var options = new CallOptions(deadline: DateTime.UtcNow + RequestTimeout, cancellationToken: cancellationToken);
+                if (_auth is not null && token is null)
+                {
+                    await _auth.AuthenticateAsync(_raw[index], options, Endpoints[index]).ConfigureAwait(false);
+                    continue;
+                }
                 return await call(invoker, options).ConfigureAwait(false);
+            }
+            catch (RpcException ex) when (_auth is not null && EtcdAuth.IsStaleToken(ex) && staleTokens++ < 3)
+            {
+                _auth.Invalidate(token);
+            }
+            catch (RpcException ex) when (EtcdAuth.Refusal(ex, Endpoints[index], _auth is not null) is { } refused)
+            {
+                // A refused certificate or missing credentials: another member or more time would answer the same.
+                throw refused;
             }
             catch (RpcException ex) when (ex.StatusCode == StatusCode.Cancelled && cancellationToken.IsCancellationRequested)
             {
