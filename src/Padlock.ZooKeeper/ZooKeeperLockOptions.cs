@@ -37,6 +37,15 @@ public sealed class ZooKeeperLockOptions
     public string Root { get; set; } = DefaultRoot;
 
     /// <summary>
+    /// The user of ZooKeeper's digest authentication, sent with <see cref="Password"/> on every (re)connect, for a root
+    /// whose ACL admits only some identities. Default none (the anonymous identity). URI: <c>zk://user:password@host</c> (percent-encoded).
+    /// </summary>
+    public string? User { get; set; }
+
+    /// <summary>The password of <see cref="User"/>; never shown in messages. Default none.</summary>
+    public string? Password { get; set; }
+
+    /// <summary>
     /// The session timeout asked for (the server clamps it, by default to 4 s to 40 s). A holder whose process dies
     /// keeps its locks this long. Default 10s; 1s to 10m. URI: sessiontimeout.
     /// </summary>
@@ -94,6 +103,8 @@ public sealed class ZooKeeperLockOptions
         ConnectTimeoutSetting.Check(ConnectTimeout, uri);
         RequestTimeoutSetting.Check(RequestTimeout, uri);
         DisconnectLossFractionSetting.Check(DisconnectLossFraction, uri);
+        if ((User is null) != (Password is null) || User is { Length: 0 } || (User?.Contains(':', StringComparison.Ordinal) ?? false))
+            throw Error(nameof(User), "ZooKeeperLockOptions.User and Password go together (URI: zk://user:password@host), and the user has no ':'.");
     }
 
     internal IReadOnlyList<DnsEndPoint> Endpoints => ConnectString.Parse(string.Join(",", Servers)).Servers;

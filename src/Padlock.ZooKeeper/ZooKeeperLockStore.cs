@@ -87,6 +87,10 @@ public sealed class ZooKeeperLockStore : ILockStore, ILockInspector, ISemaphoreS
         {
             throw ZooKeeperUnavailable.Wrap(_options.Servers, ex);
         }
+        catch (ZooKeeperException ex) when (ex.Code == ZooKeeperErrorCode.NoAuth)
+        {
+            throw NotAuthorized(ex);
+        }
     }
 
     /// <inheritdoc/>
@@ -104,6 +108,10 @@ public sealed class ZooKeeperLockStore : ILockStore, ILockInspector, ISemaphoreS
         {
             throw ZooKeeperUnavailable.Wrap(_options.Servers, ex);
         }
+        catch (ZooKeeperException ex) when (ex.Code == ZooKeeperErrorCode.NoAuth)
+        {
+            throw NotAuthorized(ex);
+        }
     }
 
     /// <inheritdoc/>
@@ -117,6 +125,10 @@ public sealed class ZooKeeperLockStore : ILockStore, ILockInspector, ISemaphoreS
         catch (Exception ex) when (ZooKeeperUnavailable.Is(ex))
         {
             throw ZooKeeperUnavailable.Wrap(_options.Servers, ex);
+        }
+        catch (ZooKeeperException ex) when (ex.Code == ZooKeeperErrorCode.NoAuth)
+        {
+            throw NotAuthorized(ex);
         }
     }
 
@@ -153,6 +165,11 @@ public sealed class ZooKeeperLockStore : ILockStore, ILockInspector, ISemaphoreS
             Waiters: line.Skip(1).Select(w => w.Owner).ToList());
     }
 
+    // The server says only "NoAuth": the message adds where and as whom, never the password.
+    private ZooKeeperException NotAuthorized(ZooKeeperException ex)
+        => new(ZooKeeperErrorCode.NoAuth,
+            $"the ACL under {_options.Root} on {string.Join(",", _options.Servers)} refuses this client ({(_options.User is { } user ? $"digest user '{user}'" : "no credentials")}). Check the user and password (zk://user:password@host/root, percent-encoded) and the root's ACL.", ex);
+
     /// <summary>The store's session, connecting (or replacing an expired one) when needed.</summary>
     internal async Task<LockSession> GetSessionAsync(CancellationToken cancellationToken)
     {
@@ -170,6 +187,7 @@ public sealed class ZooKeeperLockStore : ILockStore, ILockInspector, ISemaphoreS
                 ConnectTimeout = _options.ConnectTimeout,
                 RequestTimeout = _options.RequestTimeout,
                 Time = Time,
+                DigestAuth = _options.User is { } user ? [$"{user}:{_options.Password}"] : [],
             }, _logger, cancellationToken).ConfigureAwait(false);
             _session = new LockSession(client, _options.DisconnectLossFraction, Time, _logger);
             if (old is not null) await old.DisposeAsync().ConfigureAwait(false);
@@ -181,12 +199,17 @@ public sealed class ZooKeeperLockStore : ILockStore, ILockInspector, ISemaphoreS
         }
     }
 
-    /// <summary>Creates the parent's ancestors (persistent: the root, and <c>%sem</c> for semaphores) and the parent (a container) when missing.</summary>
+    /// <summary>
+    /// Creates the parent's ancestors (persistent: the root, and <c>%sem</c> for semaphores) and the parent (a container)
+    /// when missing. With digest credentials they admit only that identity: creating and deleting entries needs the
+    /// parent's permission, so another identity can neither join a line nor delete a holder's entry.
+    /// </summary>
     internal async Task EnsureParentAsync(ZooKeeperClient client, string parent, CancellationToken cancellationToken)
     {
+        var acl = _options.User is { } user ? [Acl.Digest(user, _options.Password!)] : Acl.Open;
         try
         {
-            await client.Create2Async(parent, null, CreateMode.Container, cancellationToken: cancellationToken).ConfigureAwait(false);
+            await client.Create2Async(parent, null, CreateMode.Container, acl, cancellationToken).ConfigureAwait(false);
             return;
         }
         catch (ZooKeeperException ex) when (ex.Code == ZooKeeperErrorCode.NodeExists)
@@ -203,7 +226,7 @@ public sealed class ZooKeeperLockStore : ILockStore, ILockInspector, ISemaphoreS
             path += "/" + segment;
             try
             {
-                await client.CreateAsync(path, null, CreateMode.Persistent, cancellationToken: cancellationToken).ConfigureAwait(false);
+                await client.CreateAsync(path, null, CreateMode.Persistent, acl, cancellationToken).ConfigureAwait(false);
             }
             catch (ZooKeeperException ex) when (ex.Code == ZooKeeperErrorCode.NodeExists)
             {
@@ -211,7 +234,7 @@ public sealed class ZooKeeperLockStore : ILockStore, ILockInspector, ISemaphoreS
         }
         try
         {
-            await client.Create2Async(parent, null, CreateMode.Container, cancellationToken: cancellationToken).ConfigureAwait(false);
+            await client.Create2Async(parent, null, CreateMode.Container, acl, cancellationToken).ConfigureAwait(false);
         }
         catch (ZooKeeperException ex) when (ex.Code == ZooKeeperErrorCode.NodeExists)
         {
