@@ -71,6 +71,20 @@ public sealed class TlsTests(RedisTlsFixture fixture)
     }
 
     [Fact]
+    public async Task Secrets_are_not_logged_when_a_lock_is_used_or_refused()
+    {
+        var logs = new CapturingLoggerFactory();
+        await using (var ok = LockProvider.Create($"rediss://{RedisTlsFixture.User}:{RedisTlsFixture.Password}@{fixture.TlsEndpoint}?{fixture.TlsQuery}", logs))
+        await using (var held = await ok.CreateLock(Name()).AcquireAsync(TimeSpan.FromSeconds(10)))
+        {
+        }
+        await using (var wrong = LockProvider.Create($"rediss://{RedisTlsFixture.User}:L0gged-pw@{fixture.TlsEndpoint}?{fixture.TlsQuery}", logs))
+            await Assert.ThrowsAsync<RedisConnectionException>(async () => await wrong.CreateLock(Name()).AcquireAsync(TimeSpan.FromSeconds(10)));
+        Assert.NotEmpty(logs.Lines);
+        Assert.DoesNotContain(logs.Lines, l => l.Contains(RedisTlsFixture.Password, StringComparison.Ordinal) || l.Contains("L0gged-pw", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_missing_certificate_file_is_an_ArgumentException_naming_the_option()
     {
         var missing = Path.Combine(fixture.Certificates.Directory, "nope.pem");
