@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Padlock.Stores;
 using Padlock.ZooKeeper.Client;
 using Padlock.ZooKeeper.Client.Protocol;
+using Padlock.ZooKeeper.Client.Session;
 using Padlock.ZooKeeper.Locks;
 
 namespace Padlock.ZooKeeper;
@@ -16,6 +17,7 @@ namespace Padlock.ZooKeeper;
 public sealed class ZooKeeperLockStore : ILockStore, ILockInspector, ISemaphoreStore
 {
     private readonly ZooKeeperLockOptions _options;
+    private readonly ZkTls? _tls;
     private readonly ILogger _logger;
     private readonly byte[] _owner;
     private readonly SemaphoreSlim _sessionGate = new(1, 1);
@@ -32,6 +34,7 @@ public sealed class ZooKeeperLockStore : ILockStore, ILockInspector, ISemaphoreS
         // Copied first, then checked: the store never shares (or validates) the caller's mutable object.
         _options = options.Clone();
         _options.Validate();
+        _tls = ZkTls.Load(_options, null);
         context ??= StoreContext.Default;
         Time = context.TimeProvider;
         _logger = context.LoggerFactory.CreateLogger("Padlock.ZooKeeper");
@@ -188,6 +191,7 @@ public sealed class ZooKeeperLockStore : ILockStore, ILockInspector, ISemaphoreS
                 RequestTimeout = _options.RequestTimeout,
                 Time = Time,
                 DigestAuth = _options.User is { } user ? [$"{user}:{_options.Password}"] : [],
+                Tls = _tls,
             }, _logger, cancellationToken).ConfigureAwait(false);
             _session = new LockSession(client, _options.DisconnectLossFraction, Time, _logger);
             if (old is not null) await old.DisposeAsync().ConfigureAwait(false);

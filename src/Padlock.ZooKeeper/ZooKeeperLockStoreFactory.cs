@@ -28,7 +28,7 @@ public sealed class ZooKeeperLockStoreFactory : ILockStoreFactory
         ArgumentNullException.ThrowIfNull(context);
         if ((uri.UserName is null) != (uri.Password is null))
             throw new ArgumentException($"'{uri.Display}' gives a user without a password (or the reverse): digest authentication needs zk://user:password@host.", nameof(uri));
-        uri.EnsureOnlyKeys([.. ZooKeeperLockOptions.Settings.Select(s => s.UriKey)]);
+        uri.EnsureOnlyKeys([.. ZooKeeperLockOptions.Settings.Select(s => s.UriKey), "tls", "cafile", "certfile", "keyfile"]);
         if (uri.Endpoints.Count == 0)
             throw new ArgumentException($"'{uri.Display}' names no server: expected zk://host:port[,host:port...]/root.", "uri");
         // Defaults and ranges come from ZooKeeperLockOptions' settings; Validate words its messages for the URI.
@@ -42,6 +42,10 @@ public sealed class ZooKeeperLockStoreFactory : ILockStoreFactory
             DisconnectLossFraction = ZooKeeperLockOptions.DisconnectLossFractionSetting.Read(uri),
             User = uri.UserName,
             Password = uri.Password,
+            UseTls = uri.GetBool("tls", false),
+            TlsCaFile = uri.GetString("cafile"),
+            TlsCertificateFile = uri.GetString("certfile"),
+            TlsKeyFile = uri.GetString("keyfile"),
         };
         options.Validate(uri.Display);
         return new ZooKeeperLockStore(options, context);
