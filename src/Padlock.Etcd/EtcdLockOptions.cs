@@ -85,8 +85,16 @@ public sealed class EtcdLockOptions
     {
         var copy = new EtcdLockOptions
         {
-            Prefix = Prefix, SessionTtl = SessionTtl, ConnectTimeout = ConnectTimeout, RequestTimeout = RequestTimeout, UseTls = UseTls,
-            TlsCaFile = TlsCaFile, TlsCertificateFile = TlsCertificateFile, TlsKeyFile = TlsKeyFile, User = User, Password = Password,
+            Prefix = Prefix,
+            SessionTtl = SessionTtl,
+            ConnectTimeout = ConnectTimeout,
+            RequestTimeout = RequestTimeout,
+            UseTls = UseTls,
+            TlsCaFile = TlsCaFile,
+            TlsCertificateFile = TlsCertificateFile,
+            TlsKeyFile = TlsKeyFile,
+            User = User,
+            Password = Password,
         };
         foreach (var e in Endpoints) copy.Endpoints.Add(e);
         return copy;
