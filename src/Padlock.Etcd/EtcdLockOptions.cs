@@ -53,13 +53,49 @@ public sealed class EtcdLockOptions
     /// <summary>The deadline of one request to one member; past it, the next member is tried. Default 5s; 100ms to 5m. URI: requesttimeout.</summary>
     public TimeSpan RequestTimeout { get; set; } = RequestTimeoutSetting.Default;
 
+    /// <summary>
+    /// Talk to the members over TLS (https). Default false. URI: <c>tls=true</c>. The members' certificates must be
+    /// trusted (by the machine, or by <see cref="TlsCaFile"/>) and carry the endpoint's host name or IP address.
+    /// </summary>
+    public bool UseTls { get; set; }
+
+    /// <summary>A PEM file of the CAs that sign the members' certificates, trusted for this store only. Default none (the machine's roots). Needs <see cref="UseTls"/>. URI: <c>cafile</c>.</summary>
+    public string? TlsCaFile { get; set; }
+
+    /// <summary>A PEM file with the client certificate to present (etcd's <c>--client-cert-auth</c>). Default none. Needs <see cref="UseTls"/>. URI: <c>certfile</c>.</summary>
+    public string? TlsCertificateFile { get; set; }
+
+    /// <summary>The PEM file with the key of <see cref="TlsCertificateFile"/>. Default none (the key is in the certificate's file). URI: <c>keyfile</c>.</summary>
+    public string? TlsKeyFile { get; set; }
+
+    /// <summary>
+    /// The etcd user, for clusters with authentication enabled: the store authenticates with <see cref="Password"/>
+    /// and sends the token with every request. Default none. URI: <c>etcd://user:password@host</c> (percent-encoded).
+    /// </summary>
+    public string? User { get; set; }
+
+    /// <summary>The password of <see cref="User"/>; never shown in messages. Default none.</summary>
+    public string? Password { get; set; }
+
     /// <summary>The endpoints in force: <see cref="Endpoints"/>, or the default when it is empty (the caller's list is never changed).</summary>
     internal IReadOnlyList<string> EffectiveEndpoints => Endpoints.Count == 0 ? [DefaultEndpoint] : [.. Endpoints];
 
     /// <summary>A copy with its own endpoint list, so a store never shares the caller's mutable object.</summary>
     internal EtcdLockOptions Clone()
     {
-        var copy = new EtcdLockOptions { Prefix = Prefix, SessionTtl = SessionTtl, ConnectTimeout = ConnectTimeout, RequestTimeout = RequestTimeout };
+        var copy = new EtcdLockOptions
+        {
+            Prefix = Prefix,
+            SessionTtl = SessionTtl,
+            ConnectTimeout = ConnectTimeout,
+            RequestTimeout = RequestTimeout,
+            UseTls = UseTls,
+            TlsCaFile = TlsCaFile,
+            TlsCertificateFile = TlsCertificateFile,
+            TlsKeyFile = TlsKeyFile,
+            User = User,
+            Password = Password,
+        };
         foreach (var e in Endpoints) copy.Endpoints.Add(e);
         return copy;
     }
@@ -89,5 +125,11 @@ public sealed class EtcdLockOptions
         }
         ConnectTimeoutSetting.Check(ConnectTimeout, uri);
         RequestTimeoutSetting.Check(RequestTimeout, uri);
+        if (!UseTls && (TlsCaFile ?? TlsCertificateFile ?? TlsKeyFile) is not null)
+            throw Error(nameof(UseTls), "EtcdLockOptions.TlsCaFile, TlsCertificateFile and TlsKeyFile need TLS: set UseTls (URI: tls=true).");
+        if (TlsKeyFile is not null && TlsCertificateFile is null)
+            throw Error(nameof(TlsKeyFile), "EtcdLockOptions.TlsKeyFile is the key of TlsCertificateFile (URI option 'certfile'), which is not set.");
+        if ((User is null) != (Password is null) || User is { Length: 0 })
+            throw Error(nameof(User), "EtcdLockOptions.User and Password go together: set both (URI: etcd://user:password@host) or neither.");
     }
 }

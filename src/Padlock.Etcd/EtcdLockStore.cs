@@ -1,3 +1,4 @@
+using Grpc.Core;
 using Etcdserverpb;
 using Google.Protobuf;
 using Microsoft.Extensions.Logging;
@@ -23,21 +24,67 @@ public sealed class EtcdLockStore : ILockStore, ILockInspector, ISemaphoreStore,
     private int _disposed;
 
     /// <summary>Creates the store; nothing is contacted until the first lock is requested.</summary>
-    /// <exception cref="ArgumentException">An option is invalid (the message says what is allowed).</exception>
+    /// <exception cref="ArgumentException">An option is invalid (the message says what is allowed), or a TLS file is missing or unreadable.</exception>
     public EtcdLockStore(EtcdLockOptions? options = null, StoreContext? context = null)
+        : this(Checked(options, null), (string?)null, context)
     {
-        // Copied first, then checked: the store never shares (or changes) the caller's mutable object.
-        options = options?.Clone() ?? new EtcdLockOptions();
-        options.Validate();
+    }
+
+    private EtcdLockStore(EtcdLockOptions options, string? uri, StoreContext? context)
+        : this(options, Connect(options, uri, (context ?? StoreContext.Default).TimeProvider), context)
+    {
+    }
+
+    private EtcdLockStore(EtcdLockOptions options, EtcdConnection connection, StoreContext? context)
+    {
         context ??= StoreContext.Default;
         Time = context.TimeProvider;
         Logger = context.LoggerFactory.CreateLogger("Padlock.Etcd");
         Prefix = options.Prefix;
         OwnerValue = ByteString.CopyFromUtf8(context.OwnerDescription);
         _ttl = options.SessionTtl;
-        var endpoints = options.EffectiveEndpoints.Select(e => e.Contains(':', StringComparison.Ordinal) ? e : e + ":2379").ToArray();
-        Connection = new EtcdConnection(endpoints, options.ConnectTimeout, options.RequestTimeout, Time);
+        Connection = connection;
         Watches = new WatchHub(Connection, Logger);
+    }
+
+    /// <summary>
+    /// Creates the store over the application's own gRPC channel to etcd (<c>channel.CreateCallInvoker()</c>, with any
+    /// interceptors that add credentials): its TLS, credentials and load balancing are used as they are, and disposing
+    /// the store closes nothing (it only revokes the store's session). An application with a dotnet-etcd
+    /// <c>EtcdClient</c> shares one invoker: <c>new EtcdClient(invoker)</c> and <c>EtcdLockStore.FromCallInvoker(invoker)</c>
+    /// (the client does not expose the invoker it builds itself).
+    /// </summary>
+    /// <param name="invoker">The application's invoker.</param>
+    /// <param name="options">Lock options (prefix, TTL, timeouts); the connection's own (endpoints, TLS, user, password) must be left unset.</param>
+    /// <param name="context">Logging, clock and owner description.</param>
+    /// <exception cref="ArgumentException">An option is invalid, or is one of the connection's own.</exception>
+    public static EtcdLockStore FromCallInvoker(CallInvoker invoker, EtcdLockOptions? options = null, StoreContext? context = null)
+    {
+        ArgumentNullException.ThrowIfNull(invoker);
+        var checkedOptions = Checked(options, null);
+        if (checkedOptions.Endpoints.Count > 0 || checkedOptions.UseTls || checkedOptions.User is not null || (checkedOptions.TlsCaFile ?? checkedOptions.TlsCertificateFile) is not null)
+            throw new ArgumentException("EtcdLockOptions.Endpoints, TLS, User and Password belong to the application's channel: leave them unset here.", nameof(options));
+        var connection = EtcdConnection.Borrow(invoker, ["(application channel)"], checkedOptions.ConnectTimeout, checkedOptions.RequestTimeout,
+            (context ?? StoreContext.Default).TimeProvider);
+        return new EtcdLockStore(checkedOptions, connection, context);
+    }
+
+    /// <summary>The factory's constructor: messages about the options name the (redacted) URI.</summary>
+    internal static EtcdLockStore FromUri(EtcdLockOptions options, string uri, StoreContext context) => new(Checked(options, uri), uri, context);
+
+    private static EtcdLockOptions Checked(EtcdLockOptions? options, string? uri)
+    {
+        // Copied first, then checked: the store never shares (or changes) the caller's mutable object.
+        var copy = options?.Clone() ?? new EtcdLockOptions();
+        copy.Validate(uri);
+        return copy;
+    }
+
+    private static EtcdConnection Connect(EtcdLockOptions options, string? uri, TimeProvider time)
+    {
+        var endpoints = options.EffectiveEndpoints.Select(e => e.Contains(':', StringComparison.Ordinal) ? e : e + ":2379").ToArray();
+        var auth = options.User is { } user ? new EtcdAuth(user, options.Password!) : null;
+        return new EtcdConnection(endpoints, options.ConnectTimeout, options.RequestTimeout, time, EtcdTls.Load(options, uri), auth);
     }
 
     /// <inheritdoc/>

@@ -10,18 +10,20 @@ public sealed class EtcdServer : IAsyncDisposable
 {
     private readonly ServerProcess _process;
 
-    private EtcdServer(string memberName, int clientPort, int peerPort, string initialCluster, string token, bool fastElections)
+    private EtcdServer(string memberName, int clientPort, int peerPort, string initialCluster, string token, bool fastElections, TestCertificates? tls = null)
     {
         MemberName = memberName;
         ClientPort = clientPort;
         PeerPort = peerPort;
+        Tls = tls;
         var dir = ServerProcess.NewDataDirectory("etcd");
+        var client = (tls is null ? "http" : "https") + $"://127.0.0.1:{clientPort}";
         string[] args =
         [
             "--name", memberName,
             "--data-dir", Path.Combine(dir, "data"),
-            "--listen-client-urls", $"http://127.0.0.1:{clientPort}",
-            "--advertise-client-urls", $"http://127.0.0.1:{clientPort}",
+            "--listen-client-urls", client,
+            "--advertise-client-urls", client,
             "--listen-peer-urls", $"http://127.0.0.1:{peerPort}",
             "--initial-advertise-peer-urls", $"http://127.0.0.1:{peerPort}",
             "--initial-cluster", initialCluster,
@@ -31,10 +33,21 @@ public sealed class EtcdServer : IAsyncDisposable
             "--log-level", "error",
             // Loopback members can elect a new leader in well under a second; tests of leader loss then stay short.
             .. (fastElections ? new[] { "--heartbeat-interval", "50", "--election-timeout", "500" } : []),
+            // TLS on the client port, and only clients with a certificate signed by the test CA get in.
+            .. (tls is null ? [] : new[]
+            {
+                "--cert-file", tls.ServerCertificateFile, "--key-file", tls.ServerKeyFile,
+                "--trusted-ca-file", tls.CaFile, "--client-cert-auth",
+            }),
         ];
         _process = new ServerProcess($"etcd {memberName} 127.0.0.1:{clientPort}", ServerBinaries.Require("etcd", "/usr/bin/etcd"), args, dir,
-            ct => IsHealthyAsync(clientPort, ct));
+            ct => IsHealthyAsync(EtcdctlEndpoint, tls, ct));
     }
+
+    /// <summary>The certificates of the TLS client port, or null when it is plain http.</summary>
+    public TestCertificates? Tls { get; }
+
+    private string EtcdctlEndpoint => (Tls is null ? "" : "https://") + Endpoint;
 
     /// <summary>The member's name in the cluster.</summary>
     public string MemberName { get; }
@@ -52,10 +65,11 @@ public sealed class EtcdServer : IAsyncDisposable
     public ServerProcess Process => _process;
 
     /// <summary>Starts a single-member cluster on free ports and waits until it is healthy.</summary>
-    public static async Task<EtcdServer> StartAsync()
+    /// <param name="tls">Serve clients over TLS with these certificates, requiring a client certificate; default plain http.</param>
+    public static async Task<EtcdServer> StartAsync(TestCertificates? tls = null)
     {
         int client = FreePort.Next(), peer = FreePort.Next();
-        var server = new EtcdServer("single", client, peer, $"single=http://127.0.0.1:{peer}", "padlock-" + Guid.NewGuid().ToString("N")[..8], fastElections: false);
+        var server = new EtcdServer("single", client, peer, $"single=http://127.0.0.1:{peer}", "padlock-" + Guid.NewGuid().ToString("N")[..8], fastElections: false, tls);
         try
         {
             await server._process.StartAsync();
@@ -78,16 +92,26 @@ public sealed class EtcdServer : IAsyncDisposable
     public Task StopAsync() => _process.StopAsync();
 
     /// <summary>Runs <c>etcdctl</c> (API v3) against this member and returns its standard output; throws on a non-zero exit.</summary>
-    public Task<string> EtcdctlAsync(params string[] args) => RunEtcdctlAsync(Endpoint, args, CancellationToken.None);
+    public Task<string> EtcdctlAsync(params string[] args) => RunEtcdctlAsync(EtcdctlEndpoint, [.. TlsArgs(Tls), .. args], CancellationToken.None);
+
+    /// <summary>Creates the <c>root</c> user with <paramref name="rootPassword"/> and turns authentication on.</summary>
+    public async Task EnableAuthenticationAsync(string rootPassword)
+    {
+        await EtcdctlAsync("user", "add", "root", "--new-user-password=" + rootPassword);
+        await EtcdctlAsync("auth", "enable");
+    }
 
     /// <inheritdoc/>
     public ValueTask DisposeAsync() => _process.DisposeAsync();
 
-    private static async Task<bool> IsHealthyAsync(int port, CancellationToken ct)
+    private static async Task<bool> IsHealthyAsync(string endpoint, TestCertificates? tls, CancellationToken ct)
     {
-        await RunEtcdctlAsync($"127.0.0.1:{port}", ["endpoint", "health", "--command-timeout=2s"], ct);
+        await RunEtcdctlAsync(endpoint, [.. TlsArgs(tls), "endpoint", "health", "--command-timeout=2s"], ct);
         return true;
     }
+
+    private static string[] TlsArgs(TestCertificates? tls)
+        => tls is null ? [] : ["--cacert=" + tls.CaFile, "--cert=" + tls.ClientCertificateFile, "--key=" + tls.ClientKeyFile];
 
     internal static async Task<string> RunEtcdctlAsync(string endpoints, string[] args, CancellationToken ct)
     {

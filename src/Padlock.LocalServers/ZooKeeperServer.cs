@@ -9,11 +9,15 @@ namespace Padlock.LocalServers;
 /// </summary>
 public sealed class ZooKeeperServer : IAsyncDisposable
 {
-    private ZooKeeperServer(ServerProcess process, int port)
+    private ZooKeeperServer(ServerProcess process, int port, int? securePort)
     {
         Process = process;
         Port = port;
+        SecurePort = securePort;
     }
+
+    /// <summary>The TLS client port on 127.0.0.1 (Netty, client certificate required), when started with certificates.</summary>
+    public int? SecurePort { get; }
 
     /// <summary>The server process (stop, kill, pause it for failure tests).</summary>
     public ServerProcess Process { get; }
@@ -26,14 +30,33 @@ public sealed class ZooKeeperServer : IAsyncDisposable
 
     /// <summary>Starts a server and waits until it serves requests.</summary>
     /// <param name="tickTime">The server's tick (default 2 s): sessions may last 2 to 20 ticks, and expiry is checked once a tick.</param>
-    public static async Task<ZooKeeperServer> StartAsync(TimeSpan? tickTime = null)
+    /// <param name="tls">Also serve TLS on <see cref="SecurePort"/> with these certificates, requiring a client certificate.</param>
+    public static async Task<ZooKeeperServer> StartAsync(TimeSpan? tickTime = null, TestCertificates? tls = null)
     {
         var port = FreePort.Next();
         var dir = ServerProcess.NewDataDirectory("zk");
         var config = Path.Combine(dir, "zoo.cfg");
-        await File.WriteAllTextAsync(config, ZooKeeperConfig.Common(dir, port, tickTime ?? TimeSpan.FromSeconds(2)));
+        var text = ZooKeeperConfig.Common(dir, port, tickTime ?? TimeSpan.FromSeconds(2));
+        int? securePort = null;
+        if (tls is not null)
+        {
+            securePort = FreePort.Next();
+            // ZooKeeper's PEM key store is one file with the key and the certificate.
+            var keyStore = Path.Combine(dir, "keystore.pem");
+            await File.WriteAllTextAsync(keyStore, await File.ReadAllTextAsync(tls.ServerKeyFile) + await File.ReadAllTextAsync(tls.ServerCertificateFile));
+            text += $"""
+                secureClientPort={securePort}
+                serverCnxnFactory=org.apache.zookeeper.server.NettyServerCnxnFactory
+                ssl.keyStore.location={keyStore}
+                ssl.keyStore.type=PEM
+                ssl.trustStore.location={tls.CaFile}
+                ssl.trustStore.type=PEM
+                ssl.clientAuth=need
+                """ + "\n";
+        }
+        await File.WriteAllTextAsync(config, text);
         var process = ZooKeeperConfig.Process($"zookeeper 127.0.0.1:{port}", config, dir, port);
-        var server = new ZooKeeperServer(process, port);
+        var server = new ZooKeeperServer(process, port, securePort);
         try
         {
             await process.StartAsync();
@@ -87,7 +110,8 @@ internal static class ZooKeeperConfig
         [
             "-Xmx256m", "-XX:+UseSerialGC",
             "-Dzookeeper.root.logger=WARN,CONSOLE", "-Dzookeeper.console.threshold=WARN",
-            "-cp", "/etc/zookeeper/conf:" + jar,
+            // netty-codec is not on zookeeper.jar's manifest class path, but the Netty connection factory (TLS) needs it.
+            "-cp", "/etc/zookeeper/conf:" + jar + ":/usr/share/java/netty-codec.jar",
             "org.apache.zookeeper.server.quorum.QuorumPeerMain", config,
         ];
         // Ready once it serves: "srvr" answers with its mode only when the server is part of a working quorum (or standalone).

@@ -76,6 +76,35 @@ public sealed class RedisLockOptions
     public string? User { get; set; }
 
     /// <summary>
+    /// Connect with TLS. Default false. URI: the <c>rediss://</c> scheme, or <c>tls=true</c> (the only way for
+    /// <c>redlock://</c>, where it applies to every master). The server's certificate must be trusted (by the machine, or
+    /// by <see cref="TlsCaFile"/>) and carry the endpoint's host name or IP address (or <see cref="TlsHost"/>).
+    /// </summary>
+    public bool UseTls { get; set; }
+
+    /// <summary>
+    /// A PEM file of the certificate authorities that sign the servers' certificates, trusted for this store only
+    /// (instead of the machine's store), for a private CA. Default none: the machine's trusted roots. Needs
+    /// <see cref="UseTls"/>. URI: <c>cafile</c>.
+    /// </summary>
+    public string? TlsCaFile { get; set; }
+
+    /// <summary>
+    /// A PEM file with the client certificate to present, for servers that ask for one (<c>tls-auth-clients</c>).
+    /// Default none. Its key is in <see cref="TlsKeyFile"/>, or in this file. Needs <see cref="UseTls"/>. URI: <c>certfile</c>.
+    /// </summary>
+    public string? TlsCertificateFile { get; set; }
+
+    /// <summary>The PEM file with the private key of <see cref="TlsCertificateFile"/>. Default none (the key is in the certificate's file). URI: <c>keyfile</c>.</summary>
+    public string? TlsKeyFile { get; set; }
+
+    /// <summary>
+    /// The host name the servers' certificates must carry, when it differs from the endpoints' host (e.g. connecting by
+    /// IP address to a certificate issued for a name). Default none: each endpoint's own host. URI: <c>tlshost</c>.
+    /// </summary>
+    public string? TlsHost { get; set; }
+
+    /// <summary>
     /// Redlock only: the clock-drift allowance as a fraction of the lease, subtracted from the validity time
     /// (plus 2 ms). Default 0.01; 0 to 0.5. URI: drift.
     /// </summary>
@@ -109,6 +138,20 @@ public sealed class RedisLockOptions
         return copy;
     }
 
+    /// <summary>
+    /// For a store over the application's own connection: the options that belong to the connection (endpoints,
+    /// credentials, TLS, Sentinel) must be left unset, and the endpoints become <paramref name="endpoints"/> (for messages).
+    /// </summary>
+    internal RedisLockOptions ForConnection(IReadOnlyList<string> endpoints, string source)
+    {
+        if (Endpoints is { Count: > 0 } || Password is not null || User is not null || UseTls || SentinelServiceName is not null
+            || (TlsCaFile ?? TlsCertificateFile ?? TlsKeyFile ?? TlsHost) is not null)
+            throw new ArgumentException($"RedisLockOptions.Endpoints, User, Password, Sentinel and TLS options belong to {source}: leave them unset here.", "options");
+        var copy = Clone();
+        copy.Endpoints = [.. endpoints];
+        return copy;
+    }
+
     /// <summary>Throws an <see cref="ArgumentException"/> for the first invalid option.</summary>
     /// <param name="redlock">True for <see cref="RedlockLockStore"/>.</param>
     /// <param name="uri">The URI the options came from, when they did: messages then name it, and the parameter is "uri".</param>
@@ -139,6 +182,10 @@ public sealed class RedisLockOptions
             throw Error(nameof(SentinelServiceName), "RedisLockOptions.SentinelServiceName is for redis:// only: Redlock's masters are independent servers.");
         if (SentinelServiceName is { } service && string.IsNullOrWhiteSpace(service))
             throw Error(nameof(SentinelServiceName), "RedisLockOptions.SentinelServiceName must be a service name such as \"mymaster\", or null.");
+        if (!UseTls && (TlsCaFile ?? TlsCertificateFile ?? TlsKeyFile ?? TlsHost) is not null)
+            throw Error(nameof(UseTls), "RedisLockOptions.TlsCaFile, TlsCertificateFile, TlsKeyFile and TlsHost need TLS: set UseTls (URI: rediss:// or tls=true).");
+        if (TlsKeyFile is not null && TlsCertificateFile is null)
+            throw Error(nameof(TlsKeyFile), "RedisLockOptions.TlsKeyFile is the key of TlsCertificateFile (URI option 'certfile'), which is not set.");
         ConnectTimeoutSetting.Check(ConnectTimeout, uri);
         FallbackIntervalSetting.Check(FallbackInterval, uri);
         ClockDriftFactorSetting.Check(ClockDriftFactor, uri);

@@ -30,17 +30,78 @@ public sealed class RedisLockStore : ILockStore, ILockInspector, ISemaphoreStore
     private readonly RedisSemaphores _semaphores;
 
     /// <summary>Builds the store; nothing connects until the first lock call.</summary>
-    /// <exception cref="ArgumentException">An option is missing or out of range; the message names it and the allowed values.</exception>
+    /// <exception cref="ArgumentException">An option is missing or out of range, or a TLS file is missing or unreadable; the message names it and the allowed values.</exception>
     public RedisLockStore(RedisLockOptions options, StoreContext? context = null)
+        : this(Checked(options), null, context)
+    {
+    }
+
+    /// <summary>
+    /// Builds the store over the application's own connection, which Padlock uses as it is (its endpoints, credentials,
+    /// TLS and timeouts) and never closes: disposing the store only gives back its locks and removes its subscription.
+    /// </summary>
+    /// <param name="connection">The application's multiplexer.</param>
+    /// <param name="options">Lock options (lease, renew, prefix, connect timeout for Padlock's waits, fallback); the
+    /// connection's own settings (endpoints, user, password, TLS, Sentinel) must be left unset. Default: the defaults.</param>
+    /// <param name="context">Logging, clock and owner description. Default: <see cref="StoreContext.Default"/>.</param>
+    /// <exception cref="ArgumentException">An option is out of range, or is one of the connection's own.</exception>
+    public static RedisLockStore FromConnection(IConnectionMultiplexer connection, RedisLockOptions? options = null, StoreContext? context = null)
+        => new(Borrowed(connection, options), context);
+
+    private RedisLockStore((RedisLockOptions Options, RedisConnection Connection) built, StoreContext? context)
+    {
+        _options = built.Options;
+        _context = context ?? StoreContext.Default;
+        _connection = built.Connection;
+        _redis = new RedisTurns(_options, _context, _connection, OnQueued);
+        _semaphores = new RedisSemaphores(_redis, _lifetime);
+    }
+
+    private RedisLockStore(RedisLockOptions checkedOptions, string? uri, StoreContext? context)
+        : this((checkedOptions, new RedisConnection(checkedOptions.Endpoints, checkedOptions, RedisTls.Load(checkedOptions, uri), requireConnected: true)), context)
+    {
+    }
+
+    /// <summary>
+    /// Builds the store from a StackExchange.Redis configuration string (e.g. <c>"redis1:6380,ssl=true,user=app,password=..."</c>),
+    /// for settings Padlock's URI does not have. Padlock owns this connection and closes it with the store. Its
+    /// endpoints appear in messages; its password never does.
+    /// </summary>
+    /// <param name="configuration">The configuration string, as <see cref="ConfigurationOptions.Parse(string)"/> reads it.</param>
+    /// <param name="options">Lock options; the connection's own settings (endpoints, user, password, TLS, Sentinel) must be left unset.</param>
+    /// <param name="context">Logging, clock and owner description.</param>
+    /// <exception cref="ArgumentException">The string cannot be parsed or names no endpoint, or an option is out of range.</exception>
+    public static RedisLockStore FromConfiguration(string configuration, RedisLockOptions? options = null, StoreContext? context = null)
+    {
+        var config = RedisConfiguration.Parse(configuration);
+        var lockOptions = (options ?? new RedisLockOptions()).ForConnection([.. config.EndPoints.Select(RedisConfiguration.EndpointText)], "the configuration string");
+        lockOptions.Validate(redlock: false);
+        return new RedisLockStore((lockOptions, new RedisConnection(config, lockOptions.ConnectTimeout, requireConnected: true)), context);
+    }
+
+    /// <summary>The factory's constructor: messages about the options name the (redacted) URI.</summary>
+    internal static RedisLockStore FromUri(RedisLockOptions options, string uri, StoreContext context)
+    {
+        options.Validate(redlock: false, uri);
+        return new RedisLockStore(options.Clone(), uri, context);
+    }
+
+    private static RedisLockOptions Checked(RedisLockOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         // Copied first, then checked: the store never shares (or validates) the caller's mutable object.
-        _options = options.Clone();
-        _options.Validate(redlock: false);
-        _context = context ?? StoreContext.Default;
-        _connection = new RedisConnection(_options.Endpoints, _options, requireConnected: true);
-        _redis = new RedisTurns(_options, _context, _connection, OnQueued);
-        _semaphores = new RedisSemaphores(_redis, _lifetime);
+        var copy = options.Clone();
+        copy.Validate(redlock: false);
+        return copy;
+    }
+
+    private static (RedisLockOptions, RedisConnection) Borrowed(IConnectionMultiplexer connection, RedisLockOptions? options)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        var endpoints = connection.GetEndPoints().Select(RedisConfiguration.EndpointText).ToArray();
+        var copy = (options ?? new RedisLockOptions()).ForConnection(endpoints.Length > 0 ? endpoints : ["(application connection)"], "the application's connection");
+        copy.Validate(redlock: false);
+        return (copy, RedisConnection.Borrow(connection, copy.ConnectTimeout));
     }
 
     /// <inheritdoc/>
@@ -145,7 +206,7 @@ public sealed class RedisLockStore : ILockStore, ILockInspector, ISemaphoreStore
         await _connection.DisposeAsync().ConfigureAwait(false);
     }
 
-    internal Task<ConnectionMultiplexer> ConnectionAsync() => _connection.GetAsync();
+    internal Task<IConnectionMultiplexer> ConnectionAsync() => _connection.GetAsync();
 
     internal string KeyPrefix => _options.KeyPrefix;
 

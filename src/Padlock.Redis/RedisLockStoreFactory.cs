@@ -5,7 +5,8 @@ namespace Padlock.Redis;
 /// <summary>
 /// Builds Redis stores from URIs: <c>redis://host:port[,host:port...]?options</c> (one logical Redis; several
 /// endpoints are seeds of the same deployment, e.g. a Redis Cluster) and <c>redlock://h1:p1,h2:p2,h3:p3?options</c>
-/// (independent masters). Options: lease, renew, prefix, connecttimeout, fallback, password; sentinel (redis:// only:
+/// (independent masters); <c>rediss://</c> is <c>redis://</c> over TLS. Options: lease, renew, prefix, connecttimeout,
+/// fallback, password; tls, cafile, certfile, keyfile, tlshost (see <see cref="RedisLockOptions.UseTls"/>); sentinel (redis:// only:
 /// the endpoints are Sentinels and this is the master's service name); drift (redlock:// only).
 /// Found by <see cref="LockProvider.Create(string, Microsoft.Extensions.Logging.ILoggerFactory?)"/> when this package is referenced.
 /// </summary>
@@ -15,7 +16,7 @@ public sealed class RedisLockStoreFactory : ILockStoreFactory
     public const int DefaultPort = 6379;
 
     /// <inheritdoc/>
-    public IReadOnlyList<string> Schemes => ["redis", "redlock"];
+    public IReadOnlyList<string> Schemes => ["redis", "rediss", "redlock"];
 
     /// <inheritdoc/>
     /// <remarks>The key prefix and the Sentinel service change where keys live; every other option does not.</remarks>
@@ -24,7 +25,8 @@ public sealed class RedisLockStoreFactory : ILockStoreFactory
         ArgumentNullException.ThrowIfNull(uri);
         var keySpace = new List<(string, string)> { ("prefix", uri.GetString("prefix") ?? RedisLockOptions.DefaultKeyPrefix) };
         if (uri.GetString("sentinel") is { } service) keySpace.Add(("sentinel", service));
-        return StoreIdentity.Canonical(uri.Scheme, uri.Endpoints, DefaultPort, "", [.. keySpace]);
+        // rediss:// reaches the same keys as redis://.
+        return StoreIdentity.Canonical(uri.Scheme == "rediss" ? "redis" : uri.Scheme, uri.Endpoints, DefaultPort, "", [.. keySpace]);
     }
 
     /// <inheritdoc/>
@@ -33,8 +35,10 @@ public sealed class RedisLockStoreFactory : ILockStoreFactory
         ArgumentNullException.ThrowIfNull(uri);
         ArgumentNullException.ThrowIfNull(context);
         var redlock = uri.Scheme == "redlock";
-        if (uri.Scheme is not ("redis" or "redlock"))
-            throw new ArgumentException($"'{uri.Display}' is not a Redis URI: expected redis:// or redlock://.", nameof(uri));
+        if (uri.Scheme is not ("redis" or "rediss" or "redlock"))
+            throw new ArgumentException($"'{uri.Display}' is not a Redis URI: expected redis://, rediss:// or redlock://.", nameof(uri));
+        if (uri.Scheme == "rediss" && uri.GetString("tls") is not null)
+            throw new ArgumentException($"'{uri.Display}' sets tls with rediss://, which always uses TLS: drop the option.", nameof(uri));
         if (redlock) uri.EnsureOnlyKeys([.. SharedKeys, RedisLockOptions.ClockDriftFactorSetting.UriKey]);
         else uri.EnsureOnlyKeys([.. SharedKeys, "sentinel"]);
         if (uri.Endpoints.Count == 0)
@@ -57,15 +61,19 @@ public sealed class RedisLockStoreFactory : ILockStoreFactory
             User = uri.UserName,
             Password = uri.Password ?? uri.GetString("password"),
             SentinelServiceName = uri.GetString("sentinel"),
+            UseTls = uri.Scheme == "rediss" || uri.GetBool("tls", false),
+            TlsCaFile = uri.GetString("cafile"),
+            TlsCertificateFile = uri.GetString("certfile"),
+            TlsKeyFile = uri.GetString("keyfile"),
+            TlsHost = uri.GetString("tlshost"),
             ClockDriftFactor = redlock ? RedisLockOptions.ClockDriftFactorSetting.Read(uri) : RedisLockOptions.ClockDriftFactorSetting.Default,
         };
-        options.Validate(redlock, uri.Display);
-        return redlock ? new RedlockLockStore(options, context) : new RedisLockStore(options, context);
+        return redlock ? RedlockLockStore.FromUri(options, uri.Display, context) : RedisLockStore.FromUri(options, uri.Display, context);
     }
 
     private static readonly string[] SharedKeys =
     [
         RedisLockOptions.LeaseSetting.UriKey, "renew", "prefix", RedisLockOptions.ConnectTimeoutSetting.UriKey,
-        RedisLockOptions.FallbackIntervalSetting.UriKey, "password",
+        RedisLockOptions.FallbackIntervalSetting.UriKey, "password", "tls", "cafile", "certfile", "keyfile", "tlshost",
     ];
 }

@@ -37,6 +37,31 @@ public sealed class ZooKeeperLockOptions
     public string Root { get; set; } = DefaultRoot;
 
     /// <summary>
+    /// The user of ZooKeeper's digest authentication, sent with <see cref="Password"/> on every (re)connect, for a root
+    /// whose ACL admits only some identities. Default none (the anonymous identity). URI: <c>zk://user:password@host</c> (percent-encoded).
+    /// </summary>
+    public string? User { get; set; }
+
+    /// <summary>The password of <see cref="User"/>; never shown in messages. Default none.</summary>
+    public string? Password { get; set; }
+
+    /// <summary>
+    /// Talk TLS to every server; the servers' ports are then their <c>secureClientPort</c>. Default false. URI:
+    /// <c>tls=true</c>. The servers' certificates must be trusted (by the machine, or by <see cref="TlsCaFile"/>) and
+    /// carry the host name or IP address connected to.
+    /// </summary>
+    public bool UseTls { get; set; }
+
+    /// <summary>A PEM file of the CAs that sign the servers' certificates, trusted for this store only. Default none (the machine's roots). Needs <see cref="UseTls"/>. URI: <c>cafile</c>.</summary>
+    public string? TlsCaFile { get; set; }
+
+    /// <summary>A PEM file with the client certificate to present (<c>ssl.clientAuth=need</c>). Default none. Needs <see cref="UseTls"/>. URI: <c>certfile</c>.</summary>
+    public string? TlsCertificateFile { get; set; }
+
+    /// <summary>The PEM file with the key of <see cref="TlsCertificateFile"/>. Default none (the key is in the certificate's file). URI: <c>keyfile</c>.</summary>
+    public string? TlsKeyFile { get; set; }
+
+    /// <summary>
     /// The session timeout asked for (the server clamps it, by default to 4 s to 40 s). A holder whose process dies
     /// keeps its locks this long. Default 10s; 1s to 10m. URI: sessiontimeout.
     /// </summary>
@@ -94,6 +119,12 @@ public sealed class ZooKeeperLockOptions
         ConnectTimeoutSetting.Check(ConnectTimeout, uri);
         RequestTimeoutSetting.Check(RequestTimeout, uri);
         DisconnectLossFractionSetting.Check(DisconnectLossFraction, uri);
+        if ((User is null) != (Password is null) || User is { Length: 0 } || (User?.Contains(':', StringComparison.Ordinal) ?? false))
+            throw Error(nameof(User), "ZooKeeperLockOptions.User and Password go together (URI: zk://user:password@host), and the user has no ':'.");
+        if (!UseTls && (TlsCaFile ?? TlsCertificateFile ?? TlsKeyFile) is not null)
+            throw Error(nameof(UseTls), "ZooKeeperLockOptions.TlsCaFile, TlsCertificateFile and TlsKeyFile need TLS: set UseTls (URI: tls=true).");
+        if (TlsKeyFile is not null && TlsCertificateFile is null)
+            throw Error(nameof(TlsKeyFile), "ZooKeeperLockOptions.TlsKeyFile is the key of TlsCertificateFile (URI option 'certfile'), which is not set.");
     }
 
     internal IReadOnlyList<DnsEndPoint> Endpoints => ConnectString.Parse(string.Join(",", Servers)).Servers;

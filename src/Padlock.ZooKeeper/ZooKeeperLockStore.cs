@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Padlock.Stores;
 using Padlock.ZooKeeper.Client;
 using Padlock.ZooKeeper.Client.Protocol;
+using Padlock.ZooKeeper.Client.Session;
 using Padlock.ZooKeeper.Locks;
 
 namespace Padlock.ZooKeeper;
@@ -16,6 +17,7 @@ namespace Padlock.ZooKeeper;
 public sealed class ZooKeeperLockStore : ILockStore, ILockInspector, ISemaphoreStore, IReaderWriterLockStore
 {
     private readonly ZooKeeperLockOptions _options;
+    private readonly ZkTls? _tls;
     private readonly ILogger _logger;
     private readonly byte[] _owner;
     private readonly SemaphoreSlim _sessionGate = new(1, 1);
@@ -32,6 +34,7 @@ public sealed class ZooKeeperLockStore : ILockStore, ILockInspector, ISemaphoreS
         // Copied first, then checked: the store never shares (or validates) the caller's mutable object.
         _options = options.Clone();
         _options.Validate();
+        _tls = ZkTls.Load(_options, null);
         context ??= StoreContext.Default;
         Time = context.TimeProvider;
         _logger = context.LoggerFactory.CreateLogger("Padlock.ZooKeeper");
@@ -118,6 +121,10 @@ public sealed class ZooKeeperLockStore : ILockStore, ILockInspector, ISemaphoreS
         {
             throw ZooKeeperUnavailable.Wrap(_options.Servers, ex);
         }
+        catch (ZooKeeperException ex) when (ex.Code == ZooKeeperErrorCode.NoAuth)
+        {
+            throw NotAuthorized(ex);
+        }
     }
 
     /// <inheritdoc/>
@@ -135,6 +142,10 @@ public sealed class ZooKeeperLockStore : ILockStore, ILockInspector, ISemaphoreS
         {
             throw ZooKeeperUnavailable.Wrap(_options.Servers, ex);
         }
+        catch (ZooKeeperException ex) when (ex.Code == ZooKeeperErrorCode.NoAuth)
+        {
+            throw NotAuthorized(ex);
+        }
     }
 
     /// <inheritdoc/>
@@ -148,6 +159,10 @@ public sealed class ZooKeeperLockStore : ILockStore, ILockInspector, ISemaphoreS
         catch (Exception ex) when (ZooKeeperUnavailable.Is(ex))
         {
             throw ZooKeeperUnavailable.Wrap(_options.Servers, ex);
+        }
+        catch (ZooKeeperException ex) when (ex.Code == ZooKeeperErrorCode.NoAuth)
+        {
+            throw NotAuthorized(ex);
         }
     }
 
@@ -184,6 +199,11 @@ public sealed class ZooKeeperLockStore : ILockStore, ILockInspector, ISemaphoreS
             Waiters: line.Skip(1).Select(w => w.Owner).ToList());
     }
 
+    // The server says only "NoAuth": the message adds where and as whom, never the password.
+    private ZooKeeperException NotAuthorized(ZooKeeperException ex)
+        => new(ZooKeeperErrorCode.NoAuth,
+            $"the ACL under {_options.Root} on {string.Join(",", _options.Servers)} refuses this client ({(_options.User is { } user ? $"digest user '{user}'" : "no credentials")}). Check the user and password (zk://user:password@host/root, percent-encoded) and the root's ACL.", ex);
+
     /// <summary>The store's session, connecting (or replacing an expired one) when needed.</summary>
     internal async Task<LockSession> GetSessionAsync(CancellationToken cancellationToken)
     {
@@ -201,6 +221,8 @@ public sealed class ZooKeeperLockStore : ILockStore, ILockInspector, ISemaphoreS
                 ConnectTimeout = _options.ConnectTimeout,
                 RequestTimeout = _options.RequestTimeout,
                 Time = Time,
+                DigestAuth = _options.User is { } user ? [$"{user}:{_options.Password}"] : [],
+                Tls = _tls,
             }, _logger, cancellationToken).ConfigureAwait(false);
             _session = new LockSession(client, _options.DisconnectLossFraction, Time, _logger);
             if (old is not null) await old.DisposeAsync().ConfigureAwait(false);
@@ -212,12 +234,18 @@ public sealed class ZooKeeperLockStore : ILockStore, ILockInspector, ISemaphoreS
         }
     }
 
-    /// <summary>Creates the parent's ancestors (persistent: the root, and <c>%sem</c> or <c>%rw</c> for semaphores and reader-writer locks) and the parent (a container) when missing.</summary>
+    /// <summary>
+    /// Creates the parent's ancestors (persistent: the root, and <c>%sem</c> or <c>%rw</c> for semaphores and reader-writer
+    /// locks) and the parent (a container) when missing. With digest credentials they admit only that identity: creating
+    /// and deleting entries needs the parent's permission, so another identity can neither join a line nor delete a
+    /// holder's entry.
+    /// </summary>
     internal async Task EnsureParentAsync(ZooKeeperClient client, string parent, CancellationToken cancellationToken)
     {
+        var acl = _options.User is { } user ? [Acl.Digest(user, _options.Password!)] : Acl.Open;
         try
         {
-            await client.Create2Async(parent, null, CreateMode.Container, cancellationToken: cancellationToken).ConfigureAwait(false);
+            await client.Create2Async(parent, null, CreateMode.Container, acl, cancellationToken).ConfigureAwait(false);
             return;
         }
         catch (ZooKeeperException ex) when (ex.Code == ZooKeeperErrorCode.NodeExists)
@@ -234,7 +262,7 @@ public sealed class ZooKeeperLockStore : ILockStore, ILockInspector, ISemaphoreS
             path += "/" + segment;
             try
             {
-                await client.CreateAsync(path, null, CreateMode.Persistent, cancellationToken: cancellationToken).ConfigureAwait(false);
+                await client.CreateAsync(path, null, CreateMode.Persistent, acl, cancellationToken).ConfigureAwait(false);
             }
             catch (ZooKeeperException ex) when (ex.Code == ZooKeeperErrorCode.NodeExists)
             {
@@ -242,7 +270,7 @@ public sealed class ZooKeeperLockStore : ILockStore, ILockInspector, ISemaphoreS
         }
         try
         {
-            await client.Create2Async(parent, null, CreateMode.Container, cancellationToken: cancellationToken).ConfigureAwait(false);
+            await client.Create2Async(parent, null, CreateMode.Container, acl, cancellationToken).ConfigureAwait(false);
         }
         catch (ZooKeeperException ex) when (ex.Code == ZooKeeperErrorCode.NodeExists)
         {

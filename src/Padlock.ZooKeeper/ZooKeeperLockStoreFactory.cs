@@ -4,7 +4,7 @@ namespace Padlock.ZooKeeper;
 
 /// <summary>
 /// Builds the ZooKeeper store from <c>zk://host:port[,host:port...][/root][?sessiontimeout=10s&amp;connecttimeout=5s&amp;requesttimeout=10s&amp;lossfraction=0.6]</c>.
-/// A host without a port uses 2181.
+/// A host without a port uses 2181. <c>zk://user:password@host/root</c> sends digest credentials (see <see cref="ZooKeeperLockOptions.User"/>).
 /// </summary>
 public sealed class ZooKeeperLockStoreFactory : ILockStoreFactory
 {
@@ -26,10 +26,9 @@ public sealed class ZooKeeperLockStoreFactory : ILockStoreFactory
     {
         ArgumentNullException.ThrowIfNull(uri);
         ArgumentNullException.ThrowIfNull(context);
-        // Credentials must never be dropped silently: this store cannot use them yet.
-        if (uri.UserName is not null || uri.Password is not null)
-            throw new ArgumentException($"'{uri.Display}' gives a user or password, which zk:// does not support yet (no authentication for this store); remove them.", nameof(uri));
-        uri.EnsureOnlyKeys([.. ZooKeeperLockOptions.Settings.Select(s => s.UriKey)]);
+        if ((uri.UserName is null) != (uri.Password is null))
+            throw new ArgumentException($"'{uri.Display}' gives a user without a password (or the reverse): digest authentication needs zk://user:password@host.", nameof(uri));
+        uri.EnsureOnlyKeys([.. ZooKeeperLockOptions.Settings.Select(s => s.UriKey), "tls", "cafile", "certfile", "keyfile"]);
         if (uri.Endpoints.Count == 0)
             throw new ArgumentException($"'{uri.Display}' names no server: expected zk://host:port[,host:port...]/root.", "uri");
         // Defaults and ranges come from ZooKeeperLockOptions' settings; Validate words its messages for the URI.
@@ -41,6 +40,12 @@ public sealed class ZooKeeperLockStoreFactory : ILockStoreFactory
             ConnectTimeout = ZooKeeperLockOptions.ConnectTimeoutSetting.Read(uri),
             RequestTimeout = ZooKeeperLockOptions.RequestTimeoutSetting.Read(uri),
             DisconnectLossFraction = ZooKeeperLockOptions.DisconnectLossFractionSetting.Read(uri),
+            User = uri.UserName,
+            Password = uri.Password,
+            UseTls = uri.GetBool("tls", false),
+            TlsCaFile = uri.GetString("cafile"),
+            TlsCertificateFile = uri.GetString("certfile"),
+            TlsKeyFile = uri.GetString("keyfile"),
         };
         options.Validate(uri.Display);
         return new ZooKeeperLockStore(options, context);

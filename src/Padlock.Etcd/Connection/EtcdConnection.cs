@@ -1,4 +1,5 @@
 using Grpc.Core;
+using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
 
 namespace Padlock.Etcd.Connection;
@@ -12,17 +13,26 @@ namespace Padlock.Etcd.Connection;
 internal sealed class EtcdConnection : IDisposable
 {
     private readonly GrpcChannel[] _channels;
+    private readonly CallInvoker[] _raw;
     private readonly CallInvoker[] _invokers;
+    private readonly EtcdAuth? _auth;
     private readonly TimeProvider _time;
     private int _current;
 
-    public EtcdConnection(IReadOnlyList<string> endpoints, TimeSpan connectTimeout, TimeSpan requestTimeout, TimeProvider time)
+    /// <param name="endpoints">"host:port" of each member.</param>
+    /// <param name="connectTimeout">How long to keep trying the members.</param>
+    /// <param name="requestTimeout">The deadline of one request.</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="tls">The TLS settings (https), or null for plain http.</param>
+    /// <param name="auth">The user's authentication, or null when the cluster has none.</param>
+    public EtcdConnection(IReadOnlyList<string> endpoints, TimeSpan connectTimeout, TimeSpan requestTimeout, TimeProvider time, EtcdTls? tls = null, EtcdAuth? auth = null)
     {
         Endpoints = endpoints;
         ConnectTimeout = connectTimeout;
         RequestTimeout = requestTimeout;
         _time = time;
-        _channels = [.. endpoints.Select(e => GrpcChannel.ForAddress("http://" + e, new GrpcChannelOptions
+        _auth = auth;
+        _channels = [.. endpoints.Select(e => GrpcChannel.ForAddress((tls is null ? "http://" : "https://") + e, new GrpcChannelOptions
         {
             HttpHandler = new SocketsHttpHandler
             {
@@ -33,11 +43,27 @@ internal sealed class EtcdConnection : IDisposable
                 KeepAlivePingTimeout = TimeSpan.FromSeconds(5),
                 KeepAlivePingPolicy = HttpKeepAlivePingPolicy.Always,
                 EnableMultipleHttp2Connections = true,
+                SslOptions = tls?.ClientOptions() ?? new System.Net.Security.SslClientAuthenticationOptions(),
             },
             DisposeHttpClient = true,
         }))];
-        _invokers = [.. _channels.Select(c => c.CreateCallInvoker())];
+        _raw = [.. _channels.Select(c => c.CreateCallInvoker())];
+        _invokers = auth is null ? _raw : [.. _raw.Select(r => r.Intercept(auth.AddTo))];
     }
+
+    private EtcdConnection(CallInvoker borrowed, IReadOnlyList<string> endpoints, TimeSpan connectTimeout, TimeSpan requestTimeout, TimeProvider time)
+    {
+        Endpoints = endpoints;
+        ConnectTimeout = connectTimeout;
+        RequestTimeout = requestTimeout;
+        _time = time;
+        _channels = [];
+        _raw = _invokers = [borrowed];
+    }
+
+    /// <summary>A connection over the application's client (its channel, TLS and credentials); disposing it closes nothing.</summary>
+    public static EtcdConnection Borrow(CallInvoker invoker, IReadOnlyList<string> endpoints, TimeSpan connectTimeout, TimeSpan requestTimeout, TimeProvider time)
+        => new(invoker, endpoints, connectTimeout, requestTimeout, time);
 
     public IReadOnlyList<string> Endpoints { get; }
 
@@ -79,63 +105,94 @@ internal sealed class EtcdConnection : IDisposable
         var failures = 0;
         var inFlight = new List<Attempt<T>>();
         var first = 0;
+        var staleTokens = 0;
+        string? token = null;
         try
         {
             while (true)
             {
+                RpcException? failed;
+                int failedAt;
                 if (inFlight.Count == 0)
                 {
                     first = Current.Index;
-                    inFlight.Add(Send(call, first, cancellationToken));
+                    token = _auth?.Token;
+                    if (_auth is null || token is not null)
+                    {
+                        inFlight.Add(Send(call, first, cancellationToken));
+                        continue;
+                    }
+                    // Logging in is a request of its own, to the member we are about to ask, and fails like any other.
+                    try
+                    {
+                        var options = new CallOptions(deadline: DateTime.UtcNow + RequestTimeout, cancellationToken: cancellationToken);
+                        await _auth.AuthenticateAsync(_raw[first], options, Endpoints[first]).ConfigureAwait(false);
+                        continue;
+                    }
+                    catch (RpcException ex)
+                    {
+                        (failed, failedAt) = (ex, first);
+                    }
                 }
-                Task any = inFlight.Count == 1 ? inFlight[0].Task : Task.WhenAny(inFlight.Select(a => (Task)a.Task));
-                try
+                else
                 {
-                    // WaitAsync disposes its timer as soon as the request answers: the common case costs no live timer.
-                    if (inFlight.Count < _invokers.Length) await any.WaitAsync(HedgeAfter, _time, cancellationToken).ConfigureAwait(false);
-                    else await any.WaitAsync(cancellationToken).ConfigureAwait(false);
+                    Task any = inFlight.Count == 1 ? inFlight[0].Task : Task.WhenAny(inFlight.Select(a => (Task)a.Task));
+                    try
+                    {
+                        // WaitAsync disposes its timer as soon as the request answers: the common case costs no live timer.
+                        if (inFlight.Count < _invokers.Length) await any.WaitAsync(HedgeAfter, _time, cancellationToken).ConfigureAwait(false);
+                        else await any.WaitAsync(cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (TimeoutException)
+                    {
+                        // Unanswered for a while: ask a member no attempt of this request is waiting on as well.
+                        var next = Enumerable.Range(1, _invokers.Length).Select(k => (inFlight[^1].Index + k) % _invokers.Length)
+                            .First(i => inFlight.All(a => a.Index != i));
+                        inFlight.Add(Send(call, next, cancellationToken));
+                        continue;
+                    }
+                    catch (Exception) when (inFlight.Any(a => a.Task.IsCompleted))
+                    {
+                        // An attempt failed: handled below, with the attempt.
+                    }
+                    var attempt = inFlight.First(a => a.Task.IsCompleted);
+                    inFlight.Remove(attempt);
+                    try
+                    {
+                        var result = await attempt.Task.ConfigureAwait(false);
+                        // A hedge answered where the first member did not: later requests start there.
+                        if (attempt.Index != first) Interlocked.CompareExchange(ref _current, attempt.Index, first);
+                        return result;
+                    }
+                    catch (RpcException ex)
+                    {
+                        (failed, failedAt) = (ex, attempt.Index);
+                    }
+                    finally
+                    {
+                        attempt.Dispose();
+                    }
                 }
-                catch (TimeoutException)
+
+                if (_auth is not null && EtcdAuth.IsStaleToken(failed) && staleTokens++ < 3)
                 {
-                    // Unanswered for a while: ask a member no attempt of this request is waiting on as well.
-                    var next = Enumerable.Range(1, _invokers.Length).Select(k => (inFlight[^1].Index + k) % _invokers.Length)
-                        .First(i => inFlight.All(a => a.Index != i));
-                    inFlight.Add(Send(call, next, cancellationToken));
+                    _auth.Invalidate(token);
                     continue;
                 }
-                catch (Exception) when (inFlight.Any(a => a.Task.IsCompleted))
-                {
-                    // An attempt failed: handled below, with the attempt.
-                }
-                var attempt = inFlight.First(a => a.Task.IsCompleted);
-                inFlight.Remove(attempt);
-                try
-                {
-                    var result = await attempt.Task.ConfigureAwait(false);
-                    // A hedge answered where the first member did not: later requests start there.
-                    if (attempt.Index != first) Interlocked.CompareExchange(ref _current, attempt.Index, first);
-                    return result;
-                }
-                catch (RpcException ex) when (ex.StatusCode == StatusCode.Cancelled && cancellationToken.IsCancellationRequested)
-                {
-                    throw new OperationCanceledException("The etcd request was cancelled.", ex, cancellationToken);
-                }
-                catch (RpcException ex) when (IsMemberFailure(ex))
-                {
-                    MoveOn(attempt.Index);
-                    failures++;
-                    // Another attempt still running may yet answer.
-                    if (inFlight.Count > 0) continue;
-                    if (failures >= _invokers.Length && _time.GetElapsedTime(started) >= ConnectTimeout)
-                        throw new EtcdUnavailableException(Endpoints, ConnectTimeout, ex);
-                    // After a full round of failures, pause briefly: an election or a restart takes a moment.
-                    if (failures % _invokers.Length == 0)
-                        await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(50 * failures / _invokers.Length, 250)), _time, cancellationToken).ConfigureAwait(false);
-                }
-                finally
-                {
-                    attempt.Dispose();
-                }
+                // A refused certificate or missing credentials: another member or more time would answer the same.
+                if (EtcdAuth.Refusal(failed, Endpoints[failedAt], _auth is not null) is { } refused) throw refused;
+                if (failed.StatusCode == StatusCode.Cancelled && cancellationToken.IsCancellationRequested)
+                    throw new OperationCanceledException("The etcd request was cancelled.", failed, cancellationToken);
+                if (!IsMemberFailure(failed)) throw failed;
+                MoveOn(failedAt);
+                failures++;
+                // Another attempt still running may yet answer.
+                if (inFlight.Count > 0) continue;
+                if (failures >= _invokers.Length && _time.GetElapsedTime(started) >= ConnectTimeout)
+                    throw new EtcdUnavailableException(Endpoints, ConnectTimeout, failed);
+                // After a full round of failures, pause briefly: an election or a restart takes a moment.
+                if (failures % _invokers.Length == 0)
+                    await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(50 * failures / _invokers.Length, 250)), _time, cancellationToken).ConfigureAwait(false);
             }
         }
         finally

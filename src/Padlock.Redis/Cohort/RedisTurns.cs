@@ -67,11 +67,11 @@ internal sealed class RedisTurns
     /// </summary>
     public async Task<bool> EnsureSubscribedAsync()
     {
-        var mux = await _connection.GetAsync().ConfigureAwait(false);
+        await _connection.GetAsync().ConfigureAwait(false);
         Task subscribed;
         lock (_gate)
         {
-            if (_subscribed is null || _subscribed.IsFaulted || _subscribed.IsCanceled) _subscribed = _hub.SubscribeAsync(mux);
+            if (_subscribed is null || _subscribed.IsFaulted || _subscribed.IsCanceled) _subscribed = _hub.SubscribeAsync(_connection);
             subscribed = _subscribed;
         }
         try

@@ -10,8 +10,12 @@ namespace Padlock.Redis.Connection;
 /// </summary>
 internal static class RedisUnavailable
 {
-    /// <summary>True for a connection that failed, was lost, or did not answer in time.</summary>
-    public static bool Is(Exception ex) => ex is RedisConnectionException or RedisTimeoutException;
+    /// <summary>
+    /// True for a connection that failed, was lost, or did not answer in time. Refused credentials are not
+    /// "unavailable": they stay a <see cref="RedisConnectionException"/> with <see cref="ConnectionFailureType.AuthenticationFailure"/>.
+    /// </summary>
+    public static bool Is(Exception ex)
+        => ex is RedisTimeoutException || (ex is RedisConnectionException c && c.FailureType != ConnectionFailureType.AuthenticationFailure);
 
     /// <summary>The error for <paramref name="endpoints"/> not answering, with <paramref name="inner"/> (which may already name them) kept.</summary>
     public static LockStoreUnavailableException Wrap(string kind, IReadOnlyList<string> endpoints, Exception inner)

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Padlock.Redis.Connection;
 using Padlock.Redis.Keys;
 using Padlock.Redis.Redlock;
 using Padlock.Redis.Waiting;
@@ -34,17 +35,66 @@ public sealed class RedlockLockStore : ILockStore
     private Task? _connected;
 
     /// <summary>Builds the store over <see cref="RedisLockOptions.Endpoints"/> (at least 3); nothing connects until the first lock call.</summary>
-    /// <exception cref="ArgumentException">An option is missing or out of range.</exception>
+    /// <exception cref="ArgumentException">An option is missing or out of range, or a TLS file is missing or unreadable.</exception>
     public RedlockLockStore(RedisLockOptions options, StoreContext? context = null)
+        : this(Checked(options, null), null, context)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        _options = options.Clone();
-        _options.Validate(redlock: true);
+    }
+
+    /// <summary>
+    /// Builds the store over the application's own connections, one per independent master (at least 3). Padlock uses
+    /// them as they are and never closes them: disposing the store only gives back its locks and removes its subscriptions.
+    /// </summary>
+    /// <param name="masters">One multiplexer per master.</param>
+    /// <param name="options">Lock options; the connections' own settings (endpoints, user, password, TLS) must be left unset.</param>
+    /// <param name="context">Logging, clock and owner description.</param>
+    /// <exception cref="ArgumentException">Fewer than 3 masters, an option out of range, or one of the connections' own.</exception>
+    public static RedlockLockStore FromConnections(IEnumerable<IConnectionMultiplexer> masters, RedisLockOptions? options = null, StoreContext? context = null)
+        => new(Borrowed(masters, options), context);
+
+    private RedlockLockStore(RedisLockOptions checkedOptions, string? uri, StoreContext? context)
+        : this(Owned(checkedOptions, uri), context)
+    {
+    }
+
+    private RedlockLockStore((RedisLockOptions Options, RedlockNode[] Nodes) built, StoreContext? context)
+    {
+        _options = built.Options;
         _context = context ?? StoreContext.Default;
         _logger = _context.LoggerFactory.CreateLogger("Padlock.Redis");
-        _nodes = [.. _options.Endpoints.Select(e => new RedlockNode(e, _options))];
+        _nodes = built.Nodes;
         _quorum = Quorum.Of(_nodes.Length);
         _hub = new WakeHub(RedisChannel.Literal(_options.KeyPrefix + "wake"));
+    }
+
+    /// <summary>The factory's constructor: messages about the options name the (redacted) URI.</summary>
+    internal static RedlockLockStore FromUri(RedisLockOptions options, string uri, StoreContext context)
+        => new(Checked(options, uri), uri, context);
+
+    private static RedisLockOptions Checked(RedisLockOptions options, string? uri)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var copy = options.Clone();
+        copy.Validate(redlock: true, uri);
+        return copy;
+    }
+
+    private static (RedisLockOptions, RedlockNode[]) Owned(RedisLockOptions options, string? uri)
+    {
+        // The TLS files are read once and shared by every master's connection.
+        var tls = RedisTls.Load(options, uri);
+        return (options, [.. options.Endpoints.Select(e => new RedlockNode(e, options, new RedisConnection([e], options, tls, requireConnected: false)))]);
+    }
+
+    private static (RedisLockOptions, RedlockNode[]) Borrowed(IEnumerable<IConnectionMultiplexer> masters, RedisLockOptions? options)
+    {
+        ArgumentNullException.ThrowIfNull(masters);
+        var list = masters.ToArray();
+        if (list.Any(m => m is null)) throw new ArgumentException("A Redlock master's connection is null.", nameof(masters));
+        var names = list.Select(m => m.GetEndPoints().Select(RedisConfiguration.EndpointText).FirstOrDefault() ?? "(application connection)").ToArray();
+        var copy = (options ?? new RedisLockOptions()).ForConnection(names, "the application's connections");
+        copy.Validate(redlock: true);
+        return (copy, [.. list.Select((m, i) => new RedlockNode(names[i], copy, RedisConnection.Borrow(m, copy.ConnectTimeout)))]);
     }
 
     /// <inheritdoc/>

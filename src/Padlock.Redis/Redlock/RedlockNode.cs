@@ -10,9 +10,9 @@ namespace Padlock.Redis.Redlock;
 /// One independent Redlock master. Every call answers rather than throws: a master that is down or slow simply does
 /// not count towards the majority.
 /// </summary>
-internal sealed class RedlockNode(string endpoint, RedisLockOptions options) : IAsyncDisposable
+internal sealed class RedlockNode(string endpoint, RedisLockOptions options, RedisConnection connection) : IAsyncDisposable
 {
-    private readonly RedisConnection _connection = new([endpoint], options, requireConnected: false);
+    private readonly RedisConnection _connection = connection;
     private readonly Lock _gate = new();
     private Task? _subscribed;
 
@@ -99,7 +99,6 @@ internal sealed class RedlockNode(string endpoint, RedisLockOptions options) : I
 
     private async Task SubscribeCoreAsync(WakeHub hub)
     {
-        var mux = await _connection.GetAsync().ConfigureAwait(false);
-        await hub.SubscribeAsync(mux).ConfigureAwait(false);
+        await hub.SubscribeAsync(_connection).ConfigureAwait(false);
     }
 }

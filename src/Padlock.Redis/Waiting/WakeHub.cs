@@ -16,8 +16,8 @@ internal sealed class WakeHub(RedisChannel channel, Action<string, string>? onQu
     /// <summary>The channel releases publish on.</summary>
     public RedisChannel Channel { get; } = channel;
 
-    /// <summary>Subscribes <paramref name="mux"/> to the channel, delivering to this hub.</summary>
-    public Task SubscribeAsync(ConnectionMultiplexer mux) => mux.GetSubscriber().SubscribeAsync(Channel, (_, message) => OnMessage(message));
+    /// <summary>Subscribes <paramref name="connection"/> to the channel, delivering to this hub.</summary>
+    public Task SubscribeAsync(Connection.RedisConnection connection) => connection.SubscribeAsync(Channel, (_, message) => OnMessage(message));
 
     /// <summary>Registers a waiter for the lock with <paramref name="tag"/>; dispose it to leave.</summary>
     public Waiter Register(string tag, string token)

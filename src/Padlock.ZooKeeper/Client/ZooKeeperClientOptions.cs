@@ -18,6 +18,9 @@ internal sealed record ZooKeeperClientOptions
     /// <summary>Digest credentials ("user:password") sent after every (re)connect.</summary>
     public IReadOnlyList<string> DigestAuth { get; init; } = [];
 
+    /// <summary>TLS to every server (their secure client port), or null for plain TCP.</summary>
+    public Session.ZkTls? Tls { get; init; }
+
     /// <summary>The largest frame accepted from a server: jute.maxbuffer (1 MiB) plus room for headers.</summary>
     public int MaxFrameLength { get; init; } = 0xfffff + 1024;
 

@@ -43,8 +43,6 @@ internal sealed class DistributedReaderWriterLock(string name, object provider, 
     private sealed class Side(string name, LockMode mode, object provider, ILockStore store, IReaderWriterLockStore rw, ILogger logger, TimeProvider time)
         : DistributedPrimitive(name, "rwlock", provider, store, logger, time)
     {
-        protected override bool RefusesRecursion => true;
-
         protected override string Describe => $"reader-writer lock '{Name}' ({(mode == LockMode.Read ? "read" : "write")})";
 
         protected override ValueTask<StoreLease?> TryAcquireInStoreAsync(LockWait wait) => rw.TryAcquireReaderWriterAsync(Name, mode, wait);

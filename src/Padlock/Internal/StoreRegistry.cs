@@ -16,6 +16,7 @@ internal static class StoreRegistry
     private static readonly Dictionary<string, (string Type, string Package)> WellKnown = new(StringComparer.OrdinalIgnoreCase)
     {
         ["redis"] = ("Padlock.Redis.RedisLockStoreFactory, Padlock.Redis", "Padlock.Redis"),
+        ["rediss"] = ("Padlock.Redis.RedisLockStoreFactory, Padlock.Redis", "Padlock.Redis"),
         ["redlock"] = ("Padlock.Redis.RedisLockStoreFactory, Padlock.Redis", "Padlock.Redis"),
         ["zk"] = ("Padlock.ZooKeeper.ZooKeeperLockStoreFactory, Padlock.ZooKeeper", "Padlock.ZooKeeper"),
         ["etcd"] = ("Padlock.Etcd.EtcdLockStoreFactory, Padlock.Etcd", "Padlock.Etcd"),

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
 using System.Threading.Channels;
 using Padlock.ZooKeeper.Client.Jute;
@@ -16,7 +17,7 @@ internal sealed class ZkConnection
 {
     private readonly ZkSession _session;
     private readonly Socket _socket;
-    private readonly NetworkStream _stream;
+    private readonly Stream _stream;
     private readonly FrameReader _frames;
     private readonly Channel<PendingRequest> _outbox = Channel.CreateUnbounded<PendingRequest>(new UnboundedChannelOptions { SingleReader = false });
     private readonly Queue<PendingRequest> _inFlight = new();
@@ -29,12 +30,12 @@ internal sealed class ZkConnection
     private int _closed;
     private ITimer? _watchdog;
 
-    private ZkConnection(ZkSession session, DnsEndPoint endpoint, Socket socket, int maxFrameLength)
+    private ZkConnection(ZkSession session, DnsEndPoint endpoint, Socket socket, Stream stream, int maxFrameLength)
     {
         _session = session;
         Endpoint = endpoint;
         _socket = socket;
-        _stream = new NetworkStream(socket, ownsSocket: true);
+        _stream = stream;
         _frames = new FrameReader(_stream, maxFrameLength);
     }
 
@@ -50,7 +51,7 @@ internal sealed class ZkConnection
     /// server's answer; when that answer says the session expired, the connection is already closed.
     /// </summary>
     public static async Task<(ZkConnection Connection, ConnectResponse Response)> OpenAsync(
-        ZkSession session, DnsEndPoint endpoint, ConnectRequest request, TimeSpan timeout, int maxFrameLength, CancellationToken cancellationToken)
+        ZkSession session, DnsEndPoint endpoint, ConnectRequest request, TimeSpan timeout, int maxFrameLength, ZkTls? tls, CancellationToken cancellationToken)
     {
         using var timer = new CancellationTokenSource(timeout, session.Time);
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timer.Token);
@@ -59,7 +60,15 @@ internal sealed class ZkConnection
         try
         {
             await socket.ConnectAsync(endpoint, cts.Token).ConfigureAwait(false);
-            connection = new ZkConnection(session, endpoint, socket, maxFrameLength);
+            Stream stream = new NetworkStream(socket, ownsSocket: true);
+            if (tls is not null)
+            {
+                // The handshake counts against the same connect timeout; a refused certificate is an AuthenticationException.
+                var ssl = new SslStream(stream, leaveInnerStreamOpen: false);
+                stream = ssl;
+                await ssl.AuthenticateAsClientAsync(tls.ClientOptions(endpoint.Host), cts.Token).ConfigureAwait(false);
+            }
+            connection = new ZkConnection(session, endpoint, socket, stream, maxFrameLength);
             var w = new JuteWriter(64);
             request.Write(w);
             await connection._stream.WriteAsync(w.WrittenMemory, cts.Token).ConfigureAwait(false);

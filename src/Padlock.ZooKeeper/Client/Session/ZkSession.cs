@@ -293,7 +293,7 @@ internal sealed class ZkSession : IAsyncDisposable
     private async Task<bool> TryConnectAsync(DnsEndPoint endpoint, CancellationToken cancellationToken)
     {
         var request = new ConnectRequest(LastZxid, (int)_options.SessionTimeout.TotalMilliseconds, SessionId, _password);
-        var (connection, response) = await ZkConnection.OpenAsync(this, endpoint, request, _options.ConnectTimeout, _options.MaxFrameLength, cancellationToken).ConfigureAwait(false);
+        var (connection, response) = await ZkConnection.OpenAsync(this, endpoint, request, _options.ConnectTimeout, _options.MaxFrameLength, _options.Tls, cancellationToken).ConfigureAwait(false);
         if (response.TimeoutMs <= 0)
         {
             EndSession(new ZooKeeperException(ZooKeeperErrorCode.SessionExpired, $"session 0x{SessionId:x} has expired."), ConnectionState.Expired);
