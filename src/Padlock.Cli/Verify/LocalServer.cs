@@ -6,12 +6,13 @@ namespace Padlock.Cli.Verify;
 /// A server (or a cluster) verify started for itself (<c>--local-servers</c>), so it may kill, restart and freeze it.
 /// Short leases and sessions keep a run's faults to seconds: Redis lease 1 s, ZooKeeper session 2 s (tick 500 ms),
 /// etcd TTL 2 s, PostgreSQL lease 6 s (its minimum). <c>zk-3</c> and <c>etcd-3</c> are a 3-node ensemble and a 3-member cluster: their faults hit the
-/// current leader, and <c>failover</c> needs one of them.
+/// current leader, and <c>failover</c> needs one of them. <c>redlock</c> is three independent Redis masters without
+/// persistence; its faults hit one master at a time, in turn.
 /// </summary>
 internal sealed class LocalServer : IAsyncDisposable
 {
     /// <summary>The kinds <c>--local-servers</c> accepts, in the order they run.</summary>
-    public static readonly string[] Kinds = ["redis", "redis-aof", "zk", "etcd", "postgres", "zk-3", "etcd-3"];
+    public static readonly string[] Kinds = ["redis", "redis-aof", "zk", "etcd", "postgres", "redlock", "zk-3", "etcd-3"];
 
     /// <summary>The kinds started when <c>--local-servers</c> names none (the clusters only when asked for).</summary>
     public static readonly string[] DefaultKinds = ["redis", "redis-aof", "zk", "etcd"];
@@ -19,10 +20,12 @@ internal sealed class LocalServer : IAsyncDisposable
     private readonly IAsyncDisposable _owner;
     private readonly IReadOnlyList<ServerProcess> _members;
     private readonly Func<Task<int>>? _leader;
+    private readonly string _role;
     private ServerProcess _target;
 
-    private LocalServer(string kind, string uri, IReadOnlyList<ServerProcess> members, Func<Task<int>>? leader, IAsyncDisposable owner)
+    private LocalServer(string kind, string uri, IReadOnlyList<ServerProcess> members, Func<Task<int>>? leader, IAsyncDisposable owner, string role = "leader")
     {
+        _role = role;
         Kind = kind;
         Uri = uri;
         _members = members;
@@ -59,6 +62,11 @@ internal sealed class LocalServer : IAsyncDisposable
                 // Not in the default set: its lease is 6 s at least, so its faults take longer than the others'.
                 var pg = await PostgresServer.StartAsync();
                 return new LocalServer(kind, $"postgres://127.0.0.1:{pg.Port}/postgres?user=postgres&lease=6s", [pg.Process], null, pg);
+            case "redlock":
+                var masters = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => RedisServer.StartAsync()));
+                var turn = 0;
+                return new LocalServer(kind, $"redlock://{string.Join(',', masters.Select(m => m.Endpoint))}?lease=1s",
+                    masters.Select(m => m.Process).ToArray(), () => Task.FromResult(turn++ % masters.Length), new Group(masters), "master");
             case "zk-3":
                 var ensemble = await ZooKeeperEnsemble.StartAsync(3, TimeSpan.FromMilliseconds(500));
                 return new LocalServer(kind, $"zk://{ensemble.ConnectString}?sessiontimeout=2s", ensemble.Nodes,
@@ -78,7 +86,7 @@ internal sealed class LocalServer : IAsyncDisposable
         if (_leader is null) return;
         var index = await _leader();
         _target = _members[index];
-        Target = $"leader node {index + 1}";
+        Target = _role == "leader" ? $"leader node {index + 1}" : $"{_role} {index + 1}";
     }
 
     /// <summary>SIGKILL the target, then start it again on the same port with the same data directory.</summary>
@@ -111,5 +119,14 @@ internal sealed class LocalServer : IAsyncDisposable
     {
         Thaw();
         return _owner.DisposeAsync();
+    }
+
+    /// <summary>Several servers disposed together.</summary>
+    private sealed class Group(IEnumerable<IAsyncDisposable> parts) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            foreach (var part in parts) await part.DisposeAsync();
+        }
     }
 }
