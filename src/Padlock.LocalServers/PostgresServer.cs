@@ -39,25 +39,11 @@ public sealed class PostgresServer : IAsyncDisposable
     /// <param name="maxConnections">The server's <c>max_connections</c> (each waiting or held lock uses one). Default 300.</param>
     public static async Task<PostgresServer> StartAsync(int maxConnections = 300)
     {
-        var bin = BinDirectory();
         var port = FreePort.Next();
         var dir = ServerProcess.NewDataDirectory("pg");
-        var data = Path.Combine(dir, "data");
-        var asUser = Environment.UserName == "root" ? await EnsureUserAsync() : null;
-        if (asUser is not null) await RunAsync("chown", [asUser, dir]);
-        await RunAsync(Wrap(asUser, Path.Combine(bin, "initdb")),
-            [.. WrapArgs(asUser, Path.Combine(bin, "initdb")), "-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync", "--no-instructions"], dir);
-        string[] args =
-        [
-            .. WrapArgs(asUser, Path.Combine(bin, "postgres")),
-            "-D", data, "-p", port.ToString(CultureInfo.InvariantCulture),
-            "-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=",
-            "-c", "max_connections=" + maxConnections.ToString(CultureInfo.InvariantCulture),
-            "-c", "shared_buffers=32MB", "-c", "logging_collector=off",
-        ];
-        var isReady = Path.Combine(bin, "pg_isready");
-        var process = new ServerProcess($"postgres 127.0.0.1:{port}", Wrap(asUser, Path.Combine(bin, "postgres")), args, dir,
-            async ct => (await RunAsync(isReady, ["-h", "127.0.0.1", "-p", port.ToString(CultureInfo.InvariantCulture), "-U", "postgres"], null, ct, throwOnError: false)) == 0);
+        var command = await PrepareAsync(dir, port, maxConnections);
+        string[] args = [.. command.Skip(1)];
+        var process = new ServerProcess($"postgres 127.0.0.1:{port}", command[0], args, dir, ct => IsReadyAsync(port, ct));
         try
         {
             await process.StartAsync();
@@ -95,6 +81,34 @@ public sealed class PostgresServer : IAsyncDisposable
 
     /// <inheritdoc/>
     public ValueTask DisposeAsync() => Process.DisposeAsync();
+
+    /// <summary>
+    /// Makes a data directory under <paramref name="directory"/> with <c>initdb</c> (as <see cref="UnprivilegedUser"/>
+    /// when this process is root) and returns the command line that serves it on 127.0.0.1:<paramref name="port"/>:
+    /// the program first, then its arguments (under root, <c>setpriv</c>, which execs the postmaster).
+    /// </summary>
+    public static async Task<IReadOnlyList<string>> PrepareAsync(string directory, int port, int maxConnections = 300)
+    {
+        var bin = BinDirectory();
+        var data = Path.Combine(directory, "data");
+        var asUser = Environment.UserName == "root" ? await EnsureUserAsync() : null;
+        if (asUser is not null) await RunAsync("chown", [asUser, directory]);
+        await RunAsync(Wrap(asUser, Path.Combine(bin, "initdb")),
+            [.. WrapArgs(asUser, Path.Combine(bin, "initdb")), "-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync", "--no-instructions"], directory);
+        return
+        [
+            Wrap(asUser, Path.Combine(bin, "postgres")),
+            .. WrapArgs(asUser, Path.Combine(bin, "postgres")),
+            "-D", data, "-p", port.ToString(CultureInfo.InvariantCulture),
+            "-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=",
+            "-c", "max_connections=" + maxConnections.ToString(CultureInfo.InvariantCulture),
+            "-c", "shared_buffers=32MB", "-c", "logging_collector=off",
+        ];
+    }
+
+    /// <summary>True when the server on 127.0.0.1:<paramref name="port"/> accepts connections (<c>pg_isready</c>).</summary>
+    public static async Task<bool> IsReadyAsync(int port, CancellationToken cancellationToken)
+        => await RunAsync(Path.Combine(BinDirectory(), "pg_isready"), ["-h", "127.0.0.1", "-p", port.ToString(CultureInfo.InvariantCulture), "-U", "postgres"], null, cancellationToken, throwOnError: false) == 0;
 
     /// <summary>The bin directory of the newest installed PostgreSQL major version.</summary>
     /// <exception cref="InvalidOperationException">PostgreSQL is not installed (the message says how to install it).</exception>

@@ -87,7 +87,7 @@ internal static class CliApp
 
     private static RootCommand BuildRoot(CliContext context)
     {
-        var root = new RootCommand("padlock: distributed locks from the command line. Stores are URIs: mem://, file://DIR (default), redis://, redlock://, zk://, etcd://.")
+        var root = new RootCommand("padlock: distributed locks from the command line. Stores are URIs: mem://, file://DIR (default), redis://, redlock://, zk://, etcd://, postgres://.")
         {
             DemoCommand.Create(context),
             RunCommand.Create(context),
@@ -95,6 +95,7 @@ internal static class CliApp
             StatusCommand.Create(context),
             ServersCommand.Create(context),
             VerifyCommand.Create(context),
+            PostgresCommand.Create(context),
             WorkerCommand.Create(context),
         };
         return root;

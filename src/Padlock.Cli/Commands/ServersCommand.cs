@@ -7,7 +7,7 @@ using Spectre.Console;
 
 namespace Padlock.Cli.Commands;
 
-/// <summary><c>padlock servers start|stop|status [--redis] [--zookeeper] [--etcd] [--cluster N]</c>: real local servers for trying Padlock.</summary>
+/// <summary><c>padlock servers start|stop|status [--redis] [--zookeeper] [--etcd] [--postgres] [--cluster N]</c>: real local servers for trying Padlock.</summary>
 internal static class ServersCommand
 {
     public static Command Create(CliContext context)
@@ -19,15 +19,17 @@ internal static class ServersCommand
         return command;
     }
 
-    private static (Option<bool> Redis, Option<bool> Zk, Option<bool> Etcd) KindOptions(Command c)
+    private static (Option<bool> Redis, Option<bool> Zk, Option<bool> Etcd, Option<bool> Postgres) KindOptions(Command c)
     {
         var redis = new Option<bool>("--redis") { Description = "Redis." };
         var zk = new Option<bool>("--zookeeper", "--zk") { Description = "ZooKeeper." };
         var etcd = new Option<bool>("--etcd") { Description = "etcd." };
+        var postgres = new Option<bool>("--postgres") { Description = "PostgreSQL (one server; --cluster does not apply)." };
         c.Add(redis);
         c.Add(zk);
         c.Add(etcd);
-        return (redis, zk, etcd);
+        c.Add(postgres);
+        return (redis, zk, etcd, postgres);
     }
 
     private static Option<string> StateOption(Command c)
@@ -44,19 +46,20 @@ internal static class ServersCommand
         return json;
     }
 
-    private static IReadOnlyList<ServerKind> Selected(ParseResult p, (Option<bool> Redis, Option<bool> Zk, Option<bool> Etcd) o)
+    private static IReadOnlyList<ServerKind> Selected(ParseResult p, (Option<bool> Redis, Option<bool> Zk, Option<bool> Etcd, Option<bool> Postgres) o)
     {
         var names = new List<string>();
         if (p.GetValue(o.Redis)) names.Add("redis");
         if (p.GetValue(o.Zk)) names.Add("zookeeper");
         if (p.GetValue(o.Etcd)) names.Add("etcd");
-        // None named: all three.
+        if (p.GetValue(o.Postgres)) names.Add("postgres");
+        // None named: all of them.
         return names.Count == 0 ? ServerKind.All : [.. ServerKind.All.Where(k => names.Contains(k.Name))];
     }
 
     private static Command Start(CliContext context)
     {
-        var c = new Command("start", "Start servers (all three when none is named) and print their store URIs. They keep running after padlock exits.");
+        var c = new Command("start", "Start servers (all four when none is named) and print their store URIs. They keep running after padlock exits.");
         var kinds = KindOptions(c);
         var cluster = new Option<int>("--cluster", "-n") { Description = "Members per server kind: a ZooKeeper quorum, an etcd cluster, independent Redis masters for redlock://.", DefaultValueFactory = _ => 1 };
         c.Add(cluster);

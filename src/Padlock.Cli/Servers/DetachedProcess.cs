@@ -8,16 +8,17 @@ namespace Padlock.Cli.Servers;
 /// </summary>
 internal static class DetachedProcess
 {
-    public static int Start(string program, IReadOnlyList<string> args, string workingDirectory, string logFile)
+    public static int Start(IReadOnlyList<string> command, string workingDirectory, string logFile)
     {
+        var program = command[0];
         var psi = new ProcessStartInfo("/bin/sh") { UseShellExecute = false, WorkingDirectory = workingDirectory };
         psi.ArgumentList.Add("-c");
         psi.ArgumentList.Add("exec setsid \"$@\" >\"$PADLOCK_SERVER_LOG\" 2>&1 </dev/null");
         psi.ArgumentList.Add("padlock-server");
         psi.ArgumentList.Add(program);
-        foreach (var a in args) psi.ArgumentList.Add(a);
+        foreach (var a in command.Skip(1)) psi.ArgumentList.Add(a);
         psi.Environment["PADLOCK_SERVER_LOG"] = logFile;
-        using var process = Process.Start(psi) ?? throw new InvalidOperationException($"could not start {program}");
+        using var process = Process.Start(psi) ?? throw new InvalidOperationException($"could not start {Path.GetFileName(program)}");
         return process.Id;
     }
 

@@ -14,12 +14,18 @@ internal abstract class ServerKind
     /// <summary>The arguments of member <paramref name="index"/>; may write config files into its data directory.</summary>
     public abstract IReadOnlyList<string> Arguments(int index, IReadOnlyList<Member> members);
 
+    /// <summary>The whole command line of member <paramref name="index"/>, program first (a kind may wrap the program).</summary>
+    public virtual IReadOnlyList<string> Command(string program, int index, IReadOnlyList<Member> members) => [program, .. Arguments(index, members)];
+
+    /// <summary>The most members a group of this kind can have (more asked for: this many).</summary>
+    public virtual int MaxMembers => int.MaxValue;
+
     public abstract Task<bool> ReadyAsync(int port, CancellationToken ct);
 
     /// <summary>The store URIs reaching a started group.</summary>
     public abstract IReadOnlyList<string> Uris(IReadOnlyList<Member> members);
 
-    public static IReadOnlyList<ServerKind> All { get; } = [new RedisKind(), new ZooKeeperKind(), new EtcdKind()];
+    public static IReadOnlyList<ServerKind> All { get; } = [new RedisKind(), new ZooKeeperKind(), new EtcdKind(), new PostgresKind()];
 
     protected static string Require(string program, string package, params string[] alternatives)
     {
@@ -29,7 +35,7 @@ internal abstract class ServerKind
         }
         catch (InvalidOperationException)
         {
-            throw new InvalidOperationException($"{program} is not installed (Debian package {package}); scripts/servers.sh install installs Redis, ZooKeeper and etcd");
+            throw new InvalidOperationException($"{program} is not installed (Debian package {package}); scripts/servers.sh install installs Redis, ZooKeeper, etcd and PostgreSQL");
         }
     }
 

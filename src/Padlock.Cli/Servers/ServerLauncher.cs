@@ -23,6 +23,7 @@ internal sealed class ServerLauncher(ServerState state)
 
     private async Task<ServerGroup> StartOnceAsync(ServerKind kind, int members, CancellationToken ct)
     {
+        members = Math.Min(members, kind.MaxMembers);
         var program = kind.Program();
         var group = $"{kind.Name}-{Guid.NewGuid():N}"[..(kind.Name.Length + 9)];
         var planned = Enumerable.Range(0, members)
@@ -34,7 +35,7 @@ internal sealed class ServerLauncher(ServerState state)
             for (var i = 0; i < members; i++)
             {
                 var m = planned[i];
-                var pid = DetachedProcess.Start(program, kind.Arguments(i, planned), m.DataDirectory, Path.Combine(m.DataDirectory, "server.log"));
+                var pid = DetachedProcess.Start(kind.Command(program, i, planned), m.DataDirectory, Path.Combine(m.DataDirectory, "server.log"));
                 var record = new ServerRecord(kind.Name, pid, m.Port, program, m.DataDirectory, group);
                 records.Add(record);
                 // Recorded at once: if padlock dies during the wait, `stop` still finds the process.

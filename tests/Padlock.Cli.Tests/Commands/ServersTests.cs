@@ -18,11 +18,12 @@ public sealed class ServersTests
         using var state = new Scratch();
         try
         {
-            var start = await CliProcess.RunAsync("servers", "start", "--redis", "--zookeeper", "--etcd", "--state", state.Path, "--json");
+            // No kind named: all four.
+            var start = await CliProcess.RunAsync("servers", "start", "--state", state.Path, "--json");
             Assert.True(start.ExitCode == 0, start.ToString());
             var groups = JsonDocument.Parse(start.Stdout).RootElement.EnumerateArray().ToList();
-            Assert.Equal(["redis", "zookeeper", "etcd"], groups.Select(g => g.GetProperty("kind").GetString()));
-            Assert.Equal(["redis://", "zk://", "etcd://"], groups.Select(g => g.GetProperty("uris")[0].GetString()![..(g.GetProperty("uris")[0].GetString()!.IndexOf("//", StringComparison.Ordinal) + 2)]));
+            Assert.Equal(["redis", "zookeeper", "etcd", "postgres"], groups.Select(g => g.GetProperty("kind").GetString()));
+            Assert.Equal(["redis://", "zk://", "etcd://", "postgres://"], groups.Select(g => g.GetProperty("uris")[0].GetString()![..(g.GetProperty("uris")[0].GetString()!.IndexOf("//", StringComparison.Ordinal) + 2)]));
             var servers = Servers(groups);
             // The CLI has exited; its servers still run and answer.
             foreach (var (kind, pid, port, _) in servers)
@@ -34,8 +35,14 @@ public sealed class ServersTests
             var status = await CliProcess.RunAsync("servers", "status", "--state", state.Path, "--json");
             Assert.True(status.ExitCode == 0, status.ToString());
             var rows = JsonDocument.Parse(status.Stdout).RootElement.EnumerateArray().ToList();
-            Assert.Equal(3, rows.Count);
+            Assert.Equal(4, rows.Count);
             Assert.All(rows, r => Assert.True(r.GetProperty("running").GetBoolean() && r.GetProperty("answers").GetBoolean(), r.ToString()));
+            // The PostgreSQL URI it printed is a working store.
+            await using (var provider = LockProvider.Create(groups[3].GetProperty("uris")[0].GetString()!))
+            await using (var held = await provider.CreateLock("servers-test").TryAcquireAsync(TimeSpan.FromSeconds(10)))
+            {
+                Assert.NotNull(held);
+            }
 
             var stop = await CliProcess.RunAsync("servers", "stop", "--state", state.Path);
             Assert.True(stop.ExitCode == 0, stop.ToString());
