@@ -21,8 +21,12 @@ public sealed class RedisSentinelServer : IAsyncDisposable
     public ServerProcess Process { get; }
 
     /// <summary>Starts a Sentinel monitoring <paramref name="master"/> as <paramref name="serviceName"/> (quorum 1).</summary>
-    public static async Task<RedisSentinelServer> StartAsync(RedisServer master, string serviceName = "mymaster")
+    /// <param name="master">The master to watch.</param>
+    /// <param name="serviceName">The service name clients ask for.</param>
+    /// <param name="downAfter">How long the master may be silent before a failover (default 5 s).</param>
+    public static async Task<RedisSentinelServer> StartAsync(RedisServer master, string serviceName = "mymaster", TimeSpan? downAfter = null)
     {
+        var down = (int)(downAfter ?? TimeSpan.FromSeconds(5)).TotalMilliseconds;
         var program = ServerBinaries.Require("redis-server");
         var port = FreePort.Next();
         var dir = ServerProcess.NewDataDirectory("sentinel");
@@ -34,7 +38,8 @@ public sealed class RedisSentinelServer : IAsyncDisposable
             protected-mode no
             dir {dir}
             sentinel monitor {serviceName} 127.0.0.1 {master.Port} 1
-            sentinel down-after-milliseconds {serviceName} 5000
+            sentinel down-after-milliseconds {serviceName} {down}
+            sentinel failover-timeout {serviceName} {Math.Max(2000, down * 4)}
 
             """));
         var process = new ServerProcess($"redis-sentinel 127.0.0.1:{port}", program, [conf, "--sentinel"], dir, ct => RedisProbe.PongAsync(port, ct));

@@ -13,7 +13,7 @@ internal static class Faults
         // A partition is client-side (each client reaches the store through relays verify owns): any network store takes it.
         if (fault == Partition) return ClientNetwork.Unsupported(uri);
         if (fault == Failover && server is not { IsCluster: true })
-            return "failover: needs a cluster verify started itself (--local-servers zk-3, etcd-3 or redlock): it kills the leader (a redlock master), waits, and starts it again";
+            return "failover: needs a cluster verify started itself (--local-servers zk-3, etcd-3, redlock or redis-sentinel): it kills the leader (a redlock master, the Sentinel's master), waits, and starts it again";
         if (fault is not (Restart or ServerPause) || server is not null) return null;
         return uri.StartsWith("file:", StringComparison.OrdinalIgnoreCase)
             ? $"{fault}: file:// has no server to {(fault == Restart ? "restart" : "freeze")}"

@@ -7,12 +7,13 @@ namespace Padlock.Cli.Verify;
 /// Short leases and sessions keep a run's faults to seconds: Redis lease 1 s, ZooKeeper session 2 s (tick 500 ms),
 /// etcd TTL 2 s, PostgreSQL lease 6 s (its minimum). <c>zk-3</c> and <c>etcd-3</c> are a 3-node ensemble and a 3-member cluster: their faults hit the
 /// current leader, and <c>failover</c> needs one of them. <c>redlock</c> is three independent Redis masters without
-/// persistence; its faults hit one master at a time, in turn.
+/// persistence; its faults hit one master at a time, in turn. <c>redis-sentinel</c> is a master, one replica and a
+/// Sentinel (failover after 1 s of silence), all without persistence; its faults hit whichever is master.
 /// </summary>
 internal sealed class LocalServer : IAsyncDisposable
 {
     /// <summary>The kinds <c>--local-servers</c> accepts, in the order they run.</summary>
-    public static readonly string[] Kinds = ["redis", "redis-aof", "zk", "etcd", "postgres", "redlock", "zk-3", "etcd-3"];
+    public static readonly string[] Kinds = ["redis", "redis-aof", "zk", "etcd", "postgres", "redlock", "redis-sentinel", "zk-3", "etcd-3"];
 
     /// <summary>The kinds started when <c>--local-servers</c> names none (the clusters only when asked for).</summary>
     public static readonly string[] DefaultKinds = ["redis", "redis-aof", "zk", "etcd"];
@@ -67,6 +68,13 @@ internal sealed class LocalServer : IAsyncDisposable
                 var turn = 0;
                 return new LocalServer(kind, $"redlock://{string.Join(',', masters.Select(m => m.Endpoint))}?lease=1s",
                     masters.Select(m => m.Process).ToArray(), () => Task.FromResult(turn++ % masters.Length), new Group(masters), "master");
+            case "redis-sentinel":
+                var primary = await RedisServer.StartAsync();
+                var replica = await RedisServer.StartAsync(extraArgs: ["--replicaof", "127.0.0.1", primary.Port.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+                var sentinel = await RedisSentinelServer.StartAsync(primary, "padlock", TimeSpan.FromSeconds(1));
+                RedisServer[] pair = [primary, replica];
+                return new LocalServer(kind, $"redis://{sentinel.Endpoint}?sentinel=padlock&lease=1s", pair.Select(r => r.Process).ToArray(),
+                    () => MasterOfAsync(pair), new Group([sentinel, primary, replica]), "master");
             case "zk-3":
                 var ensemble = await ZooKeeperEnsemble.StartAsync(3, TimeSpan.FromMilliseconds(500));
                 return new LocalServer(kind, $"zk://{ensemble.ConnectString}?sessiontimeout=2s", ensemble.Nodes,
@@ -77,6 +85,30 @@ internal sealed class LocalServer : IAsyncDisposable
                     cluster.LeaderIndexAsync, cluster);
             default:
                 throw new ArgumentOutOfRangeException(nameof(kind), kind, $"unknown local server; expected one of {string.Join(", ", Kinds)}");
+        }
+    }
+
+    /// <summary>The index of the Redis server that reports itself master (ROLE), waiting up to 30 s for a failover to finish.</summary>
+    private static async Task<int> MasterOfAsync(RedisServer[] servers)
+    {
+        var end = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (true)
+        {
+            for (var i = 0; i < servers.Length; i++)
+            {
+                if (!servers[i].Process.IsRunning) continue;
+                try
+                {
+                    var role = await RedisProbe.SendAsync(servers[i].Port, "ROLE", CancellationToken.None);
+                    if (role.Contains("master", StringComparison.Ordinal)) return i;
+                }
+                catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or OperationCanceledException)
+                {
+                    // not answering yet
+                }
+            }
+            if (DateTime.UtcNow > end) throw new TimeoutException("no Redis server reports itself master");
+            await Task.Delay(100);
         }
     }
 
