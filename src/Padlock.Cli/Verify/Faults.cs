@@ -3,15 +3,18 @@ namespace Padlock.Cli.Verify;
 /// <summary>The faults verify injects, and which store setups can take them.</summary>
 internal static class Faults
 {
-    public const string None = "none", Pause = "pause", Kill = "kill", Restart = "restart", ServerPause = "server-pause", Partition = "partition", Failover = "failover";
+    public const string None = "none", Pause = "pause", Kill = "kill", Restart = "restart", ServerPause = "server-pause", Partition = "partition", Failover = "failover",
+        MemberPause = "member-pause";
 
-    public static readonly string[] All = [None, Pause, Kill, Restart, ServerPause, Partition, Failover];
+    public static readonly string[] All = [None, Pause, Kill, Restart, ServerPause, Partition, Failover, MemberPause];
 
     /// <summary>Why <paramref name="fault"/> cannot run against <paramref name="uri"/>, or null when it can.</summary>
     public static string? Unsupported(string fault, string uri, LocalServer? server)
     {
         // A partition is client-side (each client reaches the store through relays verify owns): any network store takes it.
         if (fault == Partition) return ClientNetwork.Unsupported(uri);
+        if (fault == MemberPause && server is not { IsCluster: true })
+            return "member-pause: needs a cluster verify started itself (--local-servers zk-3 or etcd-3): it freezes a member that is not the leader";
         if (fault == Failover && server is not { IsCluster: true })
             return "failover: needs a cluster verify started itself (--local-servers zk-3, etcd-3, redlock or redis-sentinel): it kills the leader (a redlock master, the Sentinel's master), waits, and starts it again";
         if (fault is not (Restart or ServerPause) || server is not null) return null;

@@ -121,6 +121,14 @@ internal sealed class LocalServer : IAsyncDisposable
         Target = _role == "leader" ? $"leader node {index + 1}" : $"{_role} {index + 1}";
     }
 
+    /// <summary>Aims the next fault at a member that is not the leader (the one after it).</summary>
+    public async Task AimAtFollowerAsync()
+    {
+        var index = (await _leader!() + 1) % _members.Count;
+        _target = _members[index];
+        Target = $"follower node {index + 1}";
+    }
+
     /// <summary>SIGKILL the target, then start it again on the same port with the same data directory.</summary>
     public async Task RestartAsync()
     {

@@ -137,6 +137,16 @@ internal sealed class VerifyRunner(VerifyOptions options, string workDir)
                 server.Thaw();
                 return new FaultEvent(fault, server.Target, at, now());
             }
+            case Faults.MemberPause:
+            {
+                // A follower frozen (a VM pause): clients talking to it must move on; the cluster keeps its quorum.
+                await server!.AimAtFollowerAsync();
+                var at = now();
+                server.Freeze();
+                await Task.Delay(freeze, ct);
+                server.Thaw();
+                return new FaultEvent(fault, server.Target, at, now());
+            }
             case Faults.Failover:
             {
                 // The leader killed and kept down for the pause: the rest elect a new one and must go on granting; then

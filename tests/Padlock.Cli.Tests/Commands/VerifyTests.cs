@@ -132,6 +132,17 @@ public sealed class VerifyTests
     }
 
     [Fact]
+    public async Task An_etcd_cluster_with_a_follower_frozen_keeps_exclusion_and_granting()
+    {
+        var row = await RunOneAsync("--local-servers", "etcd-3", "--fault", "member-pause", "--clients", "3", "--duration", "3s");
+
+        Assert.Equal("safe", row.GetProperty("outcome").GetString());
+        Assert.StartsWith("follower node ", row.GetProperty("faults")[0].GetProperty("target").GetString(), StringComparison.Ordinal);
+        // Clients that talked to the frozen member move on within the request timeout and a re-check (issue 15, defect 2).
+        Assert.InRange(row.GetProperty("longestIdleMs").GetDouble(), 0, 8_000);
+    }
+
+    [Fact]
     public async Task A_failover_needs_a_cluster()
     {
         using var scratch = new Scratch();
