@@ -110,6 +110,35 @@ public abstract class ElectionContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_leader_process_that_dies_is_replaced_within_the_session_bound_and_observers_see_it()
+    {
+        if (Adapter.CrossProcessUri is not { } uri)
+        {
+            // mem:// lives in one process by definition; its adapter says so, and the test checks that claim instead.
+            Assert.Equal("mem", NewProvider().StoreKind);
+            return;
+        }
+        var name = UniqueName();
+        await using var holder = await HolderProcess.CampaignAsync(uri, name);
+        var election = NewProvider().CreateElection(name);
+        var leader = await election.GetLeaderAsync();
+        Assert.Equal($"holder-{holder.ProcessId}", leader?.Value);
+        Assert.Equal(holder.FencingToken, leader!.Term);
+        using var stop = new CancellationTokenSource(Adapter.LossDetectionLimit + Long + Long);
+        await using var seen = election.ObserveAsync(stop.Token).GetAsyncEnumerator(stop.Token);
+        Assert.Equal(leader, await NextAsync(seen));
+        var next = NewProvider().CreateElection(name).CampaignAsync("survivor", Adapter.LossDetectionLimit + Long).AsTask();
+        await holder.KillAsync();
+        // The dead leader's entry stays until its session (zk) or lease (etcd) ends: the adapter's limit bounds that.
+        var leads = await next.WaitAsync(Adapter.LossDetectionLimit + Long);
+        Assert.True(leads.FencingToken > holder.FencingToken);
+        var change = await NextAsync(seen);
+        if (change is null) change = await NextAsync(seen);
+        Assert.Equal(new LeaderInfo("survivor", leads.FencingToken), change);
+        await leads.DisposeAsync();
+    }
+
+    [Fact]
     public async Task TryCampaign_with_zero_timeout_while_someone_leads_returns_null_and_leaves_nothing_behind()
     {
         var name = UniqueName();

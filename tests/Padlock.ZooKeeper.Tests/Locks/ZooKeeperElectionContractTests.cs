@@ -8,7 +8,7 @@ namespace Padlock.ZooKeeper.Tests.Locks;
 [Collection(ZooKeeperCollection.Name)]
 public sealed class ZooKeeperElectionContractTests(ZooKeeperFixture zk) : ElectionContractTests
 {
-    private readonly UriAdapter _adapter = new($"zk://{zk.ConnectString}/election-contract");
+    private readonly UriAdapter _adapter = new($"zk://{zk.ConnectString}/election-contract?sessiontimeout=4s");
 
     protected override LockStoreAdapter Adapter => _adapter;
 
@@ -17,6 +17,9 @@ public sealed class ZooKeeperElectionContractTests(ZooKeeperFixture zk) : Electi
         public override string? CrossProcessUri => uri;
 
         public override ILockProvider CreateProvider() => LockProvider.Create(uri);
+
+        // A short session (4 s) so that a killed leader is replaced quickly; the limit covers it with room to spare.
+        public override TimeSpan LossDetectionLimit => TimeSpan.FromSeconds(15);
 
         public override Task MakeLostAsync(ILockProvider provider, ILockHandle handle)
             => throw new NotSupportedException("The election contract ends a leader's provider instead.");
