@@ -12,6 +12,12 @@ public interface ILeadership : ILockHandle
     string Value { get; }
 
     /// <summary>
+    /// Gives up leadership: the same as disposing the handle (a second call, or a dispose after it, does nothing). The
+    /// next campaigner in line is elected with a higher term, and observers see it (or null when nobody waits).
+    /// </summary>
+    ValueTask ResignAsync();
+
+    /// <summary>
     /// Changes the value observers see (<see cref="IDistributedElection.GetLeaderAsync"/>, <see cref="IDistributedElection.ObserveAsync"/>)
     /// without giving up leadership: the term stays the same. Calls are applied one at a time, in call order.
     /// </summary>

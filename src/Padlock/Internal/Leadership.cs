@@ -39,6 +39,8 @@ internal sealed class Leadership(LockHandle handle, StoreLease lease, IElectionS
         }
     }
 
+    public ValueTask ResignAsync() => DisposeAsync();
+
     public ValueTask DisposeAsync()
     {
         _resigned = true;

@@ -86,7 +86,7 @@ public abstract class ElectionContractTests : IAsyncLifetime
         Assert.Equal(new LeaderInfo("b", bLeads.FencingToken), next);
         Assert.True(bLeads.FencingToken > a.FencingToken);
 
-        await bLeads.DisposeAsync();
+        await bLeads.ResignAsync();
         Assert.Null(await NextAsync(seen));
         await Assert.ThrowsAsync<InvalidOperationException>(async () => await bLeads.ProclaimAsync("late"));
     }
