@@ -15,7 +15,7 @@ namespace Padlock.Etcd;
 /// connection per member, one watch stream, and one session lease kept alive for all its locks. Fencing tokens are
 /// the create revisions of the lock keys: strictly increasing across the cluster, through restarts and leader changes.
 /// </summary>
-public sealed class EtcdLockStore : ILockStore, ILockInspector, ISemaphoreStore, IReaderWriterLockStore
+public sealed class EtcdLockStore : ILockStore, ILockInspector, ISemaphoreStore, IReaderWriterLockStore, IElectionStore
 {
     private readonly SemaphoreSlim _sessionGate = new(1, 1);
     private readonly HeldLeases _holds = new();
@@ -145,6 +145,52 @@ public sealed class EtcdLockStore : ILockStore, ILockInspector, ISemaphoreStore,
         LockNames.Validate(name);
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) == 1, this);
         return EtcdReaderWriter.TryAcquireAsync(this, name, mode, wait);
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// The lock's exclusive line at <c>PREFIX/#el/NAME/</c> (etcd's concurrency.Election): our key's value is
+    /// <paramref name="value"/>, the key with the lowest create revision leads, and the term is that revision. A leader
+    /// whose process dies or is cut off keeps leading until its session's lease expires (the TTL), then the next
+    /// campaigner is elected.
+    /// </remarks>
+    public ValueTask<StoreLease?> CampaignAsync(string name, string value, LockWait wait)
+    {
+        ArgumentNullException.ThrowIfNull(wait);
+        LockNames.Validate(name);
+        ElectionLimits.ValidateValue(value, nameof(value));
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) == 1, this);
+        return EtcdElection.CampaignAsync(this, name, value, wait);
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>A put of our key in a txn guarded by its create revision, keeping its lease.</remarks>
+    public ValueTask ProclaimAsync(string name, StoreLease leadership, string value, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(leadership);
+        ElectionLimits.ValidateValue(value, nameof(value));
+        return EtcdElection.ProclaimAsync(this, name, leadership, value, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<LeaderInfo?> GetLeaderAsync(string name, CancellationToken cancellationToken)
+    {
+        LockNames.Validate(name);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) == 1, this);
+        return EtcdElection.GetLeaderAsync(this, name, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// Reads the lowest key, then watches the prefix from that read's revision on a stream of its own and reads again at
+    /// each event (and every few seconds without one). While the cluster cannot be reached the observation waits rather
+    /// than failing. Ends when the store is disposed.
+    /// </remarks>
+    public IAsyncEnumerable<LeaderInfo?> ObserveAsync(string name, CancellationToken cancellationToken)
+    {
+        LockNames.Validate(name);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) == 1, this);
+        return EtcdElection.ObserveAsync(this, name, cancellationToken);
     }
 
     /// <inheritdoc/>

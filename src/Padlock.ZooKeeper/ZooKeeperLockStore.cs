@@ -14,7 +14,7 @@ namespace Padlock.ZooKeeper;
 /// predecessor, so a release wakes one waiter, in FIFO order. The fencing token is the entry's czxid.
 /// All locks of a store share one session, opened on first use and replaced if it expires.
 /// </summary>
-public sealed class ZooKeeperLockStore : ILockStore, ILockInspector, ISemaphoreStore, IReaderWriterLockStore
+public sealed class ZooKeeperLockStore : ILockStore, ILockInspector, ISemaphoreStore, IReaderWriterLockStore, IElectionStore
 {
     private readonly ZooKeeperLockOptions _options;
     private readonly ZkTls? _tls;
@@ -65,6 +65,80 @@ public sealed class ZooKeeperLockStore : ILockStore, ILockInspector, ISemaphoreS
     internal string ReaderWriterParentPath(string name) => ZkPaths.Combine(ZkPaths.Combine(_options.Root, ReaderWriterNode), LockNodeNames.Encode(name));
 
     private const string ReaderWriterNode = "%rw";
+
+    /// <summary>The node holding the entries of election <paramref name="name"/>: under <c>ROOT/%el</c>, apart from locks, semaphores and reader-writer locks by the same argument.</summary>
+    internal string ElectionParentPath(string name) => ZkPaths.Combine(ZkPaths.Combine(_options.Root, ElectionNode), LockNodeNames.Encode(name));
+
+    private const string ElectionNode = "%el";
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// The exclusive lock's line under <c>ROOT/%el/NAME</c>, our entry's data being <paramref name="value"/>: the lowest
+    /// entry leads and the term is its czxid. A leader whose session expires (the session timeout after its process
+    /// dies or is cut off) loses its entry, and the next campaigner is elected.
+    /// </remarks>
+    /// <exception cref="LockStoreUnavailableException">No server answered in time (see <see cref="TryAcquireAsync"/>).</exception>
+    public async ValueTask<StoreLease?> CampaignAsync(string name, string value, LockWait wait)
+    {
+        ArgumentNullException.ThrowIfNull(wait);
+        LockNames.Validate(name);
+        ElectionLimits.ValidateValue(value, nameof(value));
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        wait.ThrowIfCallerCancelled();
+        try
+        {
+            return await ZooKeeperElection.CampaignAsync(this, ElectionParentPath(name), value, wait).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ZooKeeperUnavailable.Is(ex))
+        {
+            throw ZooKeeperUnavailable.Wrap(_options.Servers, ex);
+        }
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>A setData on our own entry guarded by the data version we last wrote.</remarks>
+    /// <exception cref="LockStoreUnavailableException">No server answered in time; the value may or may not have changed.</exception>
+    public async ValueTask ProclaimAsync(string name, StoreLease leadership, string value, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(leadership);
+        ElectionLimits.ValidateValue(value, nameof(value));
+        try
+        {
+            await ZooKeeperElection.ProclaimAsync(name, leadership, value, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ZooKeeperUnavailable.Is(ex))
+        {
+            throw ZooKeeperUnavailable.Wrap(_options.Servers, ex);
+        }
+    }
+
+    /// <inheritdoc/>
+    /// <exception cref="LockStoreUnavailableException">No server answered in time.</exception>
+    public async ValueTask<LeaderInfo?> GetLeaderAsync(string name, CancellationToken cancellationToken)
+    {
+        LockNames.Validate(name);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        try
+        {
+            return await ZooKeeperElection.GetLeaderAsync(this, ElectionParentPath(name), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ZooKeeperUnavailable.Is(ex))
+        {
+            throw ZooKeeperUnavailable.Wrap(_options.Servers, ex);
+        }
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// A child watch on the line and a data watch on its head, read again when either fires; while the ensemble cannot be
+    /// reached the observation waits (and yields nothing) rather than failing. Ends when the store is disposed.
+    /// </remarks>
+    public IAsyncEnumerable<LeaderInfo?> ObserveAsync(string name, CancellationToken cancellationToken)
+    {
+        LockNames.Validate(name);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return ZooKeeperElection.ObserveAsync(this, ElectionParentPath(name), cancellationToken);
+    }
 
     /// <inheritdoc/>
     /// <remarks>

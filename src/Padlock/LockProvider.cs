@@ -172,6 +172,19 @@ public sealed class LockProvider : ILockProvider, IDisposable
     }
 
     /// <inheritdoc/>
+    public IDistributedElection CreateElection(string name)
+    {
+        LockNames.Validate(name);
+        // A sharded store answers for the one shard that owns the name: the election runs on that store directly.
+        var owner = Store is Sharding.ShardedLockStore sharded ? sharded.StoreFor(name) : Store;
+        if (owner is not IElectionStore elections)
+            throw new NotSupportedException(
+                $"The {owner.Kind}:// store has no leader elections. Use a store that implements IElectionStore: mem:// (one process), " +
+                "or zk:// / etcd://, whose line of entries makes the first campaigner the leader.");
+        return new DistributedElection(name, this, owner, elections, _logger, _time);
+    }
+
+    /// <inheritdoc/>
     public ValueTask DisposeAsync() => Store.DisposeAsync();
 
     /// <summary>

@@ -1,5 +1,6 @@
-// Usage: Padlock.LockHolder STORE-URI LOCK-NAME [TIMEOUT [read|write]]
-// With read or write, holds the reader-writer lock LOCK-NAME in that mode instead of the lock.
+// Usage: Padlock.LockHolder STORE-URI LOCK-NAME [TIMEOUT [read|write|elect]]
+// With read or write, holds the reader-writer lock LOCK-NAME in that mode instead of the lock; with elect, campaigns in
+// the election LOCK-NAME with the value "holder-<pid>" and leads it (the token printed is the term).
 // STORE-URI may be several URIs joined by '|': a sharded provider over them (LockProvider.CreateSharded).
 // Acquires the lock, prints "acquired <fencing token>", then holds it until a line "release" or the end of standard
 // input, prints "released" and exits 0. Prints "lost" if the store reports the hold lost, "busy" if not granted in time.
@@ -18,9 +19,12 @@ if (args.Length < 2)
 await using var provider = args[0].Contains('|') ? LockProvider.CreateSharded(args[0].Split('|')) : LockProvider.Create(args[0]);
 var timeout = args.Length > 2 ? Durations.Parse(args[2], "TIMEOUT") : TimeSpan.FromSeconds(30);
 await using var handle = args.Length > 3
-    ? args[3] == "read"
-        ? await provider.CreateReaderWriterLock(args[1]).TryAcquireReadAsync(timeout)
-        : await provider.CreateReaderWriterLock(args[1]).TryAcquireWriteAsync(timeout)
+    ? args[3] switch
+    {
+        "read" => await provider.CreateReaderWriterLock(args[1]).TryAcquireReadAsync(timeout),
+        "elect" => await provider.CreateElection(args[1]).TryCampaignAsync($"holder-{Environment.ProcessId}", timeout),
+        _ => await provider.CreateReaderWriterLock(args[1]).TryAcquireWriteAsync(timeout),
+    }
     : await provider.CreateLock(args[1]).TryAcquireAsync(timeout);
 if (handle is null)
 {

@@ -47,6 +47,12 @@ internal sealed class EtcdHold : StoreLease
 
     internal string Key => _key.ToStringUtf8();
 
+    /// <summary>Our key as stored (an election's proclaim writes it).</summary>
+    internal ByteString KeyBytes => _key;
+
+    /// <summary>The lease our key is bound to (a proclaim keeps the binding).</summary>
+    internal long LeaseId => _session.LeaseId;
+
     private void StartWatch()
     {
         lock (_gate)

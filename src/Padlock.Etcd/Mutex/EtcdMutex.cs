@@ -24,7 +24,7 @@ internal static class EtcdMutex
         // Slots, keys and holds are numbered under the prefix our key lives in; the line's range may be another.
         var prefix = line.OwnPrefix;
         var cancellationToken = wait.CancellationToken;
-        if (wait.IsSingleAttempt && line.Policy == LinePolicy.Exclusive && line.KeyPrefix is null) return await TryOnceAsync(store, prefix, cancellationToken).ConfigureAwait(false);
+        if (wait.IsSingleAttempt && line.Policy == LinePolicy.Exclusive && line.KeyPrefix is null) return await TryOnceAsync(store, prefix, line.Value, cancellationToken).ConfigureAwait(false);
         while (true)
         {
             // Starting the session is connecting, not waiting for the lock: it is bounded by the connect timeout and
@@ -77,7 +77,7 @@ internal static class EtcdMutex
     /// TryAcquire with no wait, in one request that writes nothing unless it wins: create our key only if the lock's
     /// whole key range is empty (a compare on a range holds for every key in it, and for none when it is empty).
     /// </summary>
-    private static async ValueTask<StoreLease?> TryOnceAsync(EtcdLockStore store, ByteString prefix, CancellationToken cancellationToken)
+    private static async ValueTask<StoreLease?> TryOnceAsync(EtcdLockStore store, ByteString prefix, ByteString value, CancellationToken cancellationToken)
     {
         for (var attempt = 0; ; attempt++)
         {
@@ -86,7 +86,7 @@ internal static class EtcdMutex
             var key = LockKeys.KeyOf(prefix, session.LeaseId, slot);
             var txn = new TxnRequest();
             txn.Compare.Add(new Compare { Key = prefix, RangeEnd = LockKeys.RangeEnd(prefix), Target = Compare.Types.CompareTarget.Create, Result = Compare.Types.CompareResult.Equal, CreateRevision = 0 });
-            txn.Success.Add(new RequestOp { RequestPut = new PutRequest { Key = key, Value = store.OwnerValue, Lease = session.LeaseId } });
+            txn.Success.Add(new RequestOp { RequestPut = new PutRequest { Key = key, Value = value, Lease = session.LeaseId } });
             try
             {
                 var response = await store.TxnAsync(txn, cancellationToken).ConfigureAwait(false);

@@ -33,6 +33,13 @@ internal static class LockKeys
     public static ByteString ReaderWriterPrefixOf(string prefix, string name)
         => ByteString.CopyFromUtf8(prefix + "/" + Marker + "rw/" + Escape(name) + "/");
 
+    /// <summary>
+    /// The prefix of every key of election <paramref name="name"/>: <c>PREFIX/#el/NAME/</c>, apart from locks, semaphores
+    /// and reader-writer locks by the same argument.
+    /// </summary>
+    public static ByteString ElectionPrefixOf(string prefix, string name)
+        => ByteString.CopyFromUtf8(prefix + "/" + Marker + "el/" + Escape(name) + "/");
+
     /// <summary><paramref name="lockPrefix"/> (ending in '/') followed by <paramref name="part"/> and '/'.</summary>
     public static ByteString Under(ByteString lockPrefix, string part) => ByteString.CopyFromUtf8(lockPrefix.ToStringUtf8() + part + "/");
 

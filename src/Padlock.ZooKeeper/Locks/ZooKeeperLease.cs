@@ -28,6 +28,15 @@ internal sealed class ZooKeeperLease : StoreLease
     /// <summary>Our entry's full path.</summary>
     public string Path { get; }
 
+    /// <summary>The session our entry lives in (an election's proclaim writes through it).</summary>
+    internal LockSession Session => _session;
+
+    /// <summary>
+    /// The data version of our entry as we last wrote it: 0 from the create, then what each election proclaim's
+    /// setData returned, so the next one is refused if anyone else changed the entry meanwhile.
+    /// </summary>
+    internal int DataVersion { get; set; }
+
     /// <summary>The czxid of our entry: the zxid of the transaction that created it, above that of every earlier holder.</summary>
     public override long FencingToken { get; }
 

@@ -33,4 +33,14 @@ public interface ILockProvider : IAsyncDisposable
     /// <exception cref="ArgumentException">The name is not a valid lock name (see <see cref="LockNames.Validate"/>).</exception>
     /// <exception cref="NotSupportedException">The store has no reader-writer locks (the message names the stores that do).</exception>
     IDistributedReaderWriterLock CreateReaderWriterLock(string name);
+
+    /// <summary>
+    /// Returns the leader election with the given name: at most one campaigner leads at a time, with a value others can
+    /// read and follow (see <see cref="IDistributedElection"/>). Names follow the lock's rules; election names are
+    /// separate from the locks', the semaphores' and the reader-writer locks' names.
+    /// </summary>
+    /// <param name="name">The election name.</param>
+    /// <exception cref="ArgumentException">The name is not a valid lock name (see <see cref="LockNames.Validate"/>).</exception>
+    /// <exception cref="NotSupportedException">The store has no elections (the message names the stores that do: mem://, zk://, etcd://).</exception>
+    IDistributedElection CreateElection(string name);
 }

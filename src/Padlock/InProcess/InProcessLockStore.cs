@@ -7,13 +7,15 @@ namespace Padlock.InProcess;
 /// lock straight to the next waiter, with no polling and no window in which a newcomer can barge in.
 /// Fencing tokens come from one counter per store. Counting semaphores (<see cref="ISemaphoreStore"/>) work the same
 /// way: FIFO, a released permit handed straight to the next waiter; so do reader-writer locks
-/// (<see cref="IReaderWriterLockStore"/>), where a waiting writer blocks the readers that arrive after it.
+/// (<see cref="IReaderWriterLockStore"/>), where a waiting writer blocks the readers that arrive after it, and leader
+/// elections (<see cref="IElectionStore"/>): the lock's line with a value, every change delivered to every observer.
 /// </summary>
-public sealed class InProcessLockStore : ILockStore, ISemaphoreStore, IReaderWriterLockStore
+public sealed class InProcessLockStore : ILockStore, ISemaphoreStore, IReaderWriterLockStore, IElectionStore
 {
     private readonly Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
     private readonly InProcessSemaphores _semaphores;
     private readonly InProcessReaderWriterLocks _readerWriter;
+    private readonly InProcessElections _elections;
     private long _fencing;
     private bool _disposed;
 
@@ -22,6 +24,7 @@ public sealed class InProcessLockStore : ILockStore, ISemaphoreStore, IReaderWri
     {
         _semaphores = new InProcessSemaphores(() => Interlocked.Increment(ref _fencing));
         _readerWriter = new InProcessReaderWriterLocks(() => Interlocked.Increment(ref _fencing));
+        _elections = new InProcessElections(() => Interlocked.Increment(ref _fencing));
     }
 
     /// <inheritdoc/>
@@ -53,6 +56,22 @@ public sealed class InProcessLockStore : ILockStore, ISemaphoreStore, IReaderWri
     public ValueTask<StoreLease?> TryAcquireReaderWriterAsync(string name, LockMode mode, LockWait wait)
         => _readerWriter.TryAcquireAsync(name, mode, wait);
 
+    /// <inheritdoc/>
+    public ValueTask<StoreLease?> CampaignAsync(string name, string value, LockWait wait)
+        => _elections.CampaignAsync(name, value, wait);
+
+    /// <inheritdoc/>
+    public ValueTask ProclaimAsync(string name, StoreLease leadership, string value, CancellationToken cancellationToken)
+        => _elections.ProclaimAsync(leadership, value);
+
+    /// <inheritdoc/>
+    public ValueTask<LeaderInfo?> GetLeaderAsync(string name, CancellationToken cancellationToken)
+        => new(_elections.GetLeader(name));
+
+    /// <inheritdoc/>
+    public IAsyncEnumerable<LeaderInfo?> ObserveAsync(string name, CancellationToken cancellationToken)
+        => _elections.ObserveAsync(name, cancellationToken);
+
     /// <summary>
     /// Ends the current hold of <paramref name="name"/> as an administrator would: its holder's LostToken fires and the
     /// next waiter is served. Returns false when nobody holds it.
@@ -83,6 +102,7 @@ public sealed class InProcessLockStore : ILockStore, ISemaphoreStore, IReaderWri
         }
         _semaphores.Dispose();
         _readerWriter.Dispose();
+        _elections.Dispose();
         foreach (var e in entries)
         {
             e.Holder?.MarkLost();

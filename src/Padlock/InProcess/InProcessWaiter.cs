@@ -14,6 +14,9 @@ internal sealed class InProcessWaiter
     /// <summary>What the waiter asks for in a reader-writer line; unused by the lock's and the semaphore's lines.</summary>
     public LockMode Mode;
 
+    /// <summary>The campaign value in an election's line; unused by the other lines.</summary>
+    public string? Value;
+
     /// <summary>
     /// Waits for the hand-off. When <paramref name="wait"/> fires first, the waiter was not granted (the hand-off skips
     /// cancelled results), so it leaves its line under <paramref name="gate"/>, <paramref name="afterLeaving"/> tidies

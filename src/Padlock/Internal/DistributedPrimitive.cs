@@ -22,6 +22,9 @@ internal abstract class DistributedPrimitive(string name, string primitive, obje
     /// <summary>One hold from the store, with the store's wait rules (<see cref="ILockStore.TryAcquireAsync"/>).</summary>
     protected abstract ValueTask<StoreLease?> TryAcquireInStoreAsync(LockWait wait);
 
+    /// <summary>The handle the caller gets for a grant: the plain handle, or a richer one around it (the election's leadership).</summary>
+    protected virtual ILockHandle MakeHandle(LockHandle handle, StoreLease lease) => handle;
+
     // The public forms are not async methods: FlowHolds.Begin must run in the caller's flow (see FlowHolds).
     public ValueTask<ILockHandle?> TryAcquireAsync(TimeSpan timeout = default, CancellationToken cancellationToken = default)
         => AcquireCoreAsync(TimeoutValidation.Check(timeout), cancellationToken, BeginHold());
@@ -97,7 +100,7 @@ internal abstract class DistributedPrimitive(string name, string primitive, obje
             PadlockTelemetry.Acquisitions.Add(1, storeTag, primitiveTag);
             LogMessages.Acquired(logger, Name, Store.Kind, lease.FencingToken);
             hold?.MarkHeld();
-            return new LockHandle(Name, Store.Kind, primitive, lease, hold, logger, time);
+            return MakeHandle(new LockHandle(Name, Store.Kind, primitive, lease, hold, logger, time), lease);
         }
         catch (OperationCanceledException ex) when (cancellationToken.IsCancellationRequested)
         {

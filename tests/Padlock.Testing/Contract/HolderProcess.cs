@@ -27,6 +27,10 @@ public sealed class HolderProcess : IAsyncDisposable
     public static Task<HolderProcess> AcquireReaderWriterAsync(string storeUri, string name, string mode, TimeSpan? timeout = null)
         => StartAsync(storeUri, name, timeout, mode);
 
+    /// <summary>Starts a campaigner in the election <paramref name="name"/> (value "holder-PID") and waits until it leads; its token is the term.</summary>
+    public static Task<HolderProcess> CampaignAsync(string storeUri, string name, TimeSpan? timeout = null)
+        => StartAsync(storeUri, name, timeout, "elect");
+
     private static async Task<HolderProcess> StartAsync(string storeUri, string name, TimeSpan? timeout, string? mode)
     {
         var dll = HolderDll();
