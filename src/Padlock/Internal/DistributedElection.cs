@@ -61,8 +61,6 @@ internal sealed class DistributedElection(string name, object provider, ILockSto
     private sealed class Campaign(DistributedElection election, string value)
         : DistributedPrimitive(election.Name, "election", election._provider, election._store, election._logger, election._time)
     {
-        protected override bool RefusesRecursion => true;
-
         protected override string Describe => $"election '{Name}'";
 
         protected override ValueTask<StoreLease?> TryAcquireInStoreAsync(LockWait wait) => election._elections.CampaignAsync(Name, value, wait);
