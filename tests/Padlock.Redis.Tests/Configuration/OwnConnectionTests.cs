@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Padlock.Redis.Tests.Fixtures;
 using Padlock.Testing;
 using StackExchange.Redis;
@@ -31,6 +32,27 @@ public sealed class OwnConnectionTests(RedisFixture fixture)
             await using var next = await second;
         }
         await provider.DisposeAsync();
+        Assert.True(app.IsConnected);
+        Assert.True((await app.GetDatabase().PingAsync()) < TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task Registered_through_DI_over_the_apps_multiplexer_the_container_disposes_the_provider_not_the_connection()
+    {
+        await using var app = await ConnectionMultiplexer.ConnectAsync(fixture.Endpoint);
+        var services = new ServiceCollection();
+        services.AddSingleton<IConnectionMultiplexer>(app);
+        services.AddPadlock(sp => new LockProvider(RedisLockStore.FromConnection(sp.GetRequiredService<IConnectionMultiplexer>())));
+        var container = services.BuildServiceProvider();
+        var locks = container.GetRequiredService<ILockProvider>();
+        var name = Name();
+        await using (var held = await locks.CreateLock(name).TryAcquireAsync(TimeSpan.FromSeconds(10)))
+        {
+            Assert.NotNull(held);
+            Assert.True(await app.GetDatabase().KeyExistsAsync($"padlock:{{{name}}}:lock"));
+        }
+        await container.DisposeAsync();
+        // The provider went with the container; the application's connection did not.
         Assert.True(app.IsConnected);
         Assert.True((await app.GetDatabase().PingAsync()) < TimeSpan.FromSeconds(10));
     }
