@@ -17,7 +17,7 @@ namespace Padlock.ZooKeeper;
 public sealed class ZooKeeperLockStore : ILockStore, ILockInspector, ISemaphoreStore, IReaderWriterLockStore, IElectionStore
 {
     private readonly ZooKeeperLockOptions _options;
-    private readonly ZkTls? _tls;
+    private readonly Padlock.Stores.TlsFiles? _tls;
     private readonly ILogger _logger;
     private readonly byte[] _owner;
     private readonly SemaphoreSlim _sessionGate = new(1, 1);

@@ -25,7 +25,7 @@ internal sealed class EtcdConnection : IDisposable
     /// <param name="time">The clock.</param>
     /// <param name="tls">The TLS settings (https), or null for plain http.</param>
     /// <param name="auth">The user's authentication, or null when the cluster has none.</param>
-    public EtcdConnection(IReadOnlyList<string> endpoints, TimeSpan connectTimeout, TimeSpan requestTimeout, TimeProvider time, EtcdTls? tls = null, EtcdAuth? auth = null)
+    public EtcdConnection(IReadOnlyList<string> endpoints, TimeSpan connectTimeout, TimeSpan requestTimeout, TimeProvider time, Padlock.Stores.TlsFiles? tls = null, EtcdAuth? auth = null)
     {
         Endpoints = endpoints;
         ConnectTimeout = connectTimeout;

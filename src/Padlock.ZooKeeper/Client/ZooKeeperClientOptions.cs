@@ -19,7 +19,7 @@ internal sealed record ZooKeeperClientOptions
     public IReadOnlyList<string> DigestAuth { get; init; } = [];
 
     /// <summary>TLS to every server (their secure client port), or null for plain TCP.</summary>
-    public Session.ZkTls? Tls { get; init; }
+    public Padlock.Stores.TlsFiles? Tls { get; init; }
 
     /// <summary>The largest frame accepted from a server: jute.maxbuffer (1 MiB) plus room for headers.</summary>
     public int MaxFrameLength { get; init; } = 0xfffff + 1024;

@@ -51,7 +51,7 @@ internal sealed class ZkConnection
     /// server's answer; when that answer says the session expired, the connection is already closed.
     /// </summary>
     public static async Task<(ZkConnection Connection, ConnectResponse Response)> OpenAsync(
-        ZkSession session, DnsEndPoint endpoint, ConnectRequest request, TimeSpan timeout, int maxFrameLength, ZkTls? tls, CancellationToken cancellationToken)
+        ZkSession session, DnsEndPoint endpoint, ConnectRequest request, TimeSpan timeout, int maxFrameLength, Padlock.Stores.TlsFiles? tls, CancellationToken cancellationToken)
     {
         using var timer = new CancellationTokenSource(timeout, session.Time);
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timer.Token);
