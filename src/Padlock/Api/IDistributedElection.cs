@@ -39,6 +39,12 @@ public interface IDistributedElection
     /// <exception cref="LockRecursionException">This async flow already leads this election through this provider.</exception>
     ValueTask<ILeadership?> TryCampaignAsync(string value, TimeSpan timeout = default, CancellationToken cancellationToken = default);
 
+    /// <summary>Synchronous form of <see cref="CampaignAsync(string, TimeSpan?, CancellationToken)"/>; blocks the calling thread.</summary>
+    ILeadership Campaign(string value, TimeSpan? timeout = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Synchronous form of <see cref="TryCampaignAsync(string, TimeSpan, CancellationToken)"/>; blocks the calling thread.</summary>
+    ILeadership? TryCampaign(string value, TimeSpan timeout = default, CancellationToken cancellationToken = default);
+
     /// <summary>Reads who leads now, once.</summary>
     /// <returns>The leader's value and term, or <see langword="null"/> when nobody leads.</returns>
     /// <exception cref="OperationCanceledException">The token was cancelled.</exception>

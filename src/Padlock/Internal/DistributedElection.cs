@@ -18,13 +18,25 @@ internal sealed class DistributedElection(string name, object provider, ILockSto
     public ValueTask<ILeadership> CampaignAsync(string value, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
         ElectionLimits.ValidateValue(value, nameof(value));
-        return AsLeadershipAsync(new Campaign(this, value).AcquireAsync(timeout, cancellationToken));
+        return AsLeadershipAsync(new CampaignAttempt(this, value).AcquireAsync(timeout, cancellationToken));
     }
 
     public ValueTask<ILeadership?> TryCampaignAsync(string value, TimeSpan timeout = default, CancellationToken cancellationToken = default)
     {
         ElectionLimits.ValidateValue(value, nameof(value));
-        return AsLeadershipOrNullAsync(new Campaign(this, value).TryAcquireAsync(timeout, cancellationToken));
+        return AsLeadershipOrNullAsync(new CampaignAttempt(this, value).TryAcquireAsync(timeout, cancellationToken));
+    }
+
+    public ILeadership Campaign(string value, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        ElectionLimits.ValidateValue(value, nameof(value));
+        return (ILeadership)new CampaignAttempt(this, value).Acquire(timeout, cancellationToken);
+    }
+
+    public ILeadership? TryCampaign(string value, TimeSpan timeout = default, CancellationToken cancellationToken = default)
+    {
+        ElectionLimits.ValidateValue(value, nameof(value));
+        return (ILeadership?)new CampaignAttempt(this, value).TryAcquire(timeout, cancellationToken);
     }
 
     public ValueTask<LeaderInfo?> GetLeaderAsync(CancellationToken cancellationToken = default)
@@ -58,7 +70,7 @@ internal sealed class DistributedElection(string name, object provider, ILockSto
         => (ILeadership?)await acquiring.ConfigureAwait(false);
 
     /// <summary>One campaign: the shared acquire path with the value to campaign with.</summary>
-    private sealed class Campaign(DistributedElection election, string value)
+    private sealed class CampaignAttempt(DistributedElection election, string value)
         : DistributedPrimitive(election.Name, "election", election._provider, election._store, election._logger, election._time)
     {
         protected override string Describe => $"election '{Name}'";

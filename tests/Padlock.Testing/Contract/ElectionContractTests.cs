@@ -218,4 +218,22 @@ public abstract class ElectionContractTests : IAsyncLifetime
         Assert.True(await seen.MoveNextAsync().AsTask().WaitAsync(Long), "The observation ended.");
         return seen.Current;
     }
+
+    [Fact]
+    public async Task The_synchronous_forms_campaign_like_the_async_ones()
+    {
+        var name = UniqueName();
+        var first = NewProvider().CreateElection(name);
+        var other = NewProvider().CreateElection(name);
+        // Run on the thread pool: the sync forms block their thread, as a caller without async would.
+        using var leads = await Task.Run(() => first.Campaign("sync-leader", Long));
+        Assert.Equal(new LeaderInfo("sync-leader", leads.FencingToken), await other.GetLeaderAsync());
+        Assert.Null(await Task.Run(() => other.TryCampaign("hopeful")));
+        Assert.Throws<TimeoutException>(() => other.Campaign("hopeful", TimeSpan.FromMilliseconds(100)));
+        Assert.Throws<ArgumentException>(() => other.TryCampaign(""));
+        leads.Dispose();
+        using var next = await Task.Run(() => other.TryCampaign("next", TimeSpan.FromSeconds(10)));
+        Assert.NotNull(next);
+        Assert.True(next!.FencingToken > leads.FencingToken, $"Term {next.FencingToken} after {leads.FencingToken}.");
+    }
 }
