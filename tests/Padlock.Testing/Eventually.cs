@@ -30,6 +30,23 @@ public static class Eventually
         }
     }
 
+    /// <summary>
+    /// Reads <paramref name="probe"/> until <paramref name="accept"/> takes its value and returns that value; fails with
+    /// "<paramref name="what"/>" and the last value read after <paramref name="timeout"/> (default <see cref="DefaultTimeout"/>).
+    /// </summary>
+    public static async Task<T> ValueAsync<T>(Func<Task<T>> probe, Func<T, bool> accept, string what, TimeSpan? timeout = null)
+    {
+        var limit = timeout ?? DefaultTimeout;
+        var watch = Stopwatch.StartNew();
+        while (true)
+        {
+            var value = await probe();
+            if (accept(value)) return value;
+            if (watch.Elapsed > limit) Assert.Fail($"Not within {limit.TotalSeconds:0.#} s: {what}. Last seen: {value}");
+            await Task.Delay(PollInterval);
+        }
+    }
+
     /// <summary>Whether process <paramref name="pid"/> runs (exists and is not a zombie); Linux only, from /proc.</summary>
     public static bool ProcessAlive(int pid)
     {

@@ -1,3 +1,5 @@
+using Padlock.Cli.Primitives;
+
 namespace Padlock.Cli.Bench;
 
 /// <summary>The workload of one <c>padlock bench</c> run, the same for every store measured.</summary>
@@ -8,4 +10,5 @@ namespace Padlock.Cli.Bench;
 /// <param name="Ops">Total acquisitions across all workers; null when running for a duration.</param>
 /// <param name="Counter">Do the chapter's read-increment-write on a counter per lock under the lock, and check it at the end.</param>
 /// <param name="AcquireTimeout">How long one acquire may wait before it counts as a failure.</param>
-internal sealed record BenchOptions(int Workers, int Locks, TimeSpan Hold, TimeSpan? Duration, long? Ops, bool Counter, TimeSpan AcquireTimeout);
+/// <param name="Primitive">What each acquisition takes: the lock, a semaphore permit, a read or write hold, a leadership.</param>
+internal sealed record BenchOptions(int Workers, int Locks, TimeSpan Hold, TimeSpan? Duration, long? Ops, bool Counter, TimeSpan AcquireTimeout, Primitive Primitive);

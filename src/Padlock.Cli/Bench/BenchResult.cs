@@ -4,6 +4,9 @@ namespace Padlock.Cli.Bench;
 internal sealed record BenchResult
 {
     public required string Store { get; init; }
+
+    /// <summary>What was measured: "lock", "semaphore (4 permits)", "reader-writer lock (90 % reads)", "election".</summary>
+    public string Primitive { get; init; } = "lock";
     public string? Error { get; init; }
     public int Workers { get; init; }
     public int Locks { get; init; }
@@ -26,6 +29,9 @@ internal sealed record BenchResult
     public long Failures { get; init; }
     public string? FirstFailure { get; init; }
     public long Losses { get; init; }
+
+    /// <summary>Acquisitions that found more holders of the name than the primitive allows (two writers, N+1 permits): must be 0.</summary>
+    public long Overlaps { get; init; }
     public CounterCheck? Counter { get; init; }
 
     /// <summary>Acquisitions per second in consecutive slices of <see cref="TimelineSliceSeconds"/>.</summary>

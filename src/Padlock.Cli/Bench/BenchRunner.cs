@@ -56,17 +56,23 @@ internal sealed class BenchRunner(BenchOptions options, string workDir)
         return sum;
     }
 
-    private static async Task<string?> ProbeAsync(string uri, LockProvider provider, CancellationToken ct)
+    private async Task<string?> ProbeAsync(string uri, LockProvider provider, CancellationToken ct)
     {
         try
         {
-            var handle = await provider.CreateLock("padlock-bench-probe-" + Guid.NewGuid().ToString("N")[..6]).TryAcquireAsync(TimeSpan.Zero, ct);
+            // The probe takes the primitive measured, so a store without it (elections on file://) is one clear error.
+            var probe = options.Primitive.Pick(new Random(0));
+            var handle = await probe.TryAcquireAsync(provider, "padlock-bench-probe-" + Guid.NewGuid().ToString("N")[..6], TimeSpan.Zero, ct);
             if (handle is not null) await handle.DisposeAsync();
             return null;
         }
         catch (Padlock.Stores.LockStoreUnavailableException ex)
         {
             return new StoreUnreachableException(uri, ex).Message;
+        }
+        catch (NotSupportedException ex)
+        {
+            return ex.Message.Split('\n')[0];
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
         {
@@ -80,7 +86,9 @@ internal sealed class BenchRunner(BenchOptions options, string workDir)
         var names = Enumerable.Range(0, options.Locks).Select(k => $"padlock-bench-{run}-{k}").ToArray();
         var latencies = Enumerable.Range(0, options.Workers).Select(_ => new List<double>(4096)).ToArray();
         var times = Enumerable.Range(0, options.Workers).Select(_ => new List<double>(4096)).ToArray();
-        long remaining = options.Ops ?? long.MaxValue, failures = 0, losses = 0, waitTicks = 0;
+        long remaining = options.Ops ?? long.MaxValue, failures = 0, losses = 0, overlaps = 0, waitTicks = 0, exclusive = 0;
+        // Holders of each name now, weighted by kind (see Primitive.Weight): more than a kind's Limit is an overlap.
+        var holders = new int[names.Length];
         string? firstFailure = null;
         var clock = Stopwatch.StartNew();
         var end = options.Duration ?? TimeSpan.MaxValue;
@@ -88,17 +96,17 @@ internal sealed class BenchRunner(BenchOptions options, string workDir)
         async Task Worker(int w)
         {
             var provider = providers[w % providers.Count];
-            var locks = names.Select(provider.CreateLock).ToArray();
             var random = new Random(w);
             while (clock.Elapsed < end && Interlocked.Decrement(ref remaining) >= 0)
             {
                 ct.ThrowIfCancellationRequested();
-                var k = random.Next(locks.Length);
+                var k = random.Next(names.Length);
+                var kind = options.Primitive.Pick(random);
                 var started = Stopwatch.GetTimestamp();
                 ILockHandle? handle;
                 try
                 {
-                    handle = await locks[k].TryAcquireAsync(options.AcquireTimeout, ct);
+                    handle = await kind.TryAcquireAsync(provider, names[k], options.AcquireTimeout, ct);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
                 {
@@ -117,19 +125,31 @@ internal sealed class BenchRunner(BenchOptions options, string workDir)
                 latencies[w].Add(waited.TotalMilliseconds);
                 times[w].Add(clock.Elapsed.TotalSeconds);
                 Interlocked.Increment(ref _acquired);
+                if (Interlocked.Add(ref holders[k], kind.Weight) > kind.Limit) Interlocked.Increment(ref overlaps);
                 try
                 {
-                    if (counters.Count > 0) await counters[k].WriteAsync(await counters[k].ReadAsync(ct) + 1, ct);
-                    if (options.Hold > TimeSpan.Zero) await Task.Delay(options.Hold, ct);
+                    // Only an exclusive hold may write the counter; a shared one (a reader, one of N permits) reads it.
+                    if (counters.Count > 0 && kind.IsExclusive)
+                    {
+                        await counters[k].WriteAsync(await counters[k].ReadAsync(ct) + 1, ct);
+                        Interlocked.Increment(ref exclusive);
+                    }
+                    else if (counters.Count > 0)
+                    {
+                        await counters[k].ReadAsync(ct);
+                    }
+                    if (options.Hold > TimeSpan.Zero) PreciseHold.Wait(options.Hold);
                     if (handle.IsLost) Interlocked.Increment(ref losses);
                 }
                 finally
                 {
+                    Interlocked.Add(ref holders[k], -kind.Weight);
                     await handle.DisposeAsync();
                 }
             }
         }
 
+        if (options.Hold > TimeSpan.Zero) PreciseHold.Reserve(options.Workers);
         await Task.WhenAll(Enumerable.Range(0, options.Workers).Select(w => Task.Run(() => Worker(w), ct)));
         var seconds = clock.Elapsed.TotalSeconds;
         var all = latencies.SelectMany(l => l).ToArray();
@@ -140,6 +160,7 @@ internal sealed class BenchRunner(BenchOptions options, string workDir)
         return new BenchResult
         {
             Store = StoreOpener.Shown(uri),
+            Primitive = options.Primitive.Kind,
             Workers = options.Workers,
             Locks = options.Locks,
             HoldMs = options.Hold.TotalMilliseconds,
@@ -154,7 +175,8 @@ internal sealed class BenchRunner(BenchOptions options, string workDir)
             Failures = failures,
             FirstFailure = firstFailure,
             Losses = losses,
-            Counter = counters.Count == 0 ? null : new CounterCheck(all.Length, await SumAsync(counters, ct), counters[0].Where),
+            Overlaps = overlaps,
+            Counter = counters.Count == 0 ? null : new CounterCheck(exclusive, await SumAsync(counters, ct), counters[0].Where),
             Timeline = Figures.Timeline(times, seconds, slice),
             TimelineSliceSeconds = slice,
             HistogramUpperMs = upper,

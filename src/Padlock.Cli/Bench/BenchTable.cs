@@ -12,6 +12,7 @@ internal static class BenchTable
         var table = t.NewTable(["", .. results.Select(r => r.Store)]);
         void Row(string label, Func<BenchResult, string> value)
             => table.AddRow([new Text(label), .. results.Select(r => (Spectre.Console.Rendering.IRenderable)new Markup(r.Error is null ? value(r) : "-"))]);
+        Row("primitive", r => Markup.Escape(r.Primitive));
         Row("acquisitions", r => r.Acquisitions.ToString("N0", CultureInfo.InvariantCulture));
         Row("acquisitions/s", r => F(r.PerSecond, "N0"));
         Row("latency p50 ms", r => F(r.LatencyMs?.P50));
@@ -24,6 +25,7 @@ internal static class BenchTable
         Row("per-worker share", r => string.Join(" ", r.PerWorker.Select(c => F(r.Acquisitions == 0 ? 0 : 100.0 * c / r.Acquisitions, "0") + "%")));
         Row("failures", r => r.Failures == 0 ? "0" : $"[red]{r.Failures}[/]");
         Row("losses", r => r.Losses == 0 ? "0" : $"[red]{r.Losses}[/]");
+        Row("overlaps", r => r.Overlaps == 0 ? "0" : $"[red]{r.Overlaps}[/]");
         Row("counter check", r => r.Counter is null ? "off (--counter)" : r.Counter.Ok ? $"[green]ok[/] {r.Counter.Actual} ({r.Counter.Where})" : $"[red]WRONG[/] {r.Counter.Actual} of {r.Counter.Expected}");
         t.Out.Write(table);
         foreach (var r in results.Where(r => r.Error is not null)) t.Text($"{r.Store}: {r.Error}");

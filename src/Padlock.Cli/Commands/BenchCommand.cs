@@ -2,13 +2,15 @@ using System.CommandLine;
 using Padlock.Cli.Bench;
 using Padlock.Cli.Common;
 using Padlock.Cli.Output;
+using Padlock.Cli.Primitives;
 using Spectre.Console;
 
 namespace Padlock.Cli.Commands;
 
 /// <summary>
 /// <c>padlock bench --store URI [--store URI ...] [--workers N] [--locks K] [--hold D] [--duration D | --ops N]
-/// [--counter] [--report FILE.html] [--json FILE]</c>: the stress test, each store in turn on the same workload.
+/// [--counter] [--primitive lock|semaphore|rw|election [--permits N] [--reads P]] [--report FILE.html] [--json FILE]</c>:
+/// the stress test, each store in turn on the same workload.
 /// </summary>
 internal static class BenchCommand
 {
@@ -24,9 +26,13 @@ internal static class BenchCommand
         var timeout = new Option<string>("--acquire-timeout") { Description = "Longest wait of one acquire before it counts as a failure.", DefaultValueFactory = _ => "10s" };
         var report = new Option<string?>("--report") { Description = "Write a self-contained HTML report with charts to this file." };
         var json = new Option<string?>("--json") { Description = "Write the raw figures as JSON to this file ('-' for standard output)." };
+        var primitive = new Option<string>("--primitive") { Description = "What each acquisition takes: lock (default), semaphore (one of --permits), rw (a read or a write, --reads of them reads) or election (a campaign; release resigns).", DefaultValueFactory = _ => "lock" };
+        primitive.AcceptOnlyFromAmong("lock", "semaphore", "rw", "election");
+        var permits = new Option<int?>("--permits") { Description = "With --primitive semaphore: the semaphore's permits (default 4)." };
+        var reads = new Option<double?>("--reads") { Description = "With --primitive rw: the share of acquisitions that read, 0 to 1 (default 0.9)." };
         var command = new Command("bench", "Stress-test stores: workers acquire, hold (optionally updating a counter) and release; per store: acquisitions/s, latency percentiles, wait, fairness, failures, losses, counter check.")
         {
-            stores, workers, locks, hold, duration, ops, counter, timeout, report, json,
+            stores, workers, locks, hold, duration, ops, counter, timeout, report, json, primitive, permits, reads,
         };
         command.SetAction(async (p, _) =>
         {
@@ -37,6 +43,7 @@ internal static class BenchCommand
             // Checked before measuring, so a bad path fails at once rather than after the whole run.
             if (p.GetValue(report) is { } reportFile) Args.OutputFile(reportFile, "--report");
             if (p.GetValue(json) is { } jsonOut and not "-") Args.OutputFile(jsonOut, "--json");
+            var chosen = Primitive(p.GetValue(primitive)!, p.GetValue(permits), p.GetValue(reads));
             var n = p.GetValue(ops);
             if (n is < 1) throw new UsageException($"invalid value {n} for --ops: expected a positive number");
             var options = new BenchOptions(
@@ -46,7 +53,8 @@ internal static class BenchCommand
                 n is null ? Args.Duration(p.GetValue(duration) ?? "5s", "--duration") : null,
                 n,
                 p.GetValue(counter),
-                Args.Duration(p.GetValue(timeout), "--acquire-timeout"));
+                Args.Duration(p.GetValue(timeout), "--acquire-timeout"),
+                chosen);
             var results = await RunAllAsync(context, uris, options);
             var jsonFile = p.GetValue(json);
             if (jsonFile == "-") Console.WriteLine(Json.Serialize(results));
@@ -57,10 +65,24 @@ internal static class BenchCommand
                 HtmlReport.Write(html, results, "padlock " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)));
                 if (jsonFile != "-") context.Terminal.Text($"report: {Path.GetFullPath(html)}");
             }
-            var bad = results.Any(r => r.Error is not null || r.Counter is { Ok: false } || r.Losses > 0 || r.Failures > 0);
+            var bad = results.Any(r => r.Error is not null || r.Counter is { Ok: false } || r.Losses > 0 || r.Failures > 0 || r.Overlaps > 0);
             return bad ? ExitCodes.Failed : ExitCodes.Ok;
         });
         return command;
+    }
+
+    private static Primitive Primitive(string kind, int? permits, double? reads)
+    {
+        if (permits is not null && kind != "semaphore") throw new UsageException("--permits is for --primitive semaphore only");
+        if (reads is not null && kind != "rw") throw new UsageException("--reads is for --primitive rw only");
+        return kind switch
+        {
+            "semaphore" => Primitives.Primitive.Semaphore(Args.Positive(permits ?? 4, "--permits", Padlock.Stores.SemaphoreLimits.MaxCount)),
+            "rw" => reads is >= 0 and <= 1 ? new ReadWriteMix(reads ?? 0.9) : reads is null ? new ReadWriteMix(0.9)
+                : throw new UsageException($"invalid value {reads} for --reads: expected a share from 0 to 1"),
+            "election" => Primitives.Primitive.Election($"{Environment.MachineName}:{Environment.ProcessId}"),
+            _ => Primitives.Primitive.Lock,
+        };
     }
 
     private static async Task<List<BenchResult>> RunAllAsync(CliContext context, string[] uris, BenchOptions options)

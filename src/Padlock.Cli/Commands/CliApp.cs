@@ -62,6 +62,12 @@ internal static class CliApp
             Terminal.Error(ex.Message);
             return ExitCodes.Usage;
         }
+        catch (NotSupportedException ex)
+        {
+            // The store cannot give the primitive asked for (elections on file://, say): a choice the caller must change.
+            Terminal.Error(ex.Message.Split('\n')[0]);
+            return ExitCodes.Usage;
+        }
         catch (StoreUnreachableException ex)
         {
             Terminal.Error(ex.Message);

@@ -15,35 +15,48 @@ internal static class StatusCommand
         var name = new Argument<string>("NAME") { Description = "The lock name." };
         var store = new Option<string>("--store", "-s") { Description = "Store URI (default: the file store in $TMPDIR/padlock).", DefaultValueFactory = _ => LockProvider.DefaultUri };
         var json = new Option<bool>("--json") { Description = "Print JSON instead of text." };
-        var command = new Command("status", "Show who holds a lock, since when, its fencing token, the lease left and the waiters, where the store can tell. Exit code 0 when free, 1 when held.")
+        var semaphore = new Option<int?>("--semaphore") { Description = "Read the semaphore of N permits of that name instead (probed: free or full)." };
+        var rw = new Option<bool>("--rw") { Description = "Read the reader-writer lock of that name instead (probed: free, read-held or write-held)." };
+        var election = new Option<bool>("--election") { Description = "Read the election of that name instead: the leader's value and term." };
+        var command = new Command("status", "Show who holds a lock, since when, its fencing token, the lease left and the waiters, where the store can tell; or a semaphore, reader-writer lock or election. Exit code 0 when free (no leader), 1 when held (led, full).")
         {
-            name, store, json,
+            name, store, json, semaphore, rw, election,
         };
         command.SetAction(async (parse, _) =>
         {
             var uri = parse.GetValue(store)!;
             StoreOpener.Validate(uri);
-            var report = await StatusReader.ReadAsync(Args.LockName(parse.GetValue(name)), uri, context.Interrupted);
+            var target = Target(parse.GetValue(semaphore), parse.GetValue(rw), parse.GetValue(election));
+            var report = await StatusReader.ReadAsync(Args.LockName(parse.GetValue(name)), uri, target, context.Interrupted);
             if (parse.GetValue(json)) Console.WriteLine(Json.Serialize(report));
             else Print(context.Terminal, report);
-            return report.State == "free" ? ExitCodes.Ok : ExitCodes.Failed;
+            return report.State is "free" or "no leader" ? ExitCodes.Ok : ExitCodes.Failed;
         });
         return command;
+    }
+
+    private static StatusTarget Target(int? semaphore, bool rw, bool election)
+    {
+        if ((semaphore is null ? 0 : 1) + (rw ? 1 : 0) + (election ? 1 : 0) > 1)
+            throw new UsageException("give at most one of --semaphore, --rw and --election");
+        if (semaphore is { } permits) return new(StatusKind.Semaphore, Args.Positive(permits, "--semaphore", Padlock.Stores.SemaphoreLimits.MaxCount));
+        if (rw) return new(StatusKind.ReaderWriter);
+        return election ? new(StatusKind.Election) : new(StatusKind.Lock);
     }
 
     private static void Print(Terminal t, LockReport r)
     {
         var grid = new Grid().AddColumn().AddColumn();
         void Row(string k, string? v) { if (v is not null) grid.AddRow(new Text(k), new Text(v)); }
-        Row("lock", r.Name);
+        Row(r.Source == "election" ? "election" : "name", r.Name);
         Row("store", r.Store);
         Row("state", r.State);
-        Row("holder", r.Owner);
+        Row(r.Source == "election" ? "leader" : "holder", r.Owner);
         Row("since", r.Since?.ToString("u", CultureInfo.InvariantCulture));
-        Row("fencing token", r.FencingToken?.ToString(CultureInfo.InvariantCulture));
+        Row(r.Source == "election" ? "term" : "fencing token", r.FencingToken?.ToString(CultureInfo.InvariantCulture));
         Row("lease left", r.LeaseRemainingSeconds is { } s ? Durations.Format(TimeSpan.FromSeconds(s)) : null);
         Row("waiters", r.Waiters is null ? null : r.Waiters.Count == 0 ? "none" : string.Join(", ", r.Waiters));
-        if (r.Source == "probe") Row("note", "this store cannot tell who holds a lock; state found with a try-lock");
+        if (r.Source == "probe") Row("note", "found with a zero-timeout try (released at once); holders and waiters are not shown");
         t.Out.Write(grid);
     }
 }

@@ -32,9 +32,14 @@ internal static class ChildTie
     /// <summary>
     /// Adjusts <paramref name="psi"/> for the store and says what else the start needs.
     /// </summary>
-    public static Plan Prepare(ILockStore store, string lockName, ProcessStartInfo psi)
+    /// <param name="store">The store the hold is in.</param>
+    /// <param name="lockName">The name held.</param>
+    /// <param name="isLock">Whether the hold is the exclusive lock: only its flock can be handed to the command (the
+    /// file store's semaphores, reader-writer locks and elections are held in files the command cannot inherit alone).</param>
+    /// <param name="psi">The command's start; rewritten to start through setpriv and setsid where those are used.</param>
+    public static Plan Prepare(ILockStore store, string lockName, bool isLock, ProcessStartInfo psi)
     {
-        if (store is FileLockStore files)
+        if (isLock && store is FileLockStore files)
             return new(files.HeldFile(lockName) ?? throw new InvalidOperationException($"the file store holds no lock file for '{lockName}'"), false);
         if (ExecutableResolver.Resolve("setpriv") is not { } setpriv)
         {

@@ -27,7 +27,7 @@ internal sealed class CommandRunner(CliContext context, RunOptions options)
         ILockHandle? handle;
         try
         {
-            handle = await provider.CreateLock(options.LockName).TryAcquireAsync(options.Wait, context.Interrupted);
+            handle = await options.Primitive.TryAcquireAsync(provider, options.LockName, options.Wait, context.Interrupted);
         }
         catch (Padlock.Stores.LockStoreUnavailableException ex)
         {
@@ -37,10 +37,10 @@ internal sealed class CommandRunner(CliContext context, RunOptions options)
         {
             if (options.Wait == TimeSpan.Zero)
             {
-                Terminal.Error($"lock '{options.LockName}' is busy on {StoreOpener.Shown(options.StoreUri)} (use --wait to wait for it)");
+                Terminal.Error($"{Busy()} on {StoreOpener.Shown(options.StoreUri)} (use --wait to wait for it)");
                 return ExitCodes.LockBusy;
             }
-            Terminal.Error($"timed out after {Durations.Format(options.Wait)} waiting for lock '{options.LockName}' on {StoreOpener.Shown(options.StoreUri)}");
+            Terminal.Error($"timed out after {Durations.Format(options.Wait)} waiting for {What} on {StoreOpener.Shown(options.StoreUri)}");
             return ExitCodes.TimedOut;
         }
 
@@ -49,6 +49,17 @@ internal sealed class CommandRunner(CliContext context, RunOptions options)
             return await RunHoldingAsync(provider, program, handle);
         }
     }
+
+    private string What => $"{options.Primitive.Kind} '{options.LockName}'";
+
+    private string Busy() => options.Primitive.Kind switch
+    {
+        "lock" => $"lock '{options.LockName}' is busy",
+        "election" => $"election '{options.LockName}' has a leader",
+        "read lock" => $"reader-writer lock '{options.LockName}' is held or awaited by a writer",
+        "write lock" => $"reader-writer lock '{options.LockName}' is held",
+        _ => $"{What} has no free permit",
+    };
 
     private async Task<int> RunHoldingAsync(LockProvider provider, string program, ILockHandle handle)
     {
@@ -62,7 +73,7 @@ internal sealed class CommandRunner(CliContext context, RunOptions options)
             Terminal.Error($"cannot start '{options.Command[0]}': {why}");
             return ExitCodes.CannotStart;
         }
-        var plan = ChildTie.Prepare(provider.Store, options.LockName, psi);
+        var plan = ChildTie.Prepare(provider.Store, options.LockName, options.Primitive == Primitives.Primitive.Lock, psi);
 
         // While the command runs, padlock's own signals go to it; padlock stays to release the lock after it exits.
         // Registered before the start so a signal arriving in between is passed on, not lost.
@@ -88,12 +99,12 @@ internal sealed class CommandRunner(CliContext context, RunOptions options)
                 if (Interlocked.Exchange(ref lost, 1) == 1) return;
                 if (options.OnLost == LostPolicy.Kill)
                 {
-                    Terminal.Error($"lock '{options.LockName}' was lost; killing the command (pid {child.Id}) and its children");
+                    Terminal.Error($"{What} was lost; killing the command (pid {child.Id}) and its children");
                     try { child.Kill(entireProcessTree: true); } catch (InvalidOperationException) { /* already gone */ }
                 }
                 else
                 {
-                    Terminal.Error($"warning: lock '{options.LockName}' was lost; the command (pid {child.Id}) keeps running without it");
+                    Terminal.Error($"warning: {What} was lost; the command (pid {child.Id}) keeps running without it");
                 }
             });
             await exited;

@@ -1,3 +1,5 @@
+using Padlock.Cli.Primitives;
+
 namespace Padlock.Cli.Run;
 
 /// <summary>What to do when the lock is lost while the command runs.</summary>
@@ -11,4 +13,4 @@ internal enum LostPolicy
 }
 
 /// <summary>The parsed <c>padlock run</c> command line.</summary>
-internal sealed record RunOptions(string LockName, string StoreUri, TimeSpan Wait, LostPolicy OnLost, string[] Command);
+internal sealed record RunOptions(string LockName, string StoreUri, TimeSpan Wait, LostPolicy OnLost, string[] Command, Primitive Primitive);

@@ -9,11 +9,17 @@ namespace Padlock.Cli.Status;
 /// </summary>
 internal static class StatusReader
 {
-    public static async Task<LockReport> ReadAsync(string name, string uri, CancellationToken ct)
+    public static async Task<LockReport> ReadAsync(string name, string uri, StatusTarget target, CancellationToken ct)
     {
         await using var provider = StoreOpener.Open(uri);
         try
         {
+            switch (target.Kind)
+            {
+                case StatusKind.Election: return await PrimitiveStatus.ElectionAsync(provider, name, uri, ct);
+                case StatusKind.Semaphore: return await PrimitiveStatus.SemaphoreAsync(provider, name, target.Permits, uri, ct);
+                case StatusKind.ReaderWriter: return await PrimitiveStatus.ReaderWriterAsync(provider, name, uri, ct);
+            }
             if (provider.Store is ILockInspector inspector)
             {
                 var s = await inspector.InspectAsync(name, ct);
@@ -32,3 +38,22 @@ internal static class StatusReader
         }
     }
 }
+
+/// <summary>Which primitive of a name <c>padlock status</c> reads.</summary>
+internal enum StatusKind
+{
+    /// <summary>The exclusive lock.</summary>
+    Lock,
+
+    /// <summary>A semaphore, probed.</summary>
+    Semaphore,
+
+    /// <summary>A reader-writer lock, probed.</summary>
+    ReaderWriter,
+
+    /// <summary>An election, read.</summary>
+    Election,
+}
+
+/// <summary>The primitive <c>padlock status</c> reads, and a semaphore's permit count.</summary>
+internal readonly record struct StatusTarget(StatusKind Kind, int Permits = 0);

@@ -51,6 +51,56 @@ public sealed partial class BenchTests(StoreFixture stores)
         foreach (var uri in uris) Assert.Contains($"data-store=\"{uri.Replace("&", "&amp;", StringComparison.Ordinal)}\"", dom, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("semaphore", "--permits", "3", "semaphore (3 permits)")]
+    [InlineData("rw", "--reads", "0.8", "reader-writer lock (80 % reads)")]
+    [InlineData("election", null, null, "election")]
+    public async Task Every_primitive_is_measured_with_no_overlap_and_an_exact_counter(string primitive, string? option, string? value, string shown)
+    {
+        var uris = new List<string> { "mem://", await stores.UriAsync("file"), await stores.UriAsync("zk"), await stores.UriAsync("etcd") };
+        // file:// has no elections: its column is an error naming the alternatives, the others are measured.
+        List<string> args = ["bench", "--workers", "4", "--ops", "200", "--hold", "1ms", "--counter", "--primitive", primitive, "--json", "-"];
+        if (option is not null) args.AddRange([option, value!]);
+
+        var result = await CliProcess.RunAsync([.. args, .. uris.SelectMany(u => new[] { "--store", u })]);
+
+        var rows = JsonDocument.Parse(result.Stdout).RootElement.EnumerateArray().ToList();
+        Assert.Equal(uris.Count, rows.Count);
+        foreach (var row in rows)
+        {
+            var store = row.GetProperty("store").GetString()!;
+            if (primitive == "election" && store.StartsWith("file:", StringComparison.Ordinal))
+            {
+                Assert.Contains("no leader elections", row.GetProperty("error").GetString(), StringComparison.Ordinal);
+                continue;
+            }
+            Assert.False(row.TryGetProperty("error", out _), $"{store}: {row}");
+            Assert.Equal(shown, row.GetProperty("primitive").GetString());
+            Assert.Equal(200, row.GetProperty("acquisitions").GetInt64());
+            Assert.Equal(0, row.GetProperty("failures").GetInt64());
+            Assert.Equal(0, row.GetProperty("overlaps").GetInt64());
+            // Only exclusive holds (a writer, a leader) write the counter: it must count exactly those.
+            var counter = row.GetProperty("counter");
+            Assert.Equal(counter.GetProperty("expected").GetInt64(), counter.GetProperty("actual").GetInt64());
+            if (primitive != "semaphore") Assert.True(counter.GetProperty("expected").GetInt64() > 0, $"{store}: {counter}");
+        }
+        Assert.True(result.ExitCode == (primitive == "election" ? 1 : 0), result.ToString());
+    }
+
+    [Fact]
+    public async Task Primitive_options_out_of_place_are_usage_errors()
+    {
+        var permits = await CliProcess.RunAsync("bench", "--store", "mem://", "--permits", "2");
+        var reads = await CliProcess.RunAsync("bench", "--store", "mem://", "--primitive", "rw", "--reads", "1.5");
+        var unknown = await CliProcess.RunAsync("bench", "--store", "mem://", "--primitive", "barrier");
+
+        Assert.True(permits.ExitCode == 2, permits.ToString());
+        Assert.Contains("--permits is for --primitive semaphore", permits.Stderr, StringComparison.Ordinal);
+        Assert.True(reads.ExitCode == 2, reads.ToString());
+        Assert.Contains("0 to 1", reads.Stderr, StringComparison.Ordinal);
+        Assert.True(unknown.ExitCode == 2, unknown.ToString());
+    }
+
     [Fact]
     public async Task A_duration_run_reports_throughput_over_time()
     {

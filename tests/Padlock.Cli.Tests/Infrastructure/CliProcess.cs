@@ -70,10 +70,23 @@ public sealed class CliProcess : IAsyncDisposable
         return _process.ExitCode;
     }
 
+    private int _disposed;
+
     public void Signal(int signal) => _ = kill(_process.Id, signal);
+
+    /// <summary>
+    /// Ends padlock as a user would (SIGTERM: it passes the signal to the command, waits for it and releases the hold) and
+    /// waits for it to exit; unlike <see cref="DisposeAsync"/>, which kills it and leaves a server store's hold to expire.
+    /// </summary>
+    public async Task<int> EndAsync()
+    {
+        Signal(15);
+        return await WaitAsync(TimeSpan.FromSeconds(30));
+    }
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);
