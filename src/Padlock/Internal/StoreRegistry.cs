@@ -13,15 +13,16 @@ internal static class StoreRegistry
 {
     private static readonly ConcurrentDictionary<string, ILockStoreFactory> Factories = new(StringComparer.OrdinalIgnoreCase);
 
-    private static readonly Dictionary<string, (string Type, string Package)> WellKnown = new(StringComparer.OrdinalIgnoreCase)
+    // The store packages' schemes, for messages and for the lookup below.
+    private static readonly Dictionary<string, string> WellKnown = new(StringComparer.OrdinalIgnoreCase)
     {
-        ["redis"] = ("Padlock.Redis.RedisLockStoreFactory, Padlock.Redis", "Padlock.Redis"),
-        ["rediss"] = ("Padlock.Redis.RedisLockStoreFactory, Padlock.Redis", "Padlock.Redis"),
-        ["redlock"] = ("Padlock.Redis.RedisLockStoreFactory, Padlock.Redis", "Padlock.Redis"),
-        ["zk"] = ("Padlock.ZooKeeper.ZooKeeperLockStoreFactory, Padlock.ZooKeeper", "Padlock.ZooKeeper"),
-        ["etcd"] = ("Padlock.Etcd.EtcdLockStoreFactory, Padlock.Etcd", "Padlock.Etcd"),
-        ["postgres"] = ("Padlock.Postgres.PostgresLockStoreFactory, Padlock.Postgres", "Padlock.Postgres"),
-        ["postgresql"] = ("Padlock.Postgres.PostgresLockStoreFactory, Padlock.Postgres", "Padlock.Postgres"),
+        ["redis"] = "Padlock.Redis",
+        ["rediss"] = "Padlock.Redis",
+        ["redlock"] = "Padlock.Redis",
+        ["zk"] = "Padlock.ZooKeeper",
+        ["etcd"] = "Padlock.Etcd",
+        ["postgres"] = "Padlock.Postgres",
+        ["postgresql"] = "Padlock.Postgres",
     };
 
     static StoreRegistry()
@@ -72,9 +73,18 @@ internal static class StoreRegistry
     internal static ILockStoreFactory FactoryFor(string scheme)
     {
         if (Factories.TryGetValue(scheme, out var factory)) return factory;
-        var (typeName, package) = WellKnown[scheme];
-        var type = Type.GetType(typeName, throwOnError: false)
-            ?? throw new StorePackageMissingException(scheme, package);
+        var package = WellKnown[scheme];
+        // Each lookup names its type with a constant, so the trimmer and the Native AOT compiler see which factory (and
+        // its constructor) to keep when the package is part of the app, and a trimmed or AOT app finds the store as any
+        // other does. A type name read from a table would be invisible to them (IL2057), and the store "missing".
+        var type = package switch
+        {
+            "Padlock.Redis" => Type.GetType("Padlock.Redis.RedisLockStoreFactory, Padlock.Redis", throwOnError: false),
+            "Padlock.ZooKeeper" => Type.GetType("Padlock.ZooKeeper.ZooKeeperLockStoreFactory, Padlock.ZooKeeper", throwOnError: false),
+            "Padlock.Etcd" => Type.GetType("Padlock.Etcd.EtcdLockStoreFactory, Padlock.Etcd", throwOnError: false),
+            _ => Type.GetType("Padlock.Postgres.PostgresLockStoreFactory, Padlock.Postgres", throwOnError: false),
+        };
+        if (type is null) throw new StorePackageMissingException(scheme, package);
         factory = (ILockStoreFactory)Activator.CreateInstance(type)!;
         Register(factory);
         return factory;
