@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the real servers the tests and `padlock servers` use, from the distribution's packages, when missing:
 # Redis 7 (redis-server), ZooKeeper 3.8 (zookeeper), etcd 3.4 (etcd-server, etcd-client), PostgreSQL 15 (postgresql),
-# and Chromium for the HTML-report test; plus the unprivileged user 'padlock-pg' that runs PostgreSQL when the tests
+# Chromium for the HTML-report test, and clang + zlib1g-dev for the Native AOT publish tests; plus the unprivileged user 'padlock-pg' that runs PostgreSQL when the tests
 # run as root (initdb refuses root). Idempotent: does nothing when all are present.
 #   scripts/servers.sh install   install what is missing
 #   scripts/servers.sh check     exit 1 and list what is missing
@@ -17,6 +17,8 @@ missing() {
   command -v etcdctl >/dev/null || out+=(etcd-client)
   command -v chromium >/dev/null || out+=(chromium)
   compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null || out+=(postgresql)
+  command -v clang >/dev/null || out+=(clang)
+  [ -f /usr/include/zlib.h ] || out+=(zlib1g-dev)
   echo "${out[@]:-}"
 }
 

@@ -141,5 +141,5 @@ internal static class ServersCommand
         return c;
     }
 
-    private sealed record ServerStatusRow(string Kind, int Pid, int Port, bool Running, bool Answers, string Group);
+    internal sealed record ServerStatusRow(string Kind, int Pid, int Port, bool Running, bool Answers, string Group);
 }

@@ -10,9 +10,9 @@ internal static class SelfProcess
     {
         var host = Environment.ProcessPath ?? "dotnet";
         var psi = new ProcessStartInfo(host) { UseShellExecute = false };
-        // Under the muxer the first argument must be our own assembly.
+        // Under the muxer the first argument must be our own assembly. (A Native AOT padlock is its own ProcessPath.)
         if (Path.GetFileNameWithoutExtension(host).Equals("dotnet", StringComparison.OrdinalIgnoreCase))
-            psi.ArgumentList.Add(typeof(SelfProcess).Assembly.Location);
+            psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Padlock.Cli.dll"));
         foreach (var a in args) psi.ArgumentList.Add(a);
         return psi;
     }

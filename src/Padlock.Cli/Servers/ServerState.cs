@@ -20,7 +20,7 @@ internal sealed class ServerState(string directory)
         if (!File.Exists(FilePath)) return [];
         try
         {
-            return JsonSerializer.Deserialize<List<ServerRecord>>(File.ReadAllText(FilePath), Json.Options) ?? [];
+            return Json.Deserialize<List<ServerRecord>>(File.ReadAllText(FilePath)) ?? [];
         }
         catch (JsonException ex)
         {
@@ -37,7 +37,7 @@ internal sealed class ServerState(string directory)
             return;
         }
         var temp = FilePath + ".tmp";
-        File.WriteAllText(temp, JsonSerializer.Serialize(records, Json.Options));
+        File.WriteAllText(temp, Json.Serialize(records.ToList()));
         File.Move(temp, FilePath, overwrite: true);
     }
 
