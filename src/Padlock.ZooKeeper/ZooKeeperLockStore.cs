@@ -14,7 +14,7 @@ namespace Padlock.ZooKeeper;
 /// predecessor, so a release wakes one waiter, in FIFO order. The fencing token is the entry's czxid.
 /// All locks of a store share one session, opened on first use and replaced if it expires.
 /// </summary>
-public sealed class ZooKeeperLockStore : ILockStore, ILockInspector, ISemaphoreStore, IReaderWriterLockStore, IElectionStore
+public sealed class ZooKeeperLockStore : ILockStore, ILockInspector, ISemaphoreStore, IReaderWriterLockStore, IElectionStore, IZooKeeperLineHost
 {
     private readonly ZooKeeperLockOptions _options;
     private readonly Padlock.Stores.TlsFiles? _tls;
@@ -87,7 +87,7 @@ public sealed class ZooKeeperLockStore : ILockStore, ILockInspector, ISemaphoreS
         wait.ThrowIfCallerCancelled();
         try
         {
-            return await ZooKeeperElection.CampaignAsync(this, ElectionParentPath(name), value, wait).ConfigureAwait(false);
+            return await ZooKeeperElection.CampaignAsync(this, Line(ElectionParentPath(name)), value, wait).ConfigureAwait(false);
         }
         catch (Exception ex) when (ZooKeeperUnavailable.Is(ex))
         {
@@ -158,7 +158,7 @@ public sealed class ZooKeeperLockStore : ILockStore, ILockInspector, ISemaphoreS
         wait.ThrowIfCallerCancelled();
         try
         {
-            return await LockAcquisition.RunAsync(this, ReaderWriterParentPath(name), _owner, wait, rules).ConfigureAwait(false);
+            return await LockAcquisition.RunAsync(this, Line(ReaderWriterParentPath(name)), _owner, wait, rules).ConfigureAwait(false);
         }
         catch (Exception ex) when (ZooKeeperUnavailable.Is(ex))
         {
@@ -189,7 +189,7 @@ public sealed class ZooKeeperLockStore : ILockStore, ILockInspector, ISemaphoreS
         });
         try
         {
-            return await LockAcquisition.RunAsync(this, SemaphoreParentPath(name), _owner, wait, rules).ConfigureAwait(false);
+            return await LockAcquisition.RunAsync(this, Line(SemaphoreParentPath(name)), _owner, wait, rules).ConfigureAwait(false);
         }
         catch (Exception ex) when (ZooKeeperUnavailable.Is(ex))
         {
@@ -210,7 +210,7 @@ public sealed class ZooKeeperLockStore : ILockStore, ILockInspector, ISemaphoreS
         wait.ThrowIfCallerCancelled();
         try
         {
-            return await LockAcquisition.RunAsync(this, ParentPath(name), _owner, wait).ConfigureAwait(false);
+            return await LockAcquisition.RunAsync(this, Line(ParentPath(name)), _owner, wait, LineRules.Exclusive()).ConfigureAwait(false);
         }
         catch (Exception ex) when (ZooKeeperUnavailable.Is(ex))
         {
@@ -351,34 +351,40 @@ public sealed class ZooKeeperLockStore : ILockStore, ILockInspector, ISemaphoreS
         }
     }
 
-    /// <summary>Deletes one of our entries (see <see cref="EntryDeleter"/>).</summary>
-    internal Task DeleteEntryAsync(LockSession session, string path) => _deleter.DeleteAsync(session, path);
-
-    /// <summary>Finds and deletes, once reconnected, the entry a create in doubt may have made.</summary>
-    internal void CleanUpInDoubt(LockSession session, string parent, string prefix) => _deleter.CleanUpInDoubt(session, parent, prefix);
+    /// <summary>The line under <paramref name="parent"/>: the recipe's view of its entries.</summary>
+    private ZooKeeperLine Line(string parent) => new(parent, _deleter, EnsureParentAsync);
 
     // The entry-name prefixes (one GUID each) of the acquisitions under way in this store.
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> _acquiring = new(StringComparer.Ordinal);
 
-    internal void BeginAcquisition(string prefix) => _acquiring[prefix] = 0;
+    IDisposable IZooKeeperLineHost.BeginAcquisition(string prefix)
+    {
+        _acquiring[prefix] = 0;
+        return new Acquiring(_acquiring, prefix);
+    }
 
-    internal void EndAcquisition(string prefix) => _acquiring.TryRemove(prefix, out _);
+    private sealed class Acquiring(System.Collections.Concurrent.ConcurrentDictionary<string, byte> acquiring, string prefix) : IDisposable
+    {
+        public void Dispose() => acquiring.TryRemove(prefix, out _);
+    }
 
-    /// <summary>Keeps a new hold, to release it if the store is disposed first; one granted after disposal is given back at once.</summary>
-    internal async ValueTask<StoreLease> AdmitAsync(ZooKeeperLease lease)
+    async ValueTask<StoreLease> IZooKeeperLineHost.AdmitAsync(ZooKeeperLease lease)
         => await _held.AdmitAsync(lease, () => new ObjectDisposedException(nameof(ZooKeeperLockStore))).ConfigureAwait(false);
 
-    /// <summary>True when an acquisition under way or a hold of this store owns the entry <paramref name="leaf"/>.</summary>
-    internal bool IsLiveEntry(string leaf)
+    bool IZooKeeperLineHost.IsLiveEntry(string leaf)
     {
         foreach (var prefix in _acquiring.Keys)
         {
             if (leaf.StartsWith(prefix, StringComparison.Ordinal)) return true;
         }
-        return _held.Snapshot().Any(h => h is ZooKeeperLease z && ZkPaths.Leaf(z.Path) == leaf);
+        return _held.Snapshot().Any(h => h is ZooKeeperLease z && z.Leaf == leaf);
     }
 
-    internal ILogger Logger => _logger;
+    Task<LockSession> IZooKeeperLineHost.GetSessionAsync(CancellationToken cancellationToken) => GetSessionAsync(cancellationToken);
+
+    TimeProvider IZooKeeperLineHost.Time => Time;
+
+    ILogger IZooKeeperLineHost.Logger => _logger;
 
     /// <summary>Releases every hold of this store (their lost tokens fire) and closes the session.</summary>
     public async ValueTask DisposeAsync()
