@@ -85,14 +85,8 @@ public sealed class ZooKeeperLockStore : ILockStore, ILockInspector, ISemaphoreS
         ElectionLimits.ValidateValue(value, nameof(value));
         ObjectDisposedException.ThrowIf(_disposed, this);
         wait.ThrowIfCallerCancelled();
-        try
-        {
-            return await ZooKeeperElection.CampaignAsync(this, Line(ElectionParentPath(name)), value, wait).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ZooKeeperUnavailable.Is(ex))
-        {
-            throw ZooKeeperUnavailable.Wrap(_options.Servers, ex);
-        }
+        // The exclusive lock's line, our entry's data the value (ZooKeeperElection reads and proclaims it).
+        return await RunLineAsync(ElectionParentPath(name), Encoding.UTF8.GetBytes(value), wait, LineRules.Exclusive(), explainNoAuth: false).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
@@ -153,17 +147,10 @@ public sealed class ZooKeeperLockStore : ILockStore, ILockInspector, ISemaphoreS
     {
         ArgumentNullException.ThrowIfNull(wait);
         LockNames.Validate(name);
-        var rules = new LineRules(LinePolicy.ReaderWriter(mode), LockNodeNames.ReaderWriterEntryPrefix(Guid.NewGuid(), mode), null);
+        var rules = LineRules.ReaderWriter(mode);
         ObjectDisposedException.ThrowIf(_disposed, this);
         wait.ThrowIfCallerCancelled();
-        try
-        {
-            return await LockAcquisition.RunAsync(this, Line(ReaderWriterParentPath(name)), _owner, wait, rules).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ZooKeeperUnavailable.Is(ex))
-        {
-            throw ZooKeeperUnavailable.Wrap(_options.Servers, ex);
-        }
+        return await RunLineAsync(ReaderWriterParentPath(name), _owner, wait, rules, explainNoAuth: false).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
@@ -177,28 +164,10 @@ public sealed class ZooKeeperLockStore : ILockStore, ILockInspector, ISemaphoreS
     {
         ArgumentNullException.ThrowIfNull(wait);
         LockNames.Validate(name);
-        var policy = LinePolicy.Semaphore(maxCount);
+        var rules = LineRules.Semaphore(name, maxCount);
         ObjectDisposedException.ThrowIf(_disposed, this);
         wait.ThrowIfCallerCancelled();
-        var rules = new LineRules(policy, LockNodeNames.SemaphoreEntryPrefix(Guid.NewGuid(), maxCount), line =>
-        {
-            foreach (var entry in line)
-            {
-                if (LockNodeNames.MaxCountOf(entry) is { } other && other != maxCount) throw new SemaphoreCountMismatchException(name, maxCount, other);
-            }
-        });
-        try
-        {
-            return await LockAcquisition.RunAsync(this, Line(SemaphoreParentPath(name)), _owner, wait, rules).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ZooKeeperUnavailable.Is(ex))
-        {
-            throw ZooKeeperUnavailable.Wrap(_options.Servers, ex);
-        }
-        catch (ZooKeeperException ex) when (ex.Code == ZooKeeperErrorCode.NoAuth)
-        {
-            throw NotAuthorized(ex);
-        }
+        return await RunLineAsync(SemaphoreParentPath(name), _owner, wait, rules, explainNoAuth: true).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
@@ -208,15 +177,25 @@ public sealed class ZooKeeperLockStore : ILockStore, ILockInspector, ISemaphoreS
         ArgumentNullException.ThrowIfNull(wait);
         ObjectDisposedException.ThrowIf(_disposed, this);
         wait.ThrowIfCallerCancelled();
+        return await RunLineAsync(ParentPath(name), _owner, wait, LineRules.Exclusive(), explainNoAuth: true).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// One acquire on the line under <paramref name="parent"/>, configured by <paramref name="rules"/>, with this store as
+    /// its host: "cannot reach the ensemble" becomes <see cref="LockStoreUnavailableException"/>, and (where
+    /// <paramref name="explainNoAuth"/>, as the lock and the semaphore have always done) "NoAuth" says where and as whom.
+    /// </summary>
+    private async Task<StoreLease?> RunLineAsync(string parent, byte[] data, LockWait wait, LineRules rules, bool explainNoAuth)
+    {
         try
         {
-            return await LockAcquisition.RunAsync(this, Line(ParentPath(name)), _owner, wait, LineRules.Exclusive()).ConfigureAwait(false);
+            return await LockAcquisition.RunAsync(this, Line(parent), data, wait, rules).ConfigureAwait(false);
         }
         catch (Exception ex) when (ZooKeeperUnavailable.Is(ex))
         {
             throw ZooKeeperUnavailable.Wrap(_options.Servers, ex);
         }
-        catch (ZooKeeperException ex) when (ex.Code == ZooKeeperErrorCode.NoAuth)
+        catch (ZooKeeperException ex) when (explainNoAuth && ex.Code == ZooKeeperErrorCode.NoAuth)
         {
             throw NotAuthorized(ex);
         }

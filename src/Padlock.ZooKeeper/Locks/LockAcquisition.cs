@@ -12,6 +12,8 @@ namespace Padlock.ZooKeeper.Locks;
 /// A connection loss while creating is resolved by looking for our GUID after reconnecting, never by creating blindly;
 /// giving up (timeout, cancellation, failure) deletes whatever entry we may have. A session that expires takes our
 /// entry with it: the acquisition starts over on the store's new session. The timeout bounds the waiting only.
+/// It sees its entries through <see cref="IZooKeeperLine"/> and its store through <see cref="IZooKeeperLineHost"/> only;
+/// what differs per primitive is its <see cref="LineRules"/>.
 /// </summary>
 internal sealed class LockAcquisition
 {

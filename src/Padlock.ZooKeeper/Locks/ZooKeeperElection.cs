@@ -17,9 +17,6 @@ internal static class ZooKeeperElection
     /// <summary>How often an observer reads the line even without a watch event.</summary>
     internal static readonly TimeSpan RecheckInterval = TimeSpan.FromSeconds(5);
 
-    public static Task<StoreLease?> CampaignAsync(IZooKeeperLineHost host, IZooKeeperLine line, string value, LockWait wait)
-        => LockAcquisition.RunAsync(host, line, Encoding.UTF8.GetBytes(value), wait, LineRules.Exclusive());
-
     public static async Task ProclaimAsync(string name, StoreLease leadership, string value, CancellationToken cancellationToken)
     {
         var lease = (ZooKeeperLease)leadership;
