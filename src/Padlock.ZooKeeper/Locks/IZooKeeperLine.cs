@@ -15,10 +15,14 @@ internal interface IZooKeeperLine
 
     /// <summary>
     /// Creates our ephemeral sequential entry named <paramref name="prefix"/> plus the sequence, with <paramref name="data"/>,
-    /// and lists the line in the same round trip (the listing already shows our entry). Null when the parent was missing
-    /// (it has been created since; try again). A failure leaves the outcome of the create unknown.
+    /// and lists the line in the same round trip (the listing already shows our entry). Null when the parent is missing
+    /// (then nothing was created: <see cref="EnsureParentAsync"/>, and try again). A failure leaves the outcome of the
+    /// create unknown.
     /// </summary>
     Task<(string Leaf, long Czxid, List<string> Children)?> CreateAndListAsync(LockSession session, string prefix, byte[] data, CancellationToken cancellationToken);
+
+    /// <summary>Creates the parent (and its ancestors) when missing, with the store's ACL.</summary>
+    Task EnsureParentAsync(LockSession session, CancellationToken cancellationToken);
 
     /// <summary>The children of the parent, unordered (none when the parent is missing).</summary>
     Task<List<string>> ListAsync(LockSession session, CancellationToken cancellationToken);

@@ -236,7 +236,11 @@ internal sealed class LockAcquisition
         _createInDoubt = true;
         var created = await _line.CreateAndListAsync(_session, _prefix, _owner, requests).ConfigureAwait(false);
         _createInDoubt = false;
-        if (created is not { } c) return null;
+        if (created is not { } c)
+        {
+            await _line.EnsureParentAsync(_session, requests).ConfigureAwait(false);
+            return null;
+        }
         _ours = c.Leaf;
         _czxid = c.Czxid;
         return c.Children;

@@ -28,7 +28,6 @@ internal sealed class ZooKeeperLine(string parent, EntryDeleter deleter, Func<Zo
         catch (ZooKeeperException ex) when (ex.Code == ZooKeeperErrorCode.NoNode)
         {
             await Observe(list).ConfigureAwait(false);
-            await ensureParent(client, parent, cancellationToken).ConfigureAwait(false);
             return null;
         }
         catch
@@ -44,6 +43,8 @@ internal sealed class ZooKeeperLine(string parent, EntryDeleter deleter, Func<Zo
             catch (Exception) { /* the create's outcome decides what happens next */ }
         }
     }
+
+    public Task EnsureParentAsync(LockSession session, CancellationToken cancellationToken) => ensureParent(session.Client, parent, cancellationToken);
 
     public async Task<List<string>> ListAsync(LockSession session, CancellationToken cancellationToken)
     {
