@@ -1,5 +1,4 @@
 using Grpc.Core;
-using Etcdserverpb;
 using Google.Protobuf;
 using Microsoft.Extensions.Logging;
 using Padlock.Etcd.Connection;
@@ -15,7 +14,7 @@ namespace Padlock.Etcd;
 /// connection per member, one watch stream, and one session lease kept alive for all its locks. Fencing tokens are
 /// the create revisions of the lock keys: strictly increasing across the cluster, through restarts and leader changes.
 /// </summary>
-public sealed class EtcdLockStore : ILockStore, ILockInspector, ISemaphoreStore, IReaderWriterLockStore, IElectionStore
+public sealed class EtcdLockStore : ILockStore, ILockInspector, ISemaphoreStore, IReaderWriterLockStore, IElectionStore, IEtcdLineHost
 {
     private readonly SemaphoreSlim _sessionGate = new(1, 1);
     private readonly HeldLeases _holds = new();
@@ -45,6 +44,7 @@ public sealed class EtcdLockStore : ILockStore, ILockInspector, ISemaphoreStore,
         _ttl = options.SessionTtl;
         Connection = connection;
         Watches = new WatchHub(Connection, Logger);
+        Line = new EtcdLine(Connection, Watches);
     }
 
     /// <summary>
@@ -108,6 +108,9 @@ public sealed class EtcdLockStore : ILockStore, ILockInspector, ISemaphoreStore,
 
     internal WatchHub Watches { get; }
 
+    /// <summary>The requests the line recipe makes, over this store's connection and watches.</summary>
+    internal EtcdLine Line { get; }
+
     /// <summary>The lease id of the current session, or null before the first lock (for tests and tools).</summary>
     internal long? CurrentLeaseId => _session?.LeaseId;
 
@@ -116,7 +119,7 @@ public sealed class EtcdLockStore : ILockStore, ILockInspector, ISemaphoreStore,
     {
         ArgumentNullException.ThrowIfNull(wait);
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) == 1, this);
-        return EtcdMutex.TryAcquireAsync(this, name, wait);
+        return EtcdMutex.TryAcquireAsync(this, Line, LineSpec.Lock(Prefix, OwnerValue, name), name, wait);
     }
 
     /// <inheritdoc/>
@@ -130,7 +133,7 @@ public sealed class EtcdLockStore : ILockStore, ILockInspector, ISemaphoreStore,
         ArgumentNullException.ThrowIfNull(wait);
         LockNames.Validate(name);
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) == 1, this);
-        return EtcdSemaphore.TryAcquireAsync(this, name, maxCount, wait);
+        return EtcdMutex.TryAcquireAsync(this, Line, LineSpec.Semaphore(Prefix, OwnerValue, name, maxCount), name, wait);
     }
 
     /// <inheritdoc/>
@@ -144,7 +147,7 @@ public sealed class EtcdLockStore : ILockStore, ILockInspector, ISemaphoreStore,
         ArgumentNullException.ThrowIfNull(wait);
         LockNames.Validate(name);
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) == 1, this);
-        return EtcdReaderWriter.TryAcquireAsync(this, name, mode, wait);
+        return EtcdMutex.TryAcquireAsync(this, Line, LineSpec.ReaderWriter(Prefix, OwnerValue, name, mode), name, wait);
     }
 
     /// <inheritdoc/>
@@ -160,7 +163,7 @@ public sealed class EtcdLockStore : ILockStore, ILockInspector, ISemaphoreStore,
         LockNames.Validate(name);
         ElectionLimits.ValidateValue(value, nameof(value));
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) == 1, this);
-        return EtcdElection.CampaignAsync(this, name, value, wait);
+        return EtcdMutex.TryAcquireAsync(this, Line, LineSpec.Election(Prefix, name, value), name, wait);
     }
 
     /// <inheritdoc/>
@@ -169,7 +172,7 @@ public sealed class EtcdLockStore : ILockStore, ILockInspector, ISemaphoreStore,
     {
         ArgumentNullException.ThrowIfNull(leadership);
         ElectionLimits.ValidateValue(value, nameof(value));
-        return EtcdElection.ProclaimAsync(this, name, leadership, value, cancellationToken);
+        return EtcdElection.ProclaimAsync(Line, name, leadership, value, cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -225,15 +228,16 @@ public sealed class EtcdLockStore : ILockStore, ILockInspector, ISemaphoreStore,
         }
     }
 
-    internal Task<TxnResponse> TxnAsync(TxnRequest txn, CancellationToken ct)
-        => Connection.CallAsync((invoker, options) => new KV.KVClient(invoker).TxnAsync(txn, options).ResponseAsync, ct);
-
-    internal Task<DeleteRangeResponse> DeleteAsync(ByteString key, CancellationToken ct)
-        => Connection.CallAsync((invoker, options) => new KV.KVClient(invoker).DeleteRangeAsync(new DeleteRangeRequest { Key = key }, options).ResponseAsync, ct);
-
-    /// <summary>Keeps a new hold, to release it if the store is disposed first; a hold granted after disposal is given back at once.</summary>
-    internal async ValueTask<StoreLease> TrackAsync(EtcdHold hold)
+    async ValueTask<StoreLease> IEtcdLineHost.TrackAsync(EtcdHold hold)
         => await _holds.AdmitAsync(hold, () => new ObjectDisposedException(nameof(EtcdLockStore))).ConfigureAwait(false);
+
+    ValueTask<EtcdSession> IEtcdLineHost.SessionAsync(CancellationToken cancellationToken) => SessionAsync(cancellationToken);
+
+    TimeProvider IEtcdLineHost.Time => Time;
+
+    ILogger IEtcdLineHost.Logger => Logger;
+
+    bool IEtcdLineHost.IsDisposed => IsDisposed;
 
     /// <summary>Releases every lock still held, ends the session (revoking its lease) and closes the connections.</summary>
     public async ValueTask DisposeAsync()

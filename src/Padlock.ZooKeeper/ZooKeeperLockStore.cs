@@ -14,7 +14,7 @@ namespace Padlock.ZooKeeper;
 /// predecessor, so a release wakes one waiter, in FIFO order. The fencing token is the entry's czxid.
 /// All locks of a store share one session, opened on first use and replaced if it expires.
 /// </summary>
-public sealed class ZooKeeperLockStore : ILockStore, ILockInspector, ISemaphoreStore, IReaderWriterLockStore, IElectionStore
+public sealed class ZooKeeperLockStore : ILockStore, ILockInspector, ISemaphoreStore, IReaderWriterLockStore, IElectionStore, IZooKeeperLineHost
 {
     private readonly ZooKeeperLockOptions _options;
     private readonly Padlock.Stores.TlsFiles? _tls;
@@ -85,14 +85,8 @@ public sealed class ZooKeeperLockStore : ILockStore, ILockInspector, ISemaphoreS
         ElectionLimits.ValidateValue(value, nameof(value));
         ObjectDisposedException.ThrowIf(_disposed, this);
         wait.ThrowIfCallerCancelled();
-        try
-        {
-            return await ZooKeeperElection.CampaignAsync(this, ElectionParentPath(name), value, wait).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ZooKeeperUnavailable.Is(ex))
-        {
-            throw ZooKeeperUnavailable.Wrap(_options.Servers, ex);
-        }
+        // The exclusive lock's line, our entry's data the value (ZooKeeperElection reads and proclaims it).
+        return await RunLineAsync(ElectionParentPath(name), Encoding.UTF8.GetBytes(value), wait, LineRules.Exclusive(), explainNoAuth: false).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
@@ -153,17 +147,10 @@ public sealed class ZooKeeperLockStore : ILockStore, ILockInspector, ISemaphoreS
     {
         ArgumentNullException.ThrowIfNull(wait);
         LockNames.Validate(name);
-        var rules = new LineRules(LinePolicy.ReaderWriter(mode), LockNodeNames.ReaderWriterEntryPrefix(Guid.NewGuid(), mode), null);
+        var rules = LineRules.ReaderWriter(mode);
         ObjectDisposedException.ThrowIf(_disposed, this);
         wait.ThrowIfCallerCancelled();
-        try
-        {
-            return await LockAcquisition.RunAsync(this, ReaderWriterParentPath(name), _owner, wait, rules).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ZooKeeperUnavailable.Is(ex))
-        {
-            throw ZooKeeperUnavailable.Wrap(_options.Servers, ex);
-        }
+        return await RunLineAsync(ReaderWriterParentPath(name), _owner, wait, rules, explainNoAuth: false).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
@@ -177,28 +164,10 @@ public sealed class ZooKeeperLockStore : ILockStore, ILockInspector, ISemaphoreS
     {
         ArgumentNullException.ThrowIfNull(wait);
         LockNames.Validate(name);
-        var policy = LinePolicy.Semaphore(maxCount);
+        var rules = LineRules.Semaphore(name, maxCount);
         ObjectDisposedException.ThrowIf(_disposed, this);
         wait.ThrowIfCallerCancelled();
-        var rules = new LineRules(policy, LockNodeNames.SemaphoreEntryPrefix(Guid.NewGuid(), maxCount), line =>
-        {
-            foreach (var entry in line)
-            {
-                if (LockNodeNames.MaxCountOf(entry) is { } other && other != maxCount) throw new SemaphoreCountMismatchException(name, maxCount, other);
-            }
-        });
-        try
-        {
-            return await LockAcquisition.RunAsync(this, SemaphoreParentPath(name), _owner, wait, rules).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ZooKeeperUnavailable.Is(ex))
-        {
-            throw ZooKeeperUnavailable.Wrap(_options.Servers, ex);
-        }
-        catch (ZooKeeperException ex) when (ex.Code == ZooKeeperErrorCode.NoAuth)
-        {
-            throw NotAuthorized(ex);
-        }
+        return await RunLineAsync(SemaphoreParentPath(name), _owner, wait, rules, explainNoAuth: true).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
@@ -208,15 +177,25 @@ public sealed class ZooKeeperLockStore : ILockStore, ILockInspector, ISemaphoreS
         ArgumentNullException.ThrowIfNull(wait);
         ObjectDisposedException.ThrowIf(_disposed, this);
         wait.ThrowIfCallerCancelled();
+        return await RunLineAsync(ParentPath(name), _owner, wait, LineRules.Exclusive(), explainNoAuth: true).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// One acquire on the line under <paramref name="parent"/>, configured by <paramref name="rules"/>, with this store as
+    /// its host: "cannot reach the ensemble" becomes <see cref="LockStoreUnavailableException"/>, and (where
+    /// <paramref name="explainNoAuth"/>, as the lock and the semaphore have always done) "NoAuth" says where and as whom.
+    /// </summary>
+    private async Task<StoreLease?> RunLineAsync(string parent, byte[] data, LockWait wait, LineRules rules, bool explainNoAuth)
+    {
         try
         {
-            return await LockAcquisition.RunAsync(this, ParentPath(name), _owner, wait).ConfigureAwait(false);
+            return await LockAcquisition.RunAsync(this, Line(parent), data, wait, rules).ConfigureAwait(false);
         }
         catch (Exception ex) when (ZooKeeperUnavailable.Is(ex))
         {
             throw ZooKeeperUnavailable.Wrap(_options.Servers, ex);
         }
-        catch (ZooKeeperException ex) when (ex.Code == ZooKeeperErrorCode.NoAuth)
+        catch (ZooKeeperException ex) when (explainNoAuth && ex.Code == ZooKeeperErrorCode.NoAuth)
         {
             throw NotAuthorized(ex);
         }
@@ -351,34 +330,40 @@ public sealed class ZooKeeperLockStore : ILockStore, ILockInspector, ISemaphoreS
         }
     }
 
-    /// <summary>Deletes one of our entries (see <see cref="EntryDeleter"/>).</summary>
-    internal Task DeleteEntryAsync(LockSession session, string path) => _deleter.DeleteAsync(session, path);
-
-    /// <summary>Finds and deletes, once reconnected, the entry a create in doubt may have made.</summary>
-    internal void CleanUpInDoubt(LockSession session, string parent, string prefix) => _deleter.CleanUpInDoubt(session, parent, prefix);
+    /// <summary>The line under <paramref name="parent"/>: the recipe's view of its entries.</summary>
+    private ZooKeeperLine Line(string parent) => new(parent, _deleter, EnsureParentAsync);
 
     // The entry-name prefixes (one GUID each) of the acquisitions under way in this store.
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> _acquiring = new(StringComparer.Ordinal);
 
-    internal void BeginAcquisition(string prefix) => _acquiring[prefix] = 0;
+    IDisposable IZooKeeperLineHost.BeginAcquisition(string prefix)
+    {
+        _acquiring[prefix] = 0;
+        return new Acquiring(_acquiring, prefix);
+    }
 
-    internal void EndAcquisition(string prefix) => _acquiring.TryRemove(prefix, out _);
+    private sealed class Acquiring(System.Collections.Concurrent.ConcurrentDictionary<string, byte> acquiring, string prefix) : IDisposable
+    {
+        public void Dispose() => acquiring.TryRemove(prefix, out _);
+    }
 
-    /// <summary>Keeps a new hold, to release it if the store is disposed first; one granted after disposal is given back at once.</summary>
-    internal async ValueTask<StoreLease> AdmitAsync(ZooKeeperLease lease)
+    async ValueTask<StoreLease> IZooKeeperLineHost.AdmitAsync(ZooKeeperLease lease)
         => await _held.AdmitAsync(lease, () => new ObjectDisposedException(nameof(ZooKeeperLockStore))).ConfigureAwait(false);
 
-    /// <summary>True when an acquisition under way or a hold of this store owns the entry <paramref name="leaf"/>.</summary>
-    internal bool IsLiveEntry(string leaf)
+    bool IZooKeeperLineHost.IsLiveEntry(string leaf)
     {
         foreach (var prefix in _acquiring.Keys)
         {
             if (leaf.StartsWith(prefix, StringComparison.Ordinal)) return true;
         }
-        return _held.Snapshot().Any(h => h is ZooKeeperLease z && ZkPaths.Leaf(z.Path) == leaf);
+        return _held.Snapshot().Any(h => h is ZooKeeperLease z && z.Leaf == leaf);
     }
 
-    internal ILogger Logger => _logger;
+    Task<LockSession> IZooKeeperLineHost.GetSessionAsync(CancellationToken cancellationToken) => GetSessionAsync(cancellationToken);
+
+    TimeProvider IZooKeeperLineHost.Time => Time;
+
+    ILogger IZooKeeperLineHost.Logger => _logger;
 
     /// <summary>Releases every hold of this store (their lost tokens fire) and closes the session.</summary>
     public async ValueTask DisposeAsync()

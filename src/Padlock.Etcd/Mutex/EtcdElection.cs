@@ -20,19 +20,13 @@ internal static class EtcdElection
     /// <summary>How long an observer waits on one watch stream before reading again without an event.</summary>
     internal static readonly TimeSpan RecheckInterval = TimeSpan.FromSeconds(5);
 
-    public static ValueTask<StoreLease?> CampaignAsync(EtcdLockStore store, string name, string value, LockWait wait)
-        => EtcdMutex.TryAcquireAsync(store, new LineSpec(LockKeys.ElectionPrefixOf(store.Prefix, name), LinePolicy.Exclusive, ByteString.CopyFromUtf8(value), null), name, wait);
-
-    public static async ValueTask ProclaimAsync(EtcdLockStore store, string name, StoreLease leadership, string value, CancellationToken cancellationToken)
+    public static async ValueTask ProclaimAsync(IEtcdLine line, string name, StoreLease leadership, string value, CancellationToken cancellationToken)
     {
         var hold = (EtcdHold)leadership;
-        var txn = new TxnRequest();
-        txn.Compare.Add(new Compare { Key = hold.KeyBytes, Target = Compare.Types.CompareTarget.Create, Result = Compare.Types.CompareResult.Equal, CreateRevision = hold.FencingToken });
-        txn.Success.Add(new RequestOp { RequestPut = new PutRequest { Key = hold.KeyBytes, Value = ByteString.CopyFromUtf8(value), Lease = hold.LeaseId } });
         bool succeeded;
         try
         {
-            succeeded = (await store.TxnAsync(txn, cancellationToken).ConfigureAwait(false)).Succeeded;
+            succeeded = await line.ReplaceAsync(hold.KeyBytes, hold.FencingToken, ByteString.CopyFromUtf8(value), hold.LeaseId, cancellationToken).ConfigureAwait(false);
         }
         catch (RpcException ex) when (ex.StatusCode == StatusCode.NotFound)
         {

@@ -1,4 +1,3 @@
-using Etcdserverpb;
 using Google.Protobuf;
 using Microsoft.Extensions.Logging;
 using Padlock.Etcd.Session;
@@ -17,7 +16,8 @@ internal sealed class EtcdHold : StoreLease
     // still sees a deletion made before it (it begins at our create revision), so nothing is missed, only reported later.
     internal static readonly TimeSpan WatchDelay = TimeSpan.FromMilliseconds(50);
 
-    private readonly EtcdLockStore _store;
+    private readonly IEtcdLineHost _host;
+    private readonly IEtcdLine _line;
     private readonly EtcdSession _session;
     private readonly ByteString _key;
     private readonly ByteString _lockPrefix;
@@ -27,16 +27,17 @@ internal sealed class EtcdHold : StoreLease
     private readonly ITimer _startWatch;
     private KeyWatch? _watch;
 
-    public EtcdHold(EtcdLockStore store, EtcdSession session, ByteString lockPrefix, int slot, ByteString key, long createRevision)
+    public EtcdHold(IEtcdLineHost host, IEtcdLine line, EtcdSession session, ByteString lockPrefix, int slot, ByteString key, long createRevision)
     {
-        _store = store;
+        _host = host;
+        _line = line;
         _session = session;
         _key = key;
         _lockPrefix = lockPrefix;
         _slot = slot;
         FencingToken = createRevision;
         _sessionLost = session.Lost.UnsafeRegister(static s => ((EtcdHold)s!).MarkLost(), this);
-        _startWatch = store.Time.CreateTimer(static s => ((EtcdHold)s!).StartWatch(), this, WatchDelay, Timeout.InfiniteTimeSpan);
+        _startWatch = host.Time.CreateTimer(static s => ((EtcdHold)s!).StartWatch(), this, WatchDelay, Timeout.InfiniteTimeSpan);
     }
 
     public override long FencingToken { get; }
@@ -58,7 +59,7 @@ internal sealed class EtcdHold : StoreLease
         lock (_gate)
         {
             if (IsReleased || IsLost) return;
-            var watch = _store.Watches.Watch(_key, FencingToken + 1);
+            var watch = _line.Watch(_key, FencingToken + 1);
             _watch = watch;
             _ = watch.Fired.ContinueWith(t => OnFiredAsync(t.Result), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
@@ -75,15 +76,13 @@ internal sealed class EtcdHold : StoreLease
         // The watch could not tell (history compacted, store closing): read the key itself.
         try
         {
-            var response = await _store.Connection.CallAsync(
-                (invoker, options) => new KV.KVClient(invoker).RangeAsync(new RangeRequest { Key = _key }, options).ResponseAsync,
-                CancellationToken.None).ConfigureAwait(false);
-            if (response.Kvs.Count == 0 || response.Kvs[0].CreateRevision != FencingToken) MarkLost();
+            var now = await _line.GetAsync(_key, CancellationToken.None).ConfigureAwait(false);
+            if (now is null || now.CreateRevision != FencingToken) MarkLost();
             else StartWatch();
         }
         catch (Exception ex)
         {
-            _store.Logger.LogWarning(ex, "Could not check the etcd lock key {Key}; reporting the hold lost", Key);
+            _host.Logger.LogWarning(ex, "Could not check the etcd lock key {Key}; reporting the hold lost", Key);
             MarkLost();
         }
     }
@@ -95,30 +94,30 @@ internal sealed class EtcdHold : StoreLease
         lock (_gate) watch = _watch;
         await _startWatch.DisposeAsync().ConfigureAwait(false);
         await _sessionLost.DisposeAsync().ConfigureAwait(false);
-        if (watch is not null) _store.Watches.Cancel(watch);
+        if (watch is not null) _line.Cancel(watch);
         try
         {
             // Our own key only: after a loss it is either gone (a no-op) or still ours; another holder's key has another name.
-            await _store.DeleteAsync(_key, CancellationToken.None).ConfigureAwait(false);
+            await _line.DeleteAsync(_key, CancellationToken.None).ConfigureAwait(false);
             _session.Slots.Free(_lockPrefix, _slot);
         }
         catch (Exception ex) when (ex is EtcdUnavailableException or Grpc.Core.RpcException or ObjectDisposedException)
         {
             // The session's lease is kept alive, so the key would outlive this release: keep deleting in the background
             // until the cluster answers or the session ends (which deletes it anyway).
-            _store.Logger.LogWarning(ex, "Could not delete the etcd lock key {Key}; retrying in the background", Key);
+            _host.Logger.LogWarning(ex, "Could not delete the etcd lock key {Key}; retrying in the background", Key);
             _ = DeleteLaterAsync();
         }
     }
 
     private async Task DeleteLaterAsync()
     {
-        while (!_session.IsLost && !_store.IsDisposed)
+        while (!_session.IsLost && !_host.IsDisposed)
         {
-            await Task.Delay(TimeSpan.FromSeconds(1), _store.Time).ConfigureAwait(false);
+            await Task.Delay(TimeSpan.FromSeconds(1), _host.Time).ConfigureAwait(false);
             try
             {
-                await _store.DeleteAsync(_key, CancellationToken.None).ConfigureAwait(false);
+                await _line.DeleteAsync(_key, CancellationToken.None).ConfigureAwait(false);
                 _session.Slots.Free(_lockPrefix, _slot);
                 return;
             }

@@ -1,4 +1,3 @@
-using Etcdserverpb;
 using Google.Protobuf;
 using Microsoft.Extensions.Logging;
 using Padlock.Stores;
@@ -9,7 +8,7 @@ namespace Padlock.Etcd.Mutex;
 /// A waiter's place in a line: the line's key range, its own key and that key's create revision, the policy that
 /// decides, and (for a semaphore) a check of the values of the keys below ours before we may hold.
 /// </summary>
-internal readonly record struct LinePlace(ByteString Prefix, ByteString End, ByteString Key, long Mine, LinePolicy Policy, Action<IEnumerable<Mvccpb.KeyValue>>? Check = null);
+internal readonly record struct LinePlace(ByteString Prefix, ByteString Key, long Mine, LinePolicy Policy, Action<IEnumerable<Mvccpb.KeyValue>>? Check = null);
 
 /// <summary>
 /// Waits until the line's <see cref="LinePolicy"/> says we hold, watching only the one key it names (for the lock, the
@@ -30,26 +29,26 @@ internal static class PredecessorWait
 
     /// <summary>Returns once the policy says we hold. <paramref name="below"/> (when known) is the key to watch, read at revision <paramref name="seen"/>.</summary>
     /// <exception cref="KeyGoneException">Our own key is gone.</exception>
-    public static async Task UntilFirstAsync(EtcdLockStore store, LinePlace place, Mvccpb.KeyValue? below, long seen, CancellationToken ct)
+    public static async Task UntilFirstAsync(IEtcdLineHost host, IEtcdLine line, LinePlace place, Mvccpb.KeyValue? below, long seen, CancellationToken ct)
     {
         while (true)
         {
             if (below is null)
             {
-                (below, seen) = await FindBelowAsync(store, place, place.Mine, ct).ConfigureAwait(false);
+                (below, seen) = await FindBelowAsync(line, place, place.Mine, ct).ConfigureAwait(false);
                 if (below is null) return;
             }
             // From "now": etcd serves such a watch at once, where one from a past revision waits for its catch-up pass
             // (up to 100 ms). The read that covers it may then have to be repeated; that is the rarer case.
-            var watch = store.Watches.Watch(below.Key, 0);
+            var watch = line.Watch(below.Key, 0);
             try
             {
                 var covered = false;
-                var lastCheck = store.Time.GetTimestamp();
+                var lastCheck = host.Time.GetTimestamp();
                 while (true)
                 {
-                    var due = RecheckInterval - store.Time.GetElapsedTime(lastCheck);
-                    await CompletesWithinAsync(covered ? watch.Fired : (Task)watch.Created, due, store.Time, ct).ConfigureAwait(false);
+                    var due = RecheckInterval - host.Time.GetElapsedTime(lastCheck);
+                    await CompletesWithinAsync(covered ? watch.Fired : (Task)watch.Created, due, host.Time, ct).ConfigureAwait(false);
                     if (watch.Fired.IsCompleted)
                     {
                         // Deleted, or the watch cannot tell: read who is below us now (keys below the one we watched may
@@ -65,20 +64,20 @@ internal static class PredecessorWait
                         if (covered) continue;
                         // The watch starts after our read: a deletion in between would be missed. Read again, from a member
                         // that is at least as far as the watch's.
-                        now = await FindBelowAsync(store, place, created, ct).ConfigureAwait(false);
+                        now = await FindBelowAsync(line, place, created, ct).ConfigureAwait(false);
                         covered = true;
                     }
                     else
                     {
-                        lastCheck = store.Time.GetTimestamp();
+                        lastCheck = host.Time.GetTimestamp();
                         try
                         {
-                            now = await FindBelowAsync(store, place, Linearizable, ct).ConfigureAwait(false);
+                            now = await FindBelowAsync(line, place, Linearizable, ct).ConfigureAwait(false);
                         }
                         catch (EtcdUnavailableException ex)
                         {
                             // The cluster is out of reach for now; the watch may still answer, and the next check will try again.
-                            store.Logger.LogDebug(ex, "Could not re-check the line of {Key}", place.Key.ToStringUtf8());
+                            host.Logger.LogDebug(ex, "Could not re-check the line of {Key}", place.Key.ToStringUtf8());
                             continue;
                         }
                     }
@@ -92,7 +91,7 @@ internal static class PredecessorWait
             }
             finally
             {
-                store.Watches.Cancel(watch);
+                line.Cancel(watch);
             }
         }
     }
@@ -121,25 +120,20 @@ internal static class PredecessorWait
     /// so a stale view can only show a key below ours that is already gone, never hide one that exists. A member behind
     /// <paramref name="atLeast"/> is asked again linearizably, which needs the leader.
     /// </remarks>
-    private static async Task<(Mvccpb.KeyValue? Below, long Revision)> FindBelowAsync(EtcdLockStore store, LinePlace place, long atLeast, CancellationToken ct)
+    private static async Task<(Mvccpb.KeyValue? Below, long Revision)> FindBelowAsync(IEtcdLine line, LinePlace place, long atLeast, CancellationToken ct)
     {
-        var response = atLeast == Linearizable ? null : await ReadAsync(store, place, serializable: true, ct).ConfigureAwait(false);
-        if (response is null || response.Header.Revision < atLeast) response = await ReadAsync(store, place, serializable: false, ct).ConfigureAwait(false);
-        if (response.Responses[1].ResponseRange.Kvs.FirstOrDefault() is not { } ours || ours.CreateRevision != place.Mine) throw new KeyGoneException();
+        (IReadOnlyList<Mvccpb.KeyValue> Below, Mvccpb.KeyValue? Ours, long Revision)? local = atLeast == Linearizable ? null : await ReadAsync(line, place, serializable: true, ct).ConfigureAwait(false);
+        var read = local is { } near && near.Revision >= atLeast ? near : await ReadAsync(line, place, serializable: false, ct).ConfigureAwait(false);
+        if (read.Ours is not { } ours || ours.CreateRevision != place.Mine) throw new KeyGoneException();
         // The nearest keys below ours, newest first, as many as may hold at once: our index within that window decides.
-        var below = response.Responses[0].ResponseRange.Kvs;
+        var below = read.Below;
         var decision = LineWindow.Decide(place.Policy, below.Count);
         if (decision.Holds) place.Check?.Invoke(below);
-        return (decision.Holds ? null : below[below.Count - 1 - decision.WatchIndex], response.Header.Revision);
+        return (decision.Holds ? null : below[below.Count - 1 - decision.WatchIndex], read.Revision);
     }
 
-    private static Task<TxnResponse> ReadAsync(EtcdLockStore store, LinePlace place, bool serializable, CancellationToken ct)
-    {
-        var txn = new TxnRequest();
-        txn.Success.Add(new RequestOp { RequestRange = new RangeRequest { Key = place.Prefix, RangeEnd = place.End, MaxCreateRevision = place.Mine - 1, SortTarget = RangeRequest.Types.SortTarget.Create, SortOrder = RangeRequest.Types.SortOrder.Descend, Limit = LineWindow.Size(place.Policy), KeysOnly = place.Check is null, Serializable = serializable } });
-        txn.Success.Add(new RequestOp { RequestRange = new RangeRequest { Key = place.Key, KeysOnly = true, Serializable = serializable } });
-        return store.TxnAsync(txn, ct);
-    }
+    private static Task<(IReadOnlyList<Mvccpb.KeyValue> Below, Mvccpb.KeyValue? Ours, long Revision)> ReadAsync(IEtcdLine line, LinePlace place, bool serializable, CancellationToken ct)
+        => line.ReadBelowAsync(place.Prefix, place.Key, place.Mine, LineWindow.Size(place.Policy), place.Check is null, serializable, ct);
 }
 
 /// <summary>Our key vanished while we waited: queue again with a new one.</summary>

@@ -1,7 +1,5 @@
 using Microsoft.Extensions.Logging;
 using Padlock.Stores;
-using Padlock.ZooKeeper.Client;
-using Padlock.ZooKeeper.Client.Protocol;
 
 namespace Padlock.ZooKeeper.Locks;
 
@@ -14,11 +12,13 @@ namespace Padlock.ZooKeeper.Locks;
 /// A connection loss while creating is resolved by looking for our GUID after reconnecting, never by creating blindly;
 /// giving up (timeout, cancellation, failure) deletes whatever entry we may have. A session that expires takes our
 /// entry with it: the acquisition starts over on the store's new session. The timeout bounds the waiting only.
+/// It sees its entries through <see cref="IZooKeeperLine"/> and its store through <see cref="IZooKeeperLineHost"/> only;
+/// what differs per primitive is its <see cref="LineRules"/>.
 /// </summary>
 internal sealed class LockAcquisition
 {
-    private readonly ZooKeeperLockStore _store;
-    private readonly string _parent;
+    private readonly IZooKeeperLineHost _host;
+    private readonly IZooKeeperLine _line;
     private readonly string _prefix;
     private readonly byte[] _owner;
     private readonly LinePolicy _policy;
@@ -33,13 +33,13 @@ internal sealed class LockAcquisition
     // Set once one attempt has run to its end (our entry listed in the line): from then on we are waiting.
     private bool _attempted;
 
-    private LockAcquisition(ZooKeeperLockStore store, LockSession session, string parent, byte[] owner, LockWait wait, LineRules rules)
+    private LockAcquisition(IZooKeeperLineHost host, LockSession session, IZooKeeperLine line, byte[] owner, LockWait wait, LineRules rules)
     {
         _policy = rules.Policy;
         _checkLine = rules.CheckLine;
-        _store = store;
+        _host = host;
         _session = session;
-        _parent = parent;
+        _line = line;
         _owner = owner;
         _wait = wait;
         _prefix = rules.EntryPrefix;
@@ -49,17 +49,18 @@ internal sealed class LockAcquisition
     /// Runs one acquire. When the wait ends (deadline or cancellation) or anything fails, whatever entry we may have
     /// is deleted and the exception goes on: the core reports a passed deadline as "not acquired".
     /// </summary>
-    public static Task<StoreLease?> RunAsync(ZooKeeperLockStore store, string parent, byte[] owner, LockWait wait)
-        => RunAsync(store, parent, owner, wait, LineRules.Exclusive());
-
-    /// <summary>Runs one acquire under <paramref name="rules"/> (the policy, our entry's name prefix, a check of the line).</summary>
-    public static async Task<StoreLease?> RunAsync(ZooKeeperLockStore store, string parent, byte[] owner, LockWait wait, LineRules rules)
+    /// <param name="host">The store's session, clock, log, entry register and holds.</param>
+    /// <param name="line">The line's entries.</param>
+    /// <param name="owner">Our entry's data.</param>
+    /// <param name="wait">The deadline and cancellation.</param>
+    /// <param name="rules">The policy, our entry's name prefix, a check of the line.</param>
+    public static async Task<StoreLease?> RunAsync(IZooKeeperLineHost host, IZooKeeperLine line, byte[] owner, LockWait wait, LineRules rules)
     {
         // Connecting is not waiting for the lock: the session start is bounded by the connect timeout (and the
         // caller's cancellation), never by the wait, so a tiny timeout still makes its one attempt.
-        var session = await store.GetSessionAsync(wait.CancellationToken).ConfigureAwait(false);
-        var run = new LockAcquisition(store, session, parent, owner, wait, rules);
-        store.BeginAcquisition(run._prefix);
+        var session = await host.GetSessionAsync(wait.CancellationToken).ConfigureAwait(false);
+        var run = new LockAcquisition(host, session, line, owner, wait, rules);
+        using var acquiring = host.BeginAcquisition(run._prefix);
         try
         {
             var lease = await run.LoopAsync().ConfigureAwait(false);
@@ -69,16 +70,12 @@ internal sealed class LockAcquisition
                 return null;
             }
             // Held before the acquisition's prefix is forgotten: the entry is never unowned in between.
-            return await store.AdmitAsync(lease).ConfigureAwait(false);
+            return await host.AdmitAsync(lease).ConfigureAwait(false);
         }
         catch
         {
             await run.AbandonAsync().ConfigureAwait(false);
             throw;
-        }
-        finally
-        {
-            store.EndAcquisition(run._prefix);
         }
     }
 
@@ -95,7 +92,7 @@ internal sealed class LockAcquisition
 
     private async Task<ZooKeeperLease?> LoopAsync()
     {
-        if (_wait.IsSingleAttempt && !WouldHoldBehind(LockNodeNames.Queue(await ChildrenAsync(Requests).ConfigureAwait(false))))
+        if (_wait.IsSingleAttempt && !WouldHoldBehind(LockNodeNames.Queue(await _line.ListAsync(_session, Requests).ConfigureAwait(false))))
         {
             // The line is too long to hold at once: fail without creating anything.
             return null;
@@ -125,7 +122,7 @@ internal sealed class LockAcquisition
             catch (ZooKeeperException ex) when (ex.Code == ZooKeeperErrorCode.SessionExpired)
             {
                 // Our entry, if any, went with the session. Start over on a new one.
-                _store.Logger.LogInformation("Session 0x{Session:x} expired while acquiring under {Parent}: starting over on a new session", _session.Client.SessionId, _parent);
+                _host.Logger.LogInformation("Session 0x{Session:x} expired while acquiring under {Parent}: starting over on a new session", _session.Client.SessionId, _line.Parent);
                 _ours = null;
                 _createInDoubt = false;
                 recovery = Recovery.NewSession;
@@ -146,12 +143,12 @@ internal sealed class LockAcquisition
         {
             try
             {
-                _session = await _store.GetSessionAsync(Requests).ConfigureAwait(false);
+                _session = await _host.GetSessionAsync(Requests).ConfigureAwait(false);
                 return;
             }
             catch (ZooKeeperException ex) when (ex.Code == ZooKeeperErrorCode.ConnectionLoss && TimeLeft)
             {
-                _store.Logger.LogDebug("No new ZooKeeper session yet ({Error}); trying again", ex.Message);
+                _host.Logger.LogDebug("No new ZooKeeper session yet ({Error}); trying again", ex.Message);
             }
         }
     }
@@ -170,13 +167,13 @@ internal sealed class LockAcquisition
                 if (_createInDoubt) await FindOursAsync(Requests).ConfigureAwait(false);
                 if (_ours is null && (children = await CreateAndListAsync(Requests).ConfigureAwait(false)) is null) continue;
             }
-            var line = LockNodeNames.Queue(children ?? await ChildrenAsync(Requests).ConfigureAwait(false));
-            var leaf = ZkPaths.Leaf(_ours!);
+            var line = LockNodeNames.Queue(children ?? await _line.ListAsync(_session, Requests).ConfigureAwait(false));
+            var leaf = _ours!;
             // Another entry with our GUID is a duplicate from an earlier attempt of this acquisition: it would
             // stand in line, unowned, until the session ends. Take it out.
             foreach (var duplicate in line.Where(e => e != leaf && e.StartsWith(_prefix, StringComparison.Ordinal)).ToList())
             {
-                await _store.DeleteEntryAsync(_session, ZkPaths.Combine(_parent, duplicate)).ConfigureAwait(false);
+                await _line.DeleteAsync(_session, duplicate).ConfigureAwait(false);
                 line.Remove(duplicate);
             }
             var at = line.IndexOf(leaf);
@@ -184,7 +181,7 @@ internal sealed class LockAcquisition
             {
                 // Not in the listing. The listing can predate our create (a request that waited for a reconnect
                 // can be overtaken by the one sent after it), so ask for the entry itself before queueing again.
-                if (await _session.Client.ExistsAsync(_ours!, cancellationToken: Requests).ConfigureAwait(false) is not null) continue;
+                if (await _line.StatAsync(_session, leaf, Requests).ConfigureAwait(false) is not null) continue;
                 // Gone (deleted by someone else): queue again at the back.
                 _ours = null;
                 continue;
@@ -193,8 +190,8 @@ internal sealed class LockAcquisition
             _checkLine?.Invoke(line);
             // A counting policy needs our place only; a reader's needs the kinds of the entries below ours.
             var decision = _policy.IsShared ? _policy.Decide(LockNodeNames.Modes(line, at)) : _policy.Decide(at);
-            if (decision.Holds) return new ZooKeeperLease(_store, _session, _ours!, _czxid);
-            _predecessor = ZkPaths.Combine(_parent, line[decision.WatchIndex]);
+            if (decision.Holds) return new ZooKeeperLease(_line, _session, leaf, _czxid);
+            _predecessor = line[decision.WatchIndex];
             return null;
         }
     }
@@ -207,18 +204,10 @@ internal sealed class LockAcquisition
     {
         var predecessor = _predecessor!;
         var gone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        try
-        {
-            // getData rather than exists, as Curator does: no watch is left behind on an entry already gone.
-            await _session.Client.GetDataAsync(predecessor, _ => gone.TrySetResult(), Requests).ConfigureAwait(false);
-        }
-        catch (ZooKeeperException ex) when (ex.Code == ZooKeeperErrorCode.NoNode)
-        {
-            return;
-        }
+        if (!await _line.WatchAsync(_session, predecessor, () => gone.TrySetResult(), Requests).ConfigureAwait(false)) return;
         // The watch is the wake-up; a bounded re-check behind it means a watch lost in a failover (or an entry ahead
         // of us that nobody will ever delete) costs a short delay and a log line, never the whole timeout.
-        var woke = await Task.WhenAny(gone.Task, Task.Delay(RecheckInterval, _store.Time, _wait.Token)).ConfigureAwait(false);
+        var woke = await Task.WhenAny(gone.Task, Task.Delay(RecheckInterval, _host.Time, _wait.Token)).ConfigureAwait(false);
         _wait.Token.ThrowIfCancellationRequested();
         if (woke != gone.Task) await CheckPredecessorAsync(predecessor, Requests).ConfigureAwait(false);
     }
@@ -231,62 +220,30 @@ internal sealed class LockAcquisition
     // ends, so we do. Anything else: the loop lists the line again.
     private async Task CheckPredecessorAsync(string predecessor, CancellationToken requests)
     {
-        var stat = await _session.Client.ExistsAsync(predecessor, cancellationToken: requests).ConfigureAwait(false);
+        var stat = await _line.StatAsync(_session, predecessor, requests).ConfigureAwait(false);
         if (stat is null || stat.EphemeralOwner != _session.Client.SessionId) return;
-        if (_store.IsLiveEntry(ZkPaths.Leaf(predecessor))) return;
-        _store.Logger.LogWarning("Deleting {Path}: an entry of this session that no acquisition or hold owns", predecessor);
-        await _store.DeleteEntryAsync(_session, predecessor).ConfigureAwait(false);
-    }
-
-    private async Task<List<string>> ChildrenAsync(CancellationToken requests)
-    {
-        try
-        {
-            return await _session.Client.GetChildrenAsync(_parent, cancellationToken: requests).ConfigureAwait(false);
-        }
-        catch (ZooKeeperException ex) when (ex.Code == ZooKeeperErrorCode.NoNode)
-        {
-            return [];
-        }
+        if (_host.IsLiveEntry(predecessor)) return;
+        _host.Logger.LogWarning("Deleting {Path}: an entry of this session that no acquisition or hold owns", _line.PathOf(predecessor));
+        await _line.DeleteAsync(_session, predecessor).ConfigureAwait(false);
     }
 
     /// <summary>
-    /// Creates our entry and lists the line in one round trip: the list is sent right behind the create on the same
-    /// session, which the server processes in order, so it already shows our entry. Null when the parent was missing
-    /// (it has been created since; try again).
+    /// Creates our entry and lists the line in one round trip. Null when the parent was missing (it has been created
+    /// since; try again). The create stays in doubt until it answers.
     /// </summary>
     private async Task<List<string>?> CreateAndListAsync(CancellationToken requests)
     {
-        var client = _session.Client;
         _createInDoubt = true;
-        var create = client.Create2Async(ZkPaths.Combine(_parent, _prefix), _owner, CreateMode.EphemeralSequential, cancellationToken: requests);
-        var list = ChildrenAsync(requests);
-        try
+        var created = await _line.CreateAndListAsync(_session, _prefix, _owner, requests).ConfigureAwait(false);
+        _createInDoubt = false;
+        if (created is not { } c)
         {
-            var (path, stat) = await create.ConfigureAwait(false);
-            _createInDoubt = false;
-            _ours = path;
-            _czxid = stat.Czxid;
-        }
-        catch (ZooKeeperException ex) when (ex.Code == ZooKeeperErrorCode.NoNode)
-        {
-            _createInDoubt = false;
-            await Observe(list).ConfigureAwait(false);
-            await _store.EnsureParentAsync(client, _parent, requests).ConfigureAwait(false);
+            await _line.EnsureParentAsync(_session, requests).ConfigureAwait(false);
             return null;
         }
-        catch
-        {
-            _ = Observe(list);
-            throw;
-        }
-        return await list.ConfigureAwait(false);
-
-        static async Task Observe(Task task)
-        {
-            try { await task.ConfigureAwait(false); }
-            catch (Exception) { /* the create's outcome decides what happens next */ }
-        }
+        _ours = c.Leaf;
+        _czxid = c.Czxid;
+        return c.Children;
     }
 
     /// <summary>After a create of unknown outcome: our entry is the child carrying our GUID, if any.</summary>
@@ -296,22 +253,21 @@ internal sealed class LockAcquisition
         // reply to our create never arrived. Without the sync it can list the line before it applies our committed
         // create; we would then queue a second entry, and the first would appear later as an orphan at the head of
         // the line that nobody ever deletes (seen with the leader stopped mid-create).
-        await _session.Client.SyncAsync(_parent, requests).ConfigureAwait(false);
-        foreach (var child in await ChildrenAsync(requests).ConfigureAwait(false))
+        await _line.SyncAsync(_session, requests).ConfigureAwait(false);
+        foreach (var child in await _line.ListAsync(_session, requests).ConfigureAwait(false))
         {
             if (!child.StartsWith(_prefix, StringComparison.Ordinal)) continue;
-            var path = ZkPaths.Combine(_parent, child);
-            var stat = await _session.Client.ExistsAsync(path, cancellationToken: requests).ConfigureAwait(false);
+            var stat = await _line.StatAsync(_session, child, requests).ConfigureAwait(false);
             if (stat is null) continue;
             if (stat.EphemeralOwner == _session.Client.SessionId)
             {
-                _ours = path;
+                _ours = child;
                 _czxid = stat.Czxid;
             }
             else
             {
                 // Made by an earlier session of ours: not a valid place in line.
-                await _store.DeleteEntryAsync(_session, path).ConfigureAwait(false);
+                await _line.DeleteAsync(_session, child).ConfigureAwait(false);
             }
         }
         _createInDoubt = false;
@@ -327,9 +283,9 @@ internal sealed class LockAcquisition
         _createInDoubt = false;
         if (ours is not null)
         {
-            await _store.DeleteEntryAsync(_session, ours).ConfigureAwait(false);
+            await _line.DeleteAsync(_session, ours).ConfigureAwait(false);
             return;
         }
-        if (inDoubt) _store.CleanUpInDoubt(_session, _parent, _prefix);
+        if (inDoubt) _line.DeleteInDoubt(_session, _prefix);
     }
 }

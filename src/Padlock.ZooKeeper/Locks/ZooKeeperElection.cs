@@ -17,9 +17,6 @@ internal static class ZooKeeperElection
     /// <summary>How often an observer reads the line even without a watch event.</summary>
     internal static readonly TimeSpan RecheckInterval = TimeSpan.FromSeconds(5);
 
-    public static Task<StoreLease?> CampaignAsync(ZooKeeperLockStore store, string parent, string value, LockWait wait)
-        => LockAcquisition.RunAsync(store, parent, Encoding.UTF8.GetBytes(value), wait, LineRules.Exclusive());
-
     public static async Task ProclaimAsync(string name, StoreLease leadership, string value, CancellationToken cancellationToken)
     {
         var lease = (ZooKeeperLease)leadership;
@@ -37,13 +34,13 @@ internal static class ZooKeeperElection
     }
 
     /// <summary>The leader now: the data and czxid of the lowest entry, or null for an empty (or missing) line.</summary>
-    public static async Task<LeaderInfo?> GetLeaderAsync(ZooKeeperLockStore store, string parent, CancellationToken cancellationToken)
+    public static async Task<LeaderInfo?> GetLeaderAsync(IZooKeeperLineHost store, string parent, CancellationToken cancellationToken)
     {
         var session = await store.GetSessionAsync(cancellationToken).ConfigureAwait(false);
         return await ReadAsync(session.Client, parent, null, cancellationToken).ConfigureAwait(false);
     }
 
-    public static async IAsyncEnumerable<LeaderInfo?> ObserveAsync(ZooKeeperLockStore store, string parent, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public static async IAsyncEnumerable<LeaderInfo?> ObserveAsync(IZooKeeperLineHost store, string parent, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         // One delegate for every watch of this observer: the client keeps a watcher once per path however often it is armed.
@@ -60,7 +57,7 @@ internal static class ZooKeeperElection
     }
 
     /// <summary>One read for an observer; not read (after waiting for a reconnect where that helps) when the ensemble could not answer; closed once the store is disposed.</summary>
-    private static async Task<(bool Read, LeaderInfo? Info, bool Closed)> TryReadAsync(ZooKeeperLockStore store, string parent, Action<Client.Protocol.WatchedEvent> watcher, CancellationToken cancellationToken)
+    private static async Task<(bool Read, LeaderInfo? Info, bool Closed)> TryReadAsync(IZooKeeperLineHost store, string parent, Action<Client.Protocol.WatchedEvent> watcher, CancellationToken cancellationToken)
     {
         LockSession? session = null;
         try

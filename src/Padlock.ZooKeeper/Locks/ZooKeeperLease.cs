@@ -10,16 +10,17 @@ namespace Padlock.ZooKeeper.Locks;
 /// </summary>
 internal sealed class ZooKeeperLease : StoreLease
 {
-    private readonly ZooKeeperLockStore _store;
+    private readonly IZooKeeperLine _line;
     private readonly LockSession _session;
     private readonly CancellationTokenSource _stopWatching = new();
     private readonly CancellationTokenRegistration _sessionLoss;
 
-    public ZooKeeperLease(ZooKeeperLockStore store, LockSession session, string path, long czxid)
+    public ZooKeeperLease(IZooKeeperLine line, LockSession session, string leaf, long czxid)
     {
-        _store = store;
+        _line = line;
         _session = session;
-        Path = path;
+        Leaf = leaf;
+        Path = line.PathOf(leaf);
         FencingToken = czxid;
         _sessionLoss = session.LossToken.UnsafeRegister(static s => ((ZooKeeperLease)s!).MarkLost(), this);
         _ = WatchAsync();
@@ -27,6 +28,9 @@ internal sealed class ZooKeeperLease : StoreLease
 
     /// <summary>Our entry's full path.</summary>
     public string Path { get; }
+
+    /// <summary>Our entry's name under the line's parent.</summary>
+    public string Leaf { get; }
 
     /// <summary>The session our entry lives in (an election's proclaim writes through it).</summary>
     internal LockSession Session => _session;
@@ -102,6 +106,6 @@ internal sealed class ZooKeeperLease : StoreLease
     {
         _stopWatching.Cancel();
         await _sessionLoss.DisposeAsync().ConfigureAwait(false);
-        await _store.DeleteEntryAsync(_session, Path).ConfigureAwait(false);
+        await _line.DeleteAsync(_session, Leaf).ConfigureAwait(false);
     }
 }

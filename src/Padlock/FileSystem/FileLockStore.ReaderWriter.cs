@@ -16,43 +16,21 @@ public sealed partial class FileLockStore
     public string ReaderWriterPathFor(string name) => Path.Combine(Directory, LockFileNames.ForReaderWriter(name));
 
     /// <inheritdoc/>
-    public async ValueTask<StoreLease?> TryAcquireReaderWriterAsync(string name, LockMode mode, LockWait wait)
-    {
-        ArgumentNullException.ThrowIfNull(wait);
-        ObjectDisposedException.ThrowIf(_closed.Task.IsCompleted, this);
+    public ValueTask<StoreLease?> TryAcquireReaderWriterAsync(string name, LockMode mode, LockWait wait)
         // This process's callers queue in the in-process line, which also validates the mode.
-        var local = await _local.TryAcquireReaderWriterAsync(name, mode, wait).ConfigureAwait(false);
-        if (local is null) return null;
+        => LocalThenFilesAsync(wait, w => _local.TryAcquireReaderWriterAsync(name, mode, w), local => PollReaderWriterAsync(name, mode, local, wait));
+
+    private async ValueTask<StoreLease?> PollReaderWriterAsync(string name, LockMode mode, StoreLease local, LockWait wait)
+    {
         var path = ReaderWriterPathFor(name);
         FileStream? intent = null;
         try
         {
-            var pause = TimeSpan.FromMilliseconds(1);
-            while (true)
+            return await PollAsync(local, wait, _ => TryHoldAsync(path, mode, local, wait, intent), () => Path.GetFileName(path), () =>
             {
-                // Armed before the attempt, so a release between a failed attempt and the wait still wakes us.
-                var wake = _signal?.Arm(Path.GetFileName(path));
-                if (await TryHoldAsync(path, mode, local, wait, intent).ConfigureAwait(false) is { } lease) return lease;
-                if (wait.IsSingleAttempt || wait.Remaining == TimeSpan.Zero)
-                {
-                    await local.ReleaseAsync().ConfigureAwait(false);
-                    return null;
-                }
                 // A writer about to wait announces itself, so readers that come from now on wait behind it.
                 if (mode == LockMode.Write) intent ??= TryLockFile(ReaderWriterFiles.IntentPath(path), checkIdentity: false);
-                if (wake is null && EnsureSignal()) continue; // first wait here: re-arm with the watcher running
-                var left = wait.Remaining;
-                var delay = Task.Delay(left == Timeout.InfiniteTimeSpan ? pause : Min(pause, left), _time, wait.Token);
-                await (wake is null ? Task.WhenAny(delay, _closed.Task) : Task.WhenAny(wake, delay, _closed.Task)).ConfigureAwait(false);
-                ObjectDisposedException.ThrowIf(_closed.Task.IsCompleted, this);
-                wait.ThrowIfCallerCancelled();
-                pause = Min(pause * 2, _options.MaxPollInterval);
-            }
-        }
-        catch
-        {
-            await local.ReleaseAsync().ConfigureAwait(false);
-            throw;
+            }).ConfigureAwait(false);
         }
         finally
         {

@@ -16,56 +16,34 @@ public sealed partial class FileLockStore
     public string SemaphorePathFor(string name) => Path.Combine(Directory, LockFileNames.ForSemaphore(name));
 
     /// <inheritdoc/>
-    public async ValueTask<StoreLease?> TryAcquireSemaphoreAsync(string name, int maxCount, LockWait wait)
-    {
-        ArgumentNullException.ThrowIfNull(wait);
-        ObjectDisposedException.ThrowIf(_closed.Task.IsCompleted, this);
+    public ValueTask<StoreLease?> TryAcquireSemaphoreAsync(string name, int maxCount, LockWait wait)
         // This process's callers queue in the in-process semaphore, which also refuses a second maxCount in this process.
-        var local = await _local.TryAcquireSemaphoreAsync(name, maxCount, wait).ConfigureAwait(false);
-        if (local is null) return null;
-        try
+        => LocalThenFilesAsync(wait, w => _local.TryAcquireSemaphoreAsync(name, maxCount, w), local =>
         {
             var counterPath = SemaphorePathFor(name);
-            var pause = TimeSpan.FromMilliseconds(1);
-            while (true)
-            {
-                // Armed before the attempt, so a release between a failed attempt and the wait still wakes us.
-                var wake = _signal?.Arm(Path.GetFileName(counterPath));
-                for (var slot = 0; slot < maxCount; slot++)
-                {
-                    var slotPath = SemaphoreCounterFile.SlotPath(counterPath, slot);
-                    if (TryLockFile(slotPath) is not { } stream) continue;
-                    long token;
-                    try
-                    {
-                        token = await SemaphoreCounterFile.NextTokenAsync(counterPath, name, maxCount, slot, wait.CancellationToken).ConfigureAwait(false);
-                    }
-                    catch
-                    {
-                        await stream.DisposeAsync().ConfigureAwait(false);
-                        throw;
-                    }
-                    return await _held.AdmitAsync(new FileLease(slotPath, stream, local, token, counterPath),
-                        () => new ObjectDisposedException(nameof(FileLockStore))).ConfigureAwait(false);
-                }
-                if (wait.IsSingleAttempt || wait.Remaining == TimeSpan.Zero)
-                {
-                    await local.ReleaseAsync().ConfigureAwait(false);
-                    return null;
-                }
-                if (wake is null && EnsureSignal()) continue; // first wait here: re-arm with the watcher running
-                var left = wait.Remaining;
-                var delay = Task.Delay(left == Timeout.InfiniteTimeSpan ? pause : Min(pause, left), _time, wait.Token);
-                await (wake is null ? Task.WhenAny(delay, _closed.Task) : Task.WhenAny(wake, delay, _closed.Task)).ConfigureAwait(false);
-                ObjectDisposedException.ThrowIf(_closed.Task.IsCompleted, this);
-                wait.ThrowIfCallerCancelled();
-                pause = Min(pause * 2, _options.MaxPollInterval);
-            }
-        }
-        catch
+            return PollAsync(local, wait, _ => TryTakeSlotAsync(name, maxCount, counterPath, local, wait), () => Path.GetFileName(counterPath));
+        });
+
+    // One attempt: the first free slot file, if any.
+    private async ValueTask<StoreLease?> TryTakeSlotAsync(string name, int maxCount, string counterPath, StoreLease local, LockWait wait)
+    {
+        for (var slot = 0; slot < maxCount; slot++)
         {
-            await local.ReleaseAsync().ConfigureAwait(false);
-            throw;
+            var slotPath = SemaphoreCounterFile.SlotPath(counterPath, slot);
+            if (TryLockFile(slotPath) is not { } stream) continue;
+            long token;
+            try
+            {
+                token = await SemaphoreCounterFile.NextTokenAsync(counterPath, name, maxCount, slot, wait.CancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                await stream.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
+            return await _held.AdmitAsync(new FileLease(slotPath, stream, local, token, counterPath),
+                () => new ObjectDisposedException(nameof(FileLockStore))).ConfigureAwait(false);
         }
+        return null;
     }
 }

@@ -61,73 +61,47 @@ public sealed partial class FileLockStore : ILockStore, ILockInspector, ISemapho
     public string PathFor(string name) => Path.Combine(Directory, LockFileNames.For(name));
 
     /// <inheritdoc/>
-    public async ValueTask<StoreLease?> TryAcquireAsync(string name, LockWait wait)
+    public ValueTask<StoreLease?> TryAcquireAsync(string name, LockWait wait)
+        => LocalThenFilesAsync(wait, w => _local.TryAcquireAsync(name, w), local => PollLockAsync(name, local, wait));
+
+    private async ValueTask<StoreLease?> PollLockAsync(string name, StoreLease local, LockWait wait)
     {
-        ArgumentNullException.ThrowIfNull(wait);
-        ObjectDisposedException.ThrowIf(_closed.Task.IsCompleted, this);
-        var local = await _local.TryAcquireAsync(name, wait).ConfigureAwait(false);
-        if (local is null) return null;
+        var path = PathFor(name);
+        var turnPath = Path.ChangeExtension(path, ".turn");
+        // The turn file makes hand-off between processes fair: only the process holding it tries the lock file,
+        // so a process that just released cannot take the lock straight back from those already waiting;
+        // it has to queue for the turn like them. Exclusion itself rests on the lock file alone.
+        FileStream? turn = null;
+        var queuedAt = _time.GetTimestamp();
         try
         {
-            var path = PathFor(name);
-            var turnPath = Path.ChangeExtension(path, ".turn");
-            // The turn file makes hand-off between processes fair: only the process holding it tries the lock file,
-            // so a process that just released cannot take the lock straight back from those already waiting;
-            // it has to queue for the turn like them. Exclusion itself rests on the lock file alone.
-            FileStream? turn = null;
-            var pause = TimeSpan.FromMilliseconds(1);
-            var queuedAt = _time.GetTimestamp();
-            try
+            return await PollAsync(local, wait, async poll =>
             {
-                while (true)
+                if (turn is null && (turn = TryLockFile(turnPath, checkIdentity: false)) is not null)
                 {
-                    // Armed before the attempt, so a release between a failed attempt and the wait still wakes us.
-                    var wake = _signal?.Arm(Path.GetFileName(turn is null ? turnPath : path));
-                    if (turn is null && (turn = TryLockFile(turnPath, checkIdentity: false)) is not null)
-                    {
-                        pause = TimeSpan.FromMilliseconds(1); // first in line now: look at the lock often
-                        wake = _signal?.Arm(Path.GetFileName(path));
-                    }
-                    // A process stopped (Ctrl-Z, a debugger) while holding the turn must not block the lock for good:
-                    // after TurnPatience in line, a waiter also tries the lock itself. A live turn holder is woken
-                    // the moment the lock is released, so it still wins nearly always.
-                    var patient = turn is null && _time.GetElapsedTime(queuedAt) >= TurnPatience;
-                    if ((turn is not null || patient) && TryLockFile(path) is { } stream)
-                    {
-                        // Disposed while this attempt ran: the store no longer answers for holds, so it gives this one back.
-                        return await _held.AdmitAsync(new FileLease(path, stream, local, NextToken(stream)),
-                            () => new ObjectDisposedException(nameof(FileLockStore))).ConfigureAwait(false);
-                    }
-                    if (wait.IsSingleAttempt || wait.Remaining == TimeSpan.Zero)
-                    {
-                        await local.ReleaseAsync().ConfigureAwait(false);
-                        return null;
-                    }
-                    if (wake is null && EnsureSignal()) continue; // first wait here: re-arm with the watcher running
-                    // An infinite wait has Remaining == InfiniteTimeSpan (-1 ms), which must not win the Min.
-                    var left = wait.Remaining;
-                    var delay = Task.Delay(left == Timeout.InfiniteTimeSpan ? pause : Min(pause, left), _time, wait.Token);
-                    // WhenAny never throws. Disposing the store ends every wait: a waiter of a closed store is never granted.
-                    await (wake is null ? Task.WhenAny(delay, _closed.Task) : Task.WhenAny(wake, delay, _closed.Task)).ConfigureAwait(false);
-                    ObjectDisposedException.ThrowIf(_closed.Task.IsCompleted, this);
-                    // Cancelled by the caller: throw. Timed out in the pause: one last attempt above, then give up.
-                    wait.ThrowIfCallerCancelled();
-                    pause = Min(pause * 2, _options.MaxPollInterval);
+                    poll.Pause = TimeSpan.FromMilliseconds(1); // first in line now: look at the lock often
+                    poll.Wake = _signal?.Arm(Path.GetFileName(path));
                 }
-            }
-            finally
-            {
-                if (turn is not null)
+                // A process stopped (Ctrl-Z, a debugger) while holding the turn must not block the lock for good:
+                // after TurnPatience in line, a waiter also tries the lock itself. A live turn holder is woken
+                // the moment the lock is released, so it still wins nearly always.
+                var patient = turn is null && _time.GetElapsedTime(queuedAt) >= TurnPatience;
+                if ((turn is not null || patient) && TryLockFile(path) is { } stream)
                 {
-                    turn.Dispose();
-                    FileChangeSignal.Touch(turnPath); // the next process in line may take its turn
+                    // Disposed while this attempt ran: the store no longer answers for holds, so it gives this one back.
+                    return await _held.AdmitAsync(new FileLease(path, stream, local, NextToken(stream)),
+                        () => new ObjectDisposedException(nameof(FileLockStore))).ConfigureAwait(false);
                 }
-            }
+                return null;
+            }, () => Path.GetFileName(turn is null ? turnPath : path)).ConfigureAwait(false);
         }
-        catch
+        finally
         {
-            await local.ReleaseAsync().ConfigureAwait(false);
-            throw;
+            if (turn is not null)
+            {
+                turn.Dispose();
+                FileChangeSignal.Touch(turnPath); // the next process in line may take its turn
+            }
         }
     }
 

@@ -3,7 +3,7 @@ using Padlock.Stores;
 namespace Padlock.InProcess;
 
 /// <summary>
-/// One waiter in an in-process line (a lock's or a semaphore's): the hand-off completes <see cref="Result"/> with the
+/// One waiter in an in-process line (a lock's, or one of <see cref="InProcessLines{TLine}"/>): the hand-off completes <see cref="Result"/> with the
 /// lease, skipping waiters whose result is already cancelled. Shared so both lines wait and leave the same way.
 /// </summary>
 internal sealed class InProcessWaiter

@@ -68,7 +68,8 @@ public static class ApiSnapshot
     {
         var bases = new List<string>();
         if (t.BaseType is { } b && b != typeof(object) && b != typeof(ValueType) && b != typeof(Enum)) bases.Add(TypeName(b));
-        bases.AddRange(t.GetInterfaces().Select(TypeName).Order(StringComparer.Ordinal));
+        // An internal interface (a store serving its own recipes) is no part of the surface: callers cannot name it.
+        bases.AddRange(t.GetInterfaces().Where(i => i.IsVisible).Select(TypeName).Order(StringComparer.Ordinal));
         return bases.Count == 0 ? "" : " : " + string.Join(", ", bases);
     }
 
