@@ -19,7 +19,8 @@ namespace Padlock.Redis.Lines;
 internal sealed class RedisElections(RedisTurns redis, RedisLines lines, StoreLifetime lifetime)
 {
     /// <summary>How long an observer waits for a "changed" message before reading the leader again anyway.</summary>
-    internal static readonly TimeSpan RecheckInterval = TimeSpan.FromSeconds(1);
+    /// <remarks>Settable only so a test can show that the messages, not this re-read, carry the changes.</remarks>
+    internal static TimeSpan RecheckInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     private LineKeys Keys(string name) => LineKeys.Election(redis.Options.KeyPrefix, name);
 
@@ -32,7 +33,7 @@ internal sealed class RedisElections(RedisTurns redis, RedisLines lines, StoreLi
             throw new ArgumentException("The leadership was not granted by this Redis store.", nameof(leadership));
         using var call = lifetime.Enter();
         var db = (await redis.Connection.GetAsync().WaitAsync(cancellationToken).ConfigureAwait(false)).GetDatabase();
-        if (await ElectionScripts.ProclaimAsync(db, Keys(name), token, lease.FencingToken, value, redis.Channel).WaitAsync(cancellationToken).ConfigureAwait(false))
+        if (await ElectionScripts.ProclaimAsync(db, Keys(name), token, value, redis.Channel).WaitAsync(cancellationToken).ConfigureAwait(false))
             return;
         lease.MarkLost();
         throw new InvalidOperationException(

@@ -6,12 +6,12 @@ namespace Padlock.Redis.Scripts;
 /// <summary>The election's own scripts: a guarded proclaim and a read of the leader.</summary>
 internal static class ElectionScripts
 {
-    // Returns 1 when the value was set, 0 when the token no longer leads (expired, released, or never granted this term).
+    // Returns 1 when the value was set, 0 when the token no longer leads (released, replaced, or its lease ended).
     private static readonly CachedScript Proclaim = new(LineLua.Prelude + """
         local ends = redis.call('ZSCORE', KEYS[2], ARGV[1])
-        if not ends or tonumber(ends) <= now or tonumber(redis.call('HGET', KEYS[7], ARGV[1])) ~= tonumber(ARGV[10]) then
-          return finish(0)
-        end
+        -- Our token (unique to this campaign, so it names this term) must lead, and its lease must not have ended: an
+        -- expired leader that nobody has purged yet is no longer the leader either.
+        if not ends or tonumber(ends) <= now then return finish(0) end
         redis.call('HSET', KEYS[8], ARGV[1], ARGV[9])
         return finish(1)
         """);
@@ -27,9 +27,9 @@ internal static class ElectionScripts
         return { tonumber(term), redis.call('HGET', KEYS[8], w[1]) or '' }
         """);
 
-    /// <summary>Sets the leader's value when <paramref name="token"/> still leads with term <paramref name="term"/>; false otherwise.</summary>
-    public static async Task<bool> ProclaimAsync(IDatabaseAsync db, LineKeys keys, string token, long term, string value, RedisChannel channel)
-        => (long)await Proclaim.RunAsync(db, keys.All, LineLua.Args(keys, token, TimeSpan.Zero, channel, election: true, value: value, fence: term))
+    /// <summary>Sets the leader's value when <paramref name="token"/> still leads; false otherwise.</summary>
+    public static async Task<bool> ProclaimAsync(IDatabaseAsync db, LineKeys keys, string token, string value, RedisChannel channel)
+        => (long)await Proclaim.RunAsync(db, keys.All, LineLua.Args(keys, token, TimeSpan.Zero, channel, election: true, value: value))
             .ConfigureAwait(false) == 1;
 
     /// <summary>The current leader, or null.</summary>

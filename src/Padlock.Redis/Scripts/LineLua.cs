@@ -103,7 +103,7 @@ internal static class LineLua
 
     /// <summary>The ARGV every line script takes (each reads the ones it needs).</summary>
     public static RedisValue[] Args(LineKeys keys, string token, TimeSpan lease, RedisChannel channel, bool election, char mode = 'w',
-        bool join = false, TimeSpan waiterTtl = default, string? value = null, long fence = 0)
+        bool join = false, TimeSpan waiterTtl = default, string? value = null)
         => [token, (long)lease.TotalMilliseconds, channel.ToString(), keys.HubTag, election ? "1" : "0", mode.ToString(),
-            join ? "1" : "0", (long)waiterTtl.TotalMilliseconds, value ?? "", fence];
+            join ? "1" : "0", (long)waiterTtl.TotalMilliseconds, value ?? ""];
 }
