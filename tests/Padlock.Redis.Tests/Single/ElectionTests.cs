@@ -47,6 +47,22 @@ public sealed class ElectionTests(RedisFixture fixture) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_leader_whose_entry_was_taken_away_cannot_proclaim_and_the_new_leaders_value_stands()
+    {
+        var name = $"el-{Guid.NewGuid():N}";
+        var keys = LineKeys.Election("padlock:", name);
+        var old = await NewProvider().CreateElection(name).CampaignAsync("old", Long);
+        // Its entry is gone (as after an eviction) and someone else is elected; the old leader has not renewed since.
+        Assert.True(await Db.KeyDeleteAsync(keys.Writer));
+        await using var next = await NewProvider().CreateElection(name).CampaignAsync("next", Long);
+        Assert.False(old.IsLost);
+        await Assert.ThrowsAsync<InvalidOperationException>(async () => await old.ProclaimAsync("old again"));
+        Assert.True(old.IsLost);
+        Assert.Equal(new LeaderInfo("next", next.FencingToken), await NewProvider().CreateElection(name).GetLeaderAsync());
+        Assert.DoesNotContain((RedisValue)"old again", await Db.HashValuesAsync(keys.Values));
+    }
+
+    [Fact]
     public async Task Observers_hear_each_change_from_its_message_without_waiting_for_the_re_read()
     {
         var saved = RedisElections.RecheckInterval;
@@ -57,17 +73,17 @@ public sealed class ElectionTests(RedisFixture fixture) : IAsyncLifetime
             var name = $"el-{Guid.NewGuid():N}";
             using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(2));
             await using var seen = NewProvider().CreateElection(name).ObserveAsync(stop.Token).GetAsyncEnumerator(stop.Token);
-            Assert.Null(await NextAsync(seen));
+            Assert.Null(await NextAsync(seen, stop));
             var a = await NewProvider().CreateElection(name).CampaignAsync("a", Long);
-            Assert.Equal(new LeaderInfo("a", a.FencingToken), await NextAsync(seen));
+            Assert.Equal(new LeaderInfo("a", a.FencingToken), await NextAsync(seen, stop));
             var b = NewProvider().CreateElection(name).CampaignAsync("b", Long).AsTask();
             await a.ProclaimAsync("a2");
-            Assert.Equal(new LeaderInfo("a2", a.FencingToken), await NextAsync(seen));
+            Assert.Equal(new LeaderInfo("a2", a.FencingToken), await NextAsync(seen, stop));
             await a.ResignAsync();
             var bLeads = await b.WaitAsync(Long);
-            Assert.Equal(new LeaderInfo("b", bLeads.FencingToken), await NextAsync(seen));
+            Assert.Equal(new LeaderInfo("b", bLeads.FencingToken), await NextAsync(seen, stop));
             await bLeads.ResignAsync();
-            Assert.Null(await NextAsync(seen));
+            Assert.Null(await NextAsync(seen, stop));
         }
         finally
         {
@@ -75,10 +91,18 @@ public sealed class ElectionTests(RedisFixture fixture) : IAsyncLifetime
         }
     }
 
-    // The core drops repeats, so each NextAsync is the next distinct leader; 30 s is far beyond a message's delay.
-    private static async Task<LeaderInfo?> NextAsync(IAsyncEnumerator<LeaderInfo?> seen)
+    // The core drops repeats, so each NextAsync is the next distinct leader; 30 s is far beyond a message's delay. On a
+    // timeout the observation is cancelled and awaited first, so the failure says what was missing.
+    private static async Task<LeaderInfo?> NextAsync(IAsyncEnumerator<LeaderInfo?> seen, CancellationTokenSource stop)
     {
-        Assert.True(await seen.MoveNextAsync().AsTask().WaitAsync(Long), "The observation ended.");
+        var move = seen.MoveNextAsync().AsTask();
+        if (await Task.WhenAny(move, Task.Delay(Long)) != move)
+        {
+            await stop.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => move);
+            Assert.Fail($"No change reached the observer within {Long.TotalSeconds} s.");
+        }
+        Assert.True(await move, "The observation ended.");
         return seen.Current;
     }
 }
