@@ -34,6 +34,9 @@ internal sealed class RedisLease : StoreLease
     /// <inheritdoc/>
     public override long FencingToken { get; }
 
+    /// <summary>The holder's owner token in Redis, where a later script must name it (a leadership's proclaim); null otherwise.</summary>
+    public string? OwnerToken { get; init; }
+
     /// <summary>Checks the lease deadline on the monotonic clock, so a holder resuming from a pause sees the loss at once.</summary>
     protected override void CheckDeadline() => _renewal.CheckDeadline();
 

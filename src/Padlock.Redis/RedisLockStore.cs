@@ -1,6 +1,7 @@
 using Padlock.Redis.Cohort;
 using Padlock.Redis.Connection;
 using Padlock.Redis.Keys;
+using Padlock.Redis.Lines;
 using Padlock.Redis.Scripts;
 using Padlock.Redis.Semaphores;
 using Padlock.Stores;
@@ -19,7 +20,7 @@ namespace Padlock.Redis;
 /// Redis (see <c>Cohort/LockCohort.cs</c>). Disposing the store marks every hold lost and gives its key back at once,
 /// leaves the Redis line, and fails its waiters with <see cref="ObjectDisposedException"/>.
 /// </summary>
-public sealed class RedisLockStore : ILockStore, ILockInspector, ISemaphoreStore
+public sealed class RedisLockStore : ILockStore, ILockInspector, ISemaphoreStore, IReaderWriterLockStore, IElectionStore
 {
     private readonly RedisLockOptions _options;
     private readonly StoreContext _context;
@@ -28,6 +29,8 @@ public sealed class RedisLockStore : ILockStore, ILockInspector, ISemaphoreStore
     private readonly Dictionary<string, LockCohort> _cohorts = new(StringComparer.Ordinal);
     private readonly StoreLifetime _lifetime = new(nameof(RedisLockStore));
     private readonly RedisSemaphores _semaphores;
+    private readonly RedisLines _lines;
+    private readonly RedisElections _elections;
 
     /// <summary>Builds the store; nothing connects until the first lock call.</summary>
     /// <exception cref="ArgumentException">An option is missing or out of range, or a TLS file is missing or unreadable; the message names it and the allowed values.</exception>
@@ -55,6 +58,8 @@ public sealed class RedisLockStore : ILockStore, ILockInspector, ISemaphoreStore
         _connection = built.Connection;
         _redis = new RedisTurns(_options, _context, _connection, OnQueued);
         _semaphores = new RedisSemaphores(_redis, _lifetime);
+        _lines = new RedisLines(_redis, _lifetime);
+        _elections = new RedisElections(_redis, _lines, _lifetime);
     }
 
     private RedisLockStore(RedisLockOptions checkedOptions, string? uri, StoreContext? context)
@@ -161,6 +166,100 @@ public sealed class RedisLockStore : ILockStore, ILockInspector, ISemaphoreStore
     }
 
     /// <inheritdoc/>
+    /// <remarks>
+    /// Each holder has its own token and lease in the name's readers or writer set, renewed while held; waiters line up
+    /// in one Redis line, and a release hands the lock to the next writer alone or to every reader up to the next
+    /// writer (see docs/stores/redis.md, Reader-writer locks).
+    /// </remarks>
+    /// <exception cref="LockStoreUnavailableException">Redis did not answer within the connect timeout; the message names the endpoints.</exception>
+    public async ValueTask<StoreLease?> TryAcquireReaderWriterAsync(string name, LockMode mode, LockWait wait)
+    {
+        ArgumentNullException.ThrowIfNull(wait);
+        LockNames.Validate(name);
+        var m = mode switch
+        {
+            LockMode.Read => 'r',
+            LockMode.Write => 'w',
+            _ => throw new ArgumentOutOfRangeException(nameof(mode), mode, "The mode must be LockMode.Read or LockMode.Write."),
+        };
+        try
+        {
+            return await _lines.TryAcquireAsync(LineKeys.ReaderWriter(_options.KeyPrefix, name), m, null, wait).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (RedisUnavailable.Is(ex))
+        {
+            throw RedisUnavailable.Wrap(Kind, _options.Endpoints.ToArray(), ex);
+        }
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// A write hold of the election's own line whose value is kept beside it; the term is the hold's fencing token. A
+    /// leader whose process dies keeps leading until its lease ends (the <c>lease</c> setting), then the next campaigner
+    /// in line is elected (see docs/stores/redis.md, Leader election).
+    /// </remarks>
+    /// <exception cref="LockStoreUnavailableException">Redis did not answer within the connect timeout; the message names the endpoints.</exception>
+    public async ValueTask<StoreLease?> CampaignAsync(string name, string value, LockWait wait)
+    {
+        ArgumentNullException.ThrowIfNull(wait);
+        LockNames.Validate(name);
+        ElectionLimits.ValidateValue(value, nameof(value));
+        try
+        {
+            return await _elections.CampaignAsync(name, value, wait).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (RedisUnavailable.Is(ex))
+        {
+            throw RedisUnavailable.Wrap(Kind, _options.Endpoints.ToArray(), ex);
+        }
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>One script: the value is set only while this leadership's token still holds the election with its term.</remarks>
+    /// <exception cref="LockStoreUnavailableException">Redis did not answer within the connect timeout.</exception>
+    public async ValueTask ProclaimAsync(string name, StoreLease leadership, string value, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(leadership);
+        LockNames.Validate(name);
+        ElectionLimits.ValidateValue(value, nameof(value));
+        try
+        {
+            await _elections.ProclaimAsync(name, leadership, value, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (RedisUnavailable.Is(ex))
+        {
+            throw RedisUnavailable.Wrap(Kind, _options.Endpoints.ToArray(), ex);
+        }
+    }
+
+    /// <inheritdoc/>
+    /// <exception cref="LockStoreUnavailableException">Redis did not answer within the connect timeout.</exception>
+    public async ValueTask<LeaderInfo?> GetLeaderAsync(string name, CancellationToken cancellationToken)
+    {
+        LockNames.Validate(name);
+        try
+        {
+            return await _elections.GetLeaderAsync(name, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (RedisUnavailable.Is(ex))
+        {
+            throw RedisUnavailable.Wrap(Kind, _options.Endpoints.ToArray(), ex);
+        }
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// Reads the leader, then again at each "changed" message on the store's one subscription and at least every second
+    /// without one. While Redis cannot be reached the observation waits rather than failing. Ends when the store is disposed.
+    /// </remarks>
+    public IAsyncEnumerable<LeaderInfo?> ObserveAsync(string name, CancellationToken cancellationToken)
+    {
+        LockNames.Validate(name);
+        if (_lifetime.IsDisposed) throw _lifetime.Disposed();
+        return _elections.ObserveAsync(name, cancellationToken);
+    }
+
+    /// <inheritdoc/>
     /// <exception cref="LockStoreUnavailableException">Redis did not answer within the connect timeout.</exception>
     public async ValueTask<LockStatus> InspectAsync(string name, CancellationToken cancellationToken = default)
     {
@@ -202,6 +301,7 @@ public sealed class RedisLockStore : ILockStore, ILockInspector, ISemaphoreStore
         lock (_cohorts) cohorts = [.. _cohorts.Values];
         foreach (var cohort in cohorts) await cohort.DisposeAsync().ConfigureAwait(false);
         await _semaphores.CloseAsync().ConfigureAwait(false);
+        await _lines.CloseAsync().ConfigureAwait(false);
         await _lifetime.DrainAsync(_options.ConnectTimeout * 2).ConfigureAwait(false);
         await _connection.DisposeAsync().ConfigureAwait(false);
     }

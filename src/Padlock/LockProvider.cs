@@ -166,8 +166,12 @@ public sealed class LockProvider : ILockProvider, IDisposable
         var owner = Store is Sharding.ShardedLockStore sharded ? sharded.StoreFor(name) : Store;
         if (owner is not IReaderWriterLockStore)
             throw new NotSupportedException(
-                $"The {owner.Kind}:// store has no reader-writer locks. Use a store that implements IReaderWriterLockStore: " +
-                "mem:// (one process), file:// (one machine), or zk:// / etcd:// where their package provides it.");
+                $"The {owner.Kind}:// store has no reader-writer locks. " +
+                (owner.Kind == "redlock"
+                    ? "Redlock counts holders on independent masters, so readers and a writer can each win a majority that the " +
+                      "other does not see. Use a single logical Redis (redis://, also Sentinel or Cluster), or zk:// or etcd://."
+                    : "Use a store that implements IReaderWriterLockStore: mem:// (one process), file:// (one machine), or " +
+                      "redis://, zk:// or etcd:// where their package provides it."));
         return new DistributedReaderWriterLock(name, this, Store, (IReaderWriterLockStore)Store, _logger, _time);
     }
 
@@ -179,8 +183,12 @@ public sealed class LockProvider : ILockProvider, IDisposable
         var owner = Store is Sharding.ShardedLockStore sharded ? sharded.StoreFor(name) : Store;
         if (owner is not IElectionStore elections)
             throw new NotSupportedException(
-                $"The {owner.Kind}:// store has no leader elections. Use a store that implements IElectionStore: mem:// (one process), " +
-                "or zk:// / etcd://, whose line of entries makes the first campaigner the leader.");
+                $"The {owner.Kind}:// store has no leader elections. " +
+                (owner.Kind == "redlock"
+                    ? "Redlock has no line across its masters, so campaigners are not elected in arrival order and a leader's value " +
+                      "has no single home. Use a single logical Redis (redis://, also Sentinel or Cluster), or zk:// or etcd://."
+                    : "Use a store that implements IElectionStore: mem:// (one process), or redis://, zk:// or etcd://, whose " +
+                      "line of campaigners makes the first the leader."));
         return new DistributedElection(name, this, owner, elections, _logger, _time);
     }
 

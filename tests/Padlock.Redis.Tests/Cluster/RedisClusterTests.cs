@@ -37,6 +37,33 @@ public sealed class RedisClusterTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Reader_writer_locks_and_elections_hand_on_across_the_cluster()
+    {
+        var uri = $"redis://{_cluster.Endpoints}?lease=5s";
+        await using var a = LockProvider.Create(uri);
+        // b waits 8 s at most with its fallback check 10 s away: only the release script's PUBLISH can serve it.
+        await using var b = LockProvider.Create(uri + "&fallback=10s");
+        foreach (var name in Enumerable.Range(0, 8).Select(i => $"cluster-rw-{i}-{Guid.NewGuid():N}"))
+        {
+            var write = await a.CreateReaderWriterLock(name).AcquireWriteAsync();
+            Assert.Null(await b.CreateReaderWriterLock(name).TryAcquireReadAsync());
+            var reading = b.CreateReaderWriterLock(name).AcquireReadAsync(TimeSpan.FromSeconds(8)).AsTask();
+            await Task.Delay(50); // let the wait begin; a waiter that arrives after the release is granted at once anyway
+            await write.DisposeAsync();
+            await using var read = await reading;
+            Assert.True(read.FencingToken > write.FencingToken);
+
+            var leads = await a.CreateElection(name).CampaignAsync("a");
+            var campaigning = b.CreateElection(name).CampaignAsync("b", TimeSpan.FromSeconds(8)).AsTask();
+            await Task.Delay(50);
+            Assert.Equal(new LeaderInfo("a", leads.FencingToken), await b.CreateElection(name).GetLeaderAsync());
+            await leads.ResignAsync();
+            await using var next = await campaigning;
+            Assert.Equal(new LeaderInfo("b", next.FencingToken), await a.CreateElection(name).GetLeaderAsync());
+        }
+    }
+
+    [Fact]
     public async Task Locks_fencing_and_wake_ups_work_across_the_cluster_slots()
     {
         var uri = $"redis://{_cluster.Endpoints}?lease=5s";
