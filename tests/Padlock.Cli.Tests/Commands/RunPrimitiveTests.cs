@@ -16,10 +16,10 @@ public sealed class RunPrimitiveTests(StoreFixture stores)
     public static TheoryData<string> WithSemaphores => ["file", "redis", "zk", "etcd"];
 
     /// <summary>Cross-process stores with reader-writer locks.</summary>
-    public static TheoryData<string> WithReaderWriterLocks => ["file", "zk", "etcd"];
+    public static TheoryData<string> WithReaderWriterLocks => ["file", "redis", "zk", "etcd"];
 
     /// <summary>Cross-process stores with elections.</summary>
-    public static TheoryData<string> WithElections => ["zk", "etcd"];
+    public static TheoryData<string> WithElections => ["redis", "zk", "etcd"];
 
     [Theory]
     [MemberData(nameof(WithSemaphores))]
