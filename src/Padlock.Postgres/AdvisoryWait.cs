@@ -65,7 +65,8 @@ internal static class AdvisoryWait
     /// <summary><c>pg_advisory_lock</c> (blocks in the server's queue), then the grant statement, committed at the batch's end.</summary>
     private static async Task<long?> WaitInQueueAsync(PostgresLockStore store, NpgsqlConnection connection, AdvisoryGrant grant, CancellationToken ct)
     {
-        await using var batch = new NpgsqlBatch(connection);
+        // No command timeout (Npgsql's default is 30 s): the wait is bounded by the caller's timeout and token only.
+        await using var batch = new NpgsqlBatch(connection) { Timeout = 0 };
         var lockCommand = new NpgsqlBatchCommand(grant.Shared ? "SELECT pg_advisory_lock_shared($1)" : "SELECT pg_advisory_lock($1)");
         lockCommand.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bigint, Value = grant.Key });
         batch.BatchCommands.Add(lockCommand);
