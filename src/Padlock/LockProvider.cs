@@ -167,7 +167,7 @@ public sealed class LockProvider : ILockProvider, IDisposable
         if (owner is not IReaderWriterLockStore)
             throw new NotSupportedException(
                 $"The {owner.Kind}:// store has no reader-writer locks. Use a store that implements IReaderWriterLockStore: " +
-                "mem:// (one process), file:// (one machine), or zk:// / etcd:// where their package provides it.");
+                "mem:// (one process), file:// (one machine), or zk:// / etcd:// / postgres:// where their package provides it.");
         return new DistributedReaderWriterLock(name, this, Store, (IReaderWriterLockStore)Store, _logger, _time);
     }
 
@@ -180,7 +180,7 @@ public sealed class LockProvider : ILockProvider, IDisposable
         if (owner is not IElectionStore elections)
             throw new NotSupportedException(
                 $"The {owner.Kind}:// store has no leader elections. Use a store that implements IElectionStore: mem:// (one process), " +
-                "or zk:// / etcd://, whose line of entries makes the first campaigner the leader.");
+                "or zk:// / etcd:// / postgres://, whose line (of entries, or the server's lock queue) makes the first campaigner the leader.");
         return new DistributedElection(name, this, owner, elections, _logger, _time);
     }
 
