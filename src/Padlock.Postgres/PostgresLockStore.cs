@@ -62,9 +62,16 @@ public sealed class PostgresLockStore : ILockStore, ILockInspector, ISemaphoreSt
     /// <summary>See <see cref="PostgresLockOptions.Lease"/>.</summary>
     public TimeSpan Lease { get; }
 
-    /// <summary>The SQL that creates the fencing counter table <paramref name="table"/> (what <c>padlock postgres init</c> runs).</summary>
+    /// <summary>
+    /// The SQL that creates the fencing counter table <paramref name="table"/>, and adds the election columns
+    /// (<c>value</c>, <c>pid</c>) to one made before them (what <c>padlock postgres init</c> runs). Two statements.
+    /// </summary>
     /// <exception cref="ArgumentException">The table name is not a plain <c>table</c> or <c>schema.table</c>.</exception>
-    public static string SchemaSql(string table = "padlock_fencing") => new FencingTable(table).Create;
+    public static string SchemaSql(string table = "padlock_fencing")
+    {
+        var sql = new FencingTable(table);
+        return sql.Create + ";\n" + sql.AddElectionColumns;
+    }
 
     internal TimeProvider Time { get; }
 
@@ -197,7 +204,7 @@ public sealed class PostgresLockStore : ILockStore, ILockInspector, ISemaphoreSt
         PostgresException { SqlState: PostgresErrorCodes.UndefinedTable }
             => new InvalidOperationException($"The fencing table {Table.Name} does not exist and createschema is off: create it with: {Table.Create}", ex),
         PostgresException { SqlState: PostgresErrorCodes.UndefinedColumn }
-            => new InvalidOperationException($"The fencing table {Table.Name} was made before elections (no value and pid columns): add them with: {Table.AddElectionColumns}", ex),
+            => new InvalidOperationException($"The fencing table {Table.Name} was made before elections (no value and pid columns): add them with 'padlock postgres init' or: {Table.AddElectionColumns}", ex),
         _ => ex,
     };
 

@@ -66,4 +66,18 @@ public sealed class PostgresElectionTests(PostgresFixture fixture)
         await Assert.ThrowsAsync<ArgumentException>(async () => await leads.ProclaimAsync("x\0"));
         Assert.Equal(new LeaderInfo("ok", leads.FencingToken), await p.CreateElection(name).GetLeaderAsync());
     }
+
+    [Fact]
+    public async Task On_a_table_made_before_elections_a_campaign_says_how_to_add_the_columns_and_SchemaSql_adds_them()
+    {
+        var table = "old_" + Guid.NewGuid().ToString("N")[..8];
+        await fixture.Server.PsqlAsync($"CREATE TABLE {table} (name text PRIMARY KEY, token bigint NOT NULL, owner text NOT NULL, granted_at timestamptz NOT NULL)");
+        await using var p = LockProvider.Create($"{fixture.Server.Uri}&table={table}&createschema=false&lease=6s");
+        await using (var l = await p.CreateLock("x").TryAcquireAsync()) Assert.NotNull(l); // locks never need the columns
+        var ex = await Assert.ThrowsAsync<InvalidOperationException>(async () => await p.CreateElection("e").CampaignAsync("v", TimeSpan.FromSeconds(5)));
+        Assert.Contains("ADD COLUMN IF NOT EXISTS value text", ex.Message);
+        await fixture.Server.PsqlAsync(PostgresLockStore.SchemaSql(table));
+        await using var leads = await p.CreateElection("e").CampaignAsync("v", TimeSpan.FromSeconds(5));
+        Assert.Equal(new LeaderInfo("v", leads.FencingToken), await p.CreateElection("e").GetLeaderAsync());
+    }
 }
