@@ -47,7 +47,15 @@ public sealed class PostgresBenchSuite : IBenchSuite
             await using var c = new NpgsqlCommand("UPDATE bench_counter SET v = v + 1 WHERE name = 'floor'", floorConnection);
             await c.ExecuteNonQueryAsync();
         });
-        var rows = new List<Stats> { select1, update };
+        // The floor of Padlock's design: its two round trips without the pool, settings, keep-alive, handle or telemetry.
+        var grant = await Measure.RunAsync("floor: try-lock + committed token upsert, then unlock", 1, settings, async _ =>
+        {
+            await using (var c = new NpgsqlCommand("INSERT INTO bench_counter AS f (name, v) SELECT 'grant', 1 WHERE pg_try_advisory_lock(42) ON CONFLICT (name) DO UPDATE SET v = f.v + 1 RETURNING v", floorConnection))
+                await c.ExecuteScalarAsync();
+            await using var u = new NpgsqlCommand("SELECT pg_advisory_unlock_all()", floorConnection);
+            await u.ExecuteScalarAsync();
+        });
+        var rows = new List<Stats> { select1, update, grant };
         foreach (var (label, acquire) in contenders)
         {
             var name = "bench-uncontended-" + label;
