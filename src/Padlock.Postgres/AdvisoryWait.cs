@@ -5,16 +5,17 @@ using Padlock.Stores;
 namespace Padlock.Postgres;
 
 /// <summary>
-/// Acquiring: one dedicated connection per attempt, and in one round trip the session settings, one try of the advisory
-/// lock and, when it was free, the committed token. A waiter then waits inside <c>pg_advisory_lock</c>, in the server's lock queue (first come, first
-/// served, no polling); timeout, cancellation and the store's disposal cancel that query, and the connection goes back
-/// to the pool with every advisory lock of its session freed, so nothing is left behind.
+/// Acquiring a lock, a reader-writer side or an election (<see cref="AdvisoryGrant"/>): one dedicated connection per
+/// attempt, and in one round trip the session settings, one try of the advisory lock (shared for a reader) and, when
+/// it was free, the committed token. A waiter then waits inside <c>pg_advisory_lock</c> (or <c>_shared</c>), in the
+/// server's lock queue (first come, first served, no polling; a shared request queues behind a waiting exclusive one);
+/// timeout, cancellation and the store's disposal cancel that query, and the connection goes back to the pool with
+/// every advisory lock of its session freed, so nothing is left behind.
 /// </summary>
 internal static class AdvisoryWait
 {
-    public static async ValueTask<StoreLease?> TryAcquireAsync(PostgresLockStore store, string name, LockWait scope)
+    public static async ValueTask<StoreLease?> TryAcquireAsync(PostgresLockStore store, AdvisoryGrant grant, LockWait scope)
     {
-        var key = AdvisoryKey.Of(name);
         var cancellationToken = scope.CancellationToken;
         // Connecting and creating the schema are part of the attempt, not of the wait: bounded by Npgsql's connect
         // timeout and the caller's token, never by a short lock timeout.
@@ -35,19 +36,20 @@ internal static class AdvisoryWait
             // The first attempt is never cut short by the timeout (a 1 ms timeout still gets a free lock); the wait in
             // the queue gets what is left of it. pg_try_advisory_lock cannot overtake queued waiters: the server hands a
             // released lock to the first of them at once.
-            var token = await TryOnceAsync(store, connection, name, key, setup.Token).ConfigureAwait(false);
+            var token = await TryOnceAsync(store, connection, grant, setup.Token).ConfigureAwait(false);
             if (token is null && !scope.IsSingleAttempt && !scope.TimedOut)
-                token = await WaitInQueueAsync(store, connection, name, key, wait.Token).ConfigureAwait(false);
+                token = await WaitInQueueAsync(store, connection, grant, wait.Token).ConfigureAwait(false);
             if (token is null)
             {
-                await Connections.ReturnAsync(connection, store.Logger).ConfigureAwait(false);
+                await Connections.ReturnAsync(connection, store.Logger, grant.Channel).ConfigureAwait(false);
                 return null;
             }
-            return await store.TrackAsync(new PostgresHold(store, connection, name, token.Value, grantedAt: store.Time.GetTimestamp())).ConfigureAwait(false);
+            var hold = new PostgresHold(store, connection, grant.Name, token.Value, grantedAt: store.Time.GetTimestamp(), notify: grant.Channel);
+            return await store.TrackAsync(hold).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
-            await Connections.ReturnAsync(connection, store.Logger).ConfigureAwait(false);
+            await Connections.ReturnAsync(connection, store.Logger, grant.Channel).ConfigureAwait(false);
             if (store.Closing.IsCancellationRequested) throw new ObjectDisposedException(nameof(PostgresLockStore));
             scope.ThrowIfCallerCancelled();
             if (scope.TimedOut) return null;
@@ -55,43 +57,45 @@ internal static class AdvisoryWait
         }
         catch (Exception ex) when (ex is not ObjectDisposedException)
         {
-            await Connections.ReturnAsync(connection, store.Logger).ConfigureAwait(false);
+            await Connections.ReturnAsync(connection, store.Logger, grant.Channel).ConfigureAwait(false);
             throw store.Explain(ex);
         }
     }
 
-    /// <summary><c>pg_advisory_lock</c> (blocks in the server's queue), then the token upsert, committed at the batch's end.</summary>
-    private static async Task<long?> WaitInQueueAsync(PostgresLockStore store, NpgsqlConnection connection, string name, long key, CancellationToken ct)
+    /// <summary><c>pg_advisory_lock</c> (blocks in the server's queue), then the grant statement, committed at the batch's end.</summary>
+    private static async Task<long?> WaitInQueueAsync(PostgresLockStore store, NpgsqlConnection connection, AdvisoryGrant grant, CancellationToken ct)
     {
-        await using var batch = new NpgsqlBatch(connection);
-        var lockCommand = new NpgsqlBatchCommand("SELECT pg_advisory_lock($1)");
-        lockCommand.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bigint, Value = key });
+        // No command timeout (Npgsql's default is 30 s): the wait is bounded by the caller's timeout and token only.
+        await using var batch = new NpgsqlBatch(connection) { Timeout = 0 };
+        var lockCommand = new NpgsqlBatchCommand(grant.Shared ? "SELECT pg_advisory_lock_shared($1)" : "SELECT pg_advisory_lock($1)");
+        lockCommand.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bigint, Value = grant.Key });
         batch.BatchCommands.Add(lockCommand);
-        batch.BatchCommands.Add(Upsert(store.Table.Next, name, store.Owner));
+        batch.BatchCommands.Add(Grant(store, grant, tryOnce: false));
         await using var reader = await batch.ExecuteReaderAsync(ct).ConfigureAwait(false);
         await reader.NextResultAsync(ct).ConfigureAwait(false);
         if (!await reader.ReadAsync(ct).ConfigureAwait(false)) throw new InvalidOperationException("The fencing upsert returned no row.");
         return reader.GetInt64(0);
     }
 
-    /// <summary>Settings; one <c>pg_try_advisory_lock</c> that writes the token only when it took the lock.</summary>
-    private static async Task<long?> TryOnceAsync(PostgresLockStore store, NpgsqlConnection connection, string name, long key, CancellationToken ct)
+    /// <summary>Settings; one try of the advisory lock that writes the token only when it took the lock.</summary>
+    private static async Task<long?> TryOnceAsync(PostgresLockStore store, NpgsqlConnection connection, AdvisoryGrant grant, CancellationToken ct)
     {
         await using var batch = new NpgsqlBatch(connection);
         batch.BatchCommands.Add(new NpgsqlBatchCommand(store.SessionSettingsSql));
-        var attempt = Upsert(store.Table.TryNext, name, store.Owner);
-        attempt.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bigint, Value = key });
+        var attempt = Grant(store, grant, tryOnce: true);
+        attempt.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bigint, Value = grant.Key });
         batch.BatchCommands.Add(attempt);
         await using var reader = await batch.ExecuteReaderAsync(ct).ConfigureAwait(false);
         await reader.NextResultAsync(ct).ConfigureAwait(false);
         return await reader.ReadAsync(ct).ConfigureAwait(false) ? reader.GetInt64(0) : null;
     }
 
-    private static NpgsqlBatchCommand Upsert(string sql, string name, string owner)
+    private static NpgsqlBatchCommand Grant(PostgresLockStore store, AdvisoryGrant grant, bool tryOnce)
     {
-        var command = new NpgsqlBatchCommand(sql);
-        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = name });
-        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = owner });
+        var command = new NpgsqlBatchCommand(store.Table.Grant(grant, tryOnce));
+        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = grant.FenceRow });
+        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = store.Owner });
+        if (grant.Value is { } value) command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = value });
         return command;
     }
 }

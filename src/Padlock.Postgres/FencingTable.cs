@@ -5,6 +5,7 @@ namespace Padlock.Postgres;
 /// <summary>
 /// The SQL of the fencing counter table: one row per lock name, its token raised by one, committed, on every grant.
 /// A row is never deleted, so a token never goes backwards, across restarts and failovers that keep committed data.
+/// An election's row also carries the leader's value and the pid of the backend holding its advisory lock.
 /// </summary>
 internal sealed partial class FencingTable
 {
@@ -12,12 +13,8 @@ internal sealed partial class FencingTable
     {
         Validate(table);
         Name = string.Join('.', table.ToLowerInvariant().Split('.').Select(p => "\"" + p + "\""));
-        Create = $"CREATE TABLE IF NOT EXISTS {Name} (name text PRIMARY KEY, token bigint NOT NULL, owner text NOT NULL, granted_at timestamptz NOT NULL)";
-        const string upsert = " ON CONFLICT (name) DO UPDATE SET token = f.token + 1, owner = excluded.owner, granted_at = excluded.granted_at RETURNING token";
-        // The waiting form runs after pg_advisory_lock in the same batch, so the row is written only by the holder.
-        Next = $"INSERT INTO {Name} AS f (name, token, owner, granted_at) VALUES ($1, 1, $2, now())" + upsert;
-        // The one-attempt form: the one-time filter tries the lock once; no row (and nothing written) when it is taken.
-        TryNext = $"INSERT INTO {Name} AS f (name, token, owner, granted_at) SELECT $1, 1, $2, now() WHERE pg_try_advisory_lock($3)" + upsert;
+        Create = $"CREATE TABLE IF NOT EXISTS {Name} (name text PRIMARY KEY, token bigint NOT NULL, owner text NOT NULL, granted_at timestamptz NOT NULL, value text, pid integer)";
+        AddElectionColumns = $"ALTER TABLE {Name} ADD COLUMN IF NOT EXISTS value text, ADD COLUMN IF NOT EXISTS pid integer";
         Read = $"SELECT token, owner, granted_at FROM {Name} WHERE name = $1";
     }
 
@@ -27,11 +24,26 @@ internal sealed partial class FencingTable
     /// <summary>CREATE TABLE IF NOT EXISTS.</summary>
     public string Create { get; }
 
-    /// <summary>Raises (or starts at 1) the token of name $1, owner $2; returns the new token.</summary>
-    public string Next { get; }
+    /// <summary>For a table made before elections (value and pid columns missing): the statement that adds them.</summary>
+    public string AddElectionColumns { get; }
 
-    /// <summary>Tries advisory key $3 once; when taken, raises the token of name $1 (owner $2) and returns it, else no row.</summary>
-    public string TryNext { get; }
+    /// <summary>
+    /// The grant statement of <paramref name="grant"/>: raises (or starts at 1) the token of row $1, owner $2 (and for
+    /// an election writes value $3 and this backend's pid, and notifies its channel); returns the new token. With
+    /// <paramref name="tryOnce"/> its last parameter is the advisory key, tried once (shared or not) as a one-time
+    /// filter: no row, and nothing written, when it is taken. Without, it runs after the lock was taken in its batch.
+    /// </summary>
+    public string Grant(AdvisoryGrant grant, bool tryOnce)
+    {
+        var election = grant.Value is not null;
+        var columns = election ? "(name, token, owner, granted_at, value, pid)" : "(name, token, owner, granted_at)";
+        var values = election ? "$1, 1, $2, now(), $3, pg_backend_pid()" : "$1, 1, $2, now()";
+        var filter = tryOnce ? $" WHERE pg_try_advisory_lock{(grant.Shared ? "_shared" : "")}(${(election ? 4 : 3)})" : "";
+        var set = "token = f.token + 1, owner = excluded.owner, granted_at = excluded.granted_at" + (election ? ", value = excluded.value, pid = excluded.pid" : "");
+        var insert = $"INSERT INTO {Name} AS f {columns} SELECT {values}{filter} ON CONFLICT (name) DO UPDATE SET {set} RETURNING token";
+        // The notification is sent at commit, so an observer woken by it reads the new row.
+        return election ? $"WITH g AS ({insert}) SELECT token, pg_notify('{grant.Channel}', '')::text FROM g" : insert;
+    }
 
     /// <summary>The row of name $1.</summary>
     public string Read { get; }

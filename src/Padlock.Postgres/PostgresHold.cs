@@ -88,6 +88,22 @@ internal sealed class PostgresHold : StoreLease
         }
     }
 
+    /// <summary>Runs <paramref name="action"/> on the holding connection, one command at a time with the keep-alive.</summary>
+    /// <exception cref="ObjectDisposedException">The hold was released.</exception>
+    internal async Task<T> RunAsync<T>(Func<NpgsqlConnection, CancellationToken, Task<T>> action, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            ObjectDisposedException.ThrowIf(_stop.IsCancellationRequested, this);
+            return await action(_connection, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
     protected override async ValueTask ReleaseCoreAsync()
     {
         _stop.Cancel();

@@ -10,7 +10,7 @@ namespace Padlock.Postgres;
 /// connection of its own, kept for the hold; waiters wait in the server's lock queue; fencing tokens come from a
 /// committed counter row per name (see docs/stores/postgres.md for the design and its costs).
 /// </summary>
-public sealed class PostgresLockStore : ILockStore, ILockInspector, ISemaphoreStore
+public sealed class PostgresLockStore : ILockStore, ILockInspector, ISemaphoreStore, IReaderWriterLockStore, IElectionStore
 {
     private readonly HeldLeases _held = new();
     private readonly CancellationTokenSource _closing = new();
@@ -62,9 +62,16 @@ public sealed class PostgresLockStore : ILockStore, ILockInspector, ISemaphoreSt
     /// <summary>See <see cref="PostgresLockOptions.Lease"/>.</summary>
     public TimeSpan Lease { get; }
 
-    /// <summary>The SQL that creates the fencing counter table <paramref name="table"/> (what <c>padlock postgres init</c> runs).</summary>
+    /// <summary>
+    /// The SQL that creates the fencing counter table <paramref name="table"/>, and adds the election columns
+    /// (<c>value</c>, <c>pid</c>) to one made before them (what <c>padlock postgres init</c> runs). Two statements.
+    /// </summary>
     /// <exception cref="ArgumentException">The table name is not a plain <c>table</c> or <c>schema.table</c>.</exception>
-    public static string SchemaSql(string table = "padlock_fencing") => new FencingTable(table).Create;
+    public static string SchemaSql(string table = "padlock_fencing")
+    {
+        var sql = new FencingTable(table);
+        return sql.Create + ";\n" + sql.AddElectionColumns;
+    }
 
     internal TimeProvider Time { get; }
 
@@ -90,7 +97,58 @@ public sealed class PostgresLockStore : ILockStore, ILockInspector, ISemaphoreSt
     {
         ArgumentNullException.ThrowIfNull(wait);
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) == 1, this);
-        return AdvisoryWait.TryAcquireAsync(this, name, wait);
+        return AdvisoryWait.TryAcquireAsync(this, AdvisoryGrant.Lock(name), wait);
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// A shared (read) or exclusive (write) session advisory lock of the name's reader-writer key on a dedicated
+    /// connection; the server's lock queue is FIFO and queues a reader behind a waiting writer (see
+    /// docs/stores/postgres.md, Reader-writer locks).
+    /// </remarks>
+    public ValueTask<StoreLease?> TryAcquireReaderWriterAsync(string name, LockMode mode, LockWait wait)
+    {
+        ArgumentNullException.ThrowIfNull(wait);
+        if (mode is not (LockMode.Read or LockMode.Write))
+            throw new ArgumentOutOfRangeException(nameof(mode), mode, "A reader-writer lock is taken in LockMode.Read or LockMode.Write.");
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) == 1, this);
+        return AdvisoryWait.TryAcquireAsync(this, AdvisoryGrant.ReaderWriter(name, mode == LockMode.Read), wait);
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// An exclusive advisory lock of the election's key, waited for in the server's FIFO queue; the grant writes the
+    /// term, the value and the holder's backend pid into the election's row (see docs/stores/postgres.md, Elections).
+    /// A value containing U+0000 is refused (<see cref="ArgumentException"/>): PostgreSQL text cannot hold it.
+    /// </remarks>
+    public ValueTask<StoreLease?> CampaignAsync(string name, string value, LockWait wait)
+    {
+        ArgumentNullException.ThrowIfNull(wait);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) == 1, this);
+        return PostgresElection.CampaignAsync(this, name, value, wait);
+    }
+
+    /// <inheritdoc/>
+    public ValueTask ProclaimAsync(string name, StoreLease leadership, string value, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(leadership);
+        if (leadership is not PostgresHold)
+            throw new ArgumentException("The leadership was not granted by a postgres:// store.", nameof(leadership));
+        return PostgresElection.ProclaimAsync(this, name, leadership, value, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<LeaderInfo?> GetLeaderAsync(string name, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) == 1, this);
+        return PostgresElection.GetLeaderAsync(this, name, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public IAsyncEnumerable<LeaderInfo?> ObserveAsync(string name, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) == 1, this);
+        return PostgresElection.ObserveAsync(this, name, cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -141,10 +199,14 @@ public sealed class PostgresLockStore : ILockStore, ILockInspector, ISemaphoreSt
     }
 
     /// <summary>A clearer error for a missing table when schema creation is off.</summary>
-    internal Exception Explain(Exception ex)
-        => ex is PostgresException { SqlState: PostgresErrorCodes.UndefinedTable }
-            ? new InvalidOperationException($"The fencing table {Table.Name} does not exist and createschema is off: create it with: {Table.Create}", ex)
-            : ex;
+    internal Exception Explain(Exception ex) => ex switch
+    {
+        PostgresException { SqlState: PostgresErrorCodes.UndefinedTable }
+            => new InvalidOperationException($"The fencing table {Table.Name} does not exist and createschema is off: create it with: {Table.Create}", ex),
+        PostgresException { SqlState: PostgresErrorCodes.UndefinedColumn }
+            => new InvalidOperationException($"The fencing table {Table.Name} was made before elections (no value and pid columns): add them with 'padlock postgres init' or: {Table.AddElectionColumns}", ex),
+        _ => ex,
+    };
 
     /// <summary>Keeps a new hold for disposal; a grant racing with disposal is given back and ObjectDisposedException thrown.</summary>
     internal ValueTask<PostgresHold> TrackAsync(PostgresHold hold)

@@ -146,7 +146,8 @@ internal static class SemaphoreWait
 
     private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, long key, CancellationToken ct)
     {
-        await using var command = new NpgsqlCommand(sql, connection);
+        // Waiting in the line: no command timeout (Npgsql's default is 30 s), only the caller's timeout and token.
+        await using var command = new NpgsqlCommand(sql, connection) { CommandTimeout = 0 };
         command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bigint, Value = key });
         await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
     }

@@ -169,9 +169,9 @@ public sealed class LockProvider : ILockProvider, IDisposable
                 $"The {owner.Kind}:// store has no reader-writer locks. " +
                 (owner.Kind == "redlock"
                     ? "Redlock counts holders on independent masters, so readers and a writer can each win a majority that the " +
-                      "other does not see. Use a single logical Redis (redis://, also Sentinel or Cluster), or zk:// or etcd://."
+                      "other does not see. Use a single logical Redis (redis://, also Sentinel or Cluster), or zk://, etcd:// or postgres://."
                     : "Use a store that implements IReaderWriterLockStore: mem:// (one process), file:// (one machine), or " +
-                      "redis://, zk:// or etcd:// where their package provides it."));
+                      "redis://, postgres://, zk:// or etcd:// where their package provides it."));
         return new DistributedReaderWriterLock(name, this, Store, (IReaderWriterLockStore)Store, _logger, _time);
     }
 
@@ -186,9 +186,9 @@ public sealed class LockProvider : ILockProvider, IDisposable
                 $"The {owner.Kind}:// store has no leader elections. " +
                 (owner.Kind == "redlock"
                     ? "Redlock has no line across its masters, so campaigners are not elected in arrival order and a leader's value " +
-                      "has no single home. Use a single logical Redis (redis://, also Sentinel or Cluster), or zk:// or etcd://."
-                    : "Use a store that implements IElectionStore: mem:// (one process), or redis://, zk:// or etcd://, whose " +
-                      "line of campaigners makes the first the leader."));
+                      "has no single home. Use a single logical Redis (redis://, also Sentinel or Cluster), or zk://, etcd:// or postgres://."
+                    : "Use a store that implements IElectionStore: mem:// (one process), or redis://, postgres://, zk:// or " +
+                      "etcd://, whose line of campaigners (or the server's lock queue) makes the first the leader."));
         return new DistributedElection(name, this, owner, elections, _logger, _time);
     }
 

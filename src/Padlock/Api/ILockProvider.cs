@@ -41,6 +41,6 @@ public interface ILockProvider : IAsyncDisposable
     /// </summary>
     /// <param name="name">The election name.</param>
     /// <exception cref="ArgumentException">The name is not a valid lock name (see <see cref="LockNames.Validate"/>).</exception>
-    /// <exception cref="NotSupportedException">The store has no elections (the message names the stores that do: mem://, zk://, etcd://).</exception>
+    /// <exception cref="NotSupportedException">The store has no elections (the message names the stores that do: mem://, zk://, etcd://, postgres://).</exception>
     IDistributedElection CreateElection(string name);
 }
