@@ -60,6 +60,8 @@ public sealed class EtcdSecurityTests(EtcdSecurityFixture fixture) : IClassFixtu
         var clock = Stopwatch.StartNew();
         var ex = await Assert.ThrowsAsync<EtcdUnavailableException>(async () => await provider.CreateLock(Name()).AcquireAsync(TimeSpan.FromSeconds(30)));
         Assert.Contains(fixture.TlsServer.Endpoint, ex.Message);
+        // The member answered, but not as plain-text gRPC: the message says what to change.
+        Assert.True(ex.Message.Contains("tls=true", StringComparison.Ordinal), ex.Message);
         // Generous guard: the point is that it does not wait for the 30 s acquire timeout.
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"took {clock.Elapsed.TotalSeconds:0.0} s");
     }

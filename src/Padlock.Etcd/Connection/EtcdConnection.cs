@@ -17,6 +17,7 @@ internal sealed class EtcdConnection : IDisposable
     private readonly CallInvoker[] _invokers;
     private readonly EtcdAuth? _auth;
     private readonly TimeProvider _time;
+    private readonly bool _plainText;
     private int _current;
 
     /// <param name="endpoints">"host:port" of each member.</param>
@@ -32,6 +33,7 @@ internal sealed class EtcdConnection : IDisposable
         RequestTimeout = requestTimeout;
         _time = time;
         _auth = auth;
+        _plainText = tls is null;
         _channels = [.. endpoints.Select(e => GrpcChannel.ForAddress((tls is null ? "http://" : "https://") + e, new GrpcChannelOptions
         {
             HttpHandler = new SocketsHttpHandler
@@ -189,7 +191,7 @@ internal sealed class EtcdConnection : IDisposable
                 // Another attempt still running may yet answer.
                 if (inFlight.Count > 0) continue;
                 if (failures >= _invokers.Length && _time.GetElapsedTime(started) >= ConnectTimeout)
-                    throw new EtcdUnavailableException(Endpoints, ConnectTimeout, failed);
+                    throw new EtcdUnavailableException(Endpoints, ConnectTimeout, failed, TlsHint(failed));
                 // After a full round of failures, pause briefly: an election or a restart takes a moment.
                 if (failures % _invokers.Length == 0)
                     await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(50 * failures / _invokers.Length, 250)), _time, cancellationToken).ConfigureAwait(false);
@@ -240,5 +242,21 @@ internal sealed class EtcdConnection : IDisposable
     public void Dispose()
     {
         foreach (var c in _channels) c.Dispose();
+    }
+
+    /// <summary>
+    /// A hint for a plain-text client whose member answered but not with HTTP/2 (a TLS port answers a plain client's
+    /// preface with a TLS alert, which HttpClient reports as a failed HTTP/2 handshake); null when that is not the case.
+    /// </summary>
+    private string? TlsHint(RpcException failed)
+    {
+        if (!_plainText) return null;
+        for (Exception? e = failed.Status.DebugException; e is not null; e = e.InnerException)
+        {
+            if (e is HttpRequestException { HttpRequestError: HttpRequestError.InvalidResponse or HttpRequestError.HttpProtocolError })
+                return "The member answered, but not as plain-text gRPC: if it serves TLS (etcd's --cert-file), add tls=true " +
+                       "to the URI (with cafile=... when its certificate is not signed by a CA this machine trusts).";
+        }
+        return null;
     }
 }
