@@ -13,13 +13,13 @@ namespace Padlock.Cli.Tests.Commands;
 public sealed class RunPrimitiveTests(StoreFixture stores)
 {
     /// <summary>Cross-process stores with semaphores.</summary>
-    public static TheoryData<string> WithSemaphores => ["file", "redis", "zk", "etcd"];
+    public static TheoryData<string> WithSemaphores => ["file", "redis", "zk", "etcd", "postgres"];
 
     /// <summary>Cross-process stores with reader-writer locks.</summary>
-    public static TheoryData<string> WithReaderWriterLocks => ["file", "redis", "zk", "etcd"];
+    public static TheoryData<string> WithReaderWriterLocks => ["file", "redis", "zk", "etcd", "postgres"];
 
     /// <summary>Cross-process stores with elections.</summary>
-    public static TheoryData<string> WithElections => ["redis", "zk", "etcd"];
+    public static TheoryData<string> WithElections => ["redis", "zk", "etcd", "postgres"];
 
     [Theory]
     [MemberData(nameof(WithSemaphores))]
