@@ -187,8 +187,8 @@ public sealed class LockProvider : ILockProvider, IDisposable
                 (owner.Kind == "redlock"
                     ? "Redlock has no line across its masters, so campaigners are not elected in arrival order and a leader's value " +
                       "has no single home. Use a single logical Redis (redis://, also Sentinel or Cluster), or zk://, etcd:// or postgres://."
-                    : "Use a store that implements IElectionStore: mem:// (one process), or redis://, postgres://, zk:// or " +
-                      "etcd://, whose line of campaigners (or the server's lock queue) makes the first the leader."));
+                    : "Use a store that implements IElectionStore: mem:// (one process), file:// (one machine), or redis://, " +
+                      "postgres://, zk:// or etcd://, whose line of campaigners (or the server's lock queue) makes the first the leader."));
         return new DistributedElection(name, this, owner, elections, _logger, _time);
     }
 

@@ -13,7 +13,7 @@ namespace Padlock.FileSystem;
 /// <remarks>
 /// Waiters in this process queue in memory (first come, first served) and only the first of them polls the file.
 /// </remarks>
-public sealed partial class FileLockStore : ILockStore, ILockInspector, ISemaphoreStore, IReaderWriterLockStore
+public sealed partial class FileLockStore : ILockStore, ILockInspector, ISemaphoreStore, IReaderWriterLockStore, IElectionStore
 {
     private readonly FileLockOptions _options;
     private readonly TimeProvider _time;
@@ -62,11 +62,11 @@ public sealed partial class FileLockStore : ILockStore, ILockInspector, ISemapho
 
     /// <inheritdoc/>
     public ValueTask<StoreLease?> TryAcquireAsync(string name, LockWait wait)
-        => LocalThenFilesAsync(wait, w => _local.TryAcquireAsync(name, w), local => PollLockAsync(name, local, wait));
+        => LocalThenFilesAsync(wait, w => _local.TryAcquireAsync(name, w), local => PollExclusiveAsync(PathFor(name), local, wait));
 
-    private async ValueTask<StoreLease?> PollLockAsync(string name, StoreLease local, LockWait wait)
+    // The exclusive hold of the file at path: a lock's NAME.lock, an election's NAME.el.
+    private async ValueTask<StoreLease?> PollExclusiveAsync(string path, StoreLease local, LockWait wait)
     {
-        var path = PathFor(name);
         var turnPath = Path.ChangeExtension(path, ".turn");
         // The turn file makes hand-off between processes fair: only the process holding it tries the lock file,
         // so a process that just released cannot take the lock straight back from those already waiting;
@@ -242,6 +242,9 @@ public sealed partial class FileLockStore : ILockStore, ILockInspector, ISemapho
         public override long FencingToken => token;
 
         internal bool StillOurs() => IsReleased || FileIdentity.SamePath(stream.SafeFileHandle, path);
+
+        /// <summary>Whether this hold is live: not released, not lost, and its file still the one at its path.</summary>
+        internal bool IsLive => !IsReleased && !IsLost && FileIdentity.SamePath(stream.SafeFileHandle, path);
 
         protected override async ValueTask ReleaseCoreAsync()
         {

@@ -19,6 +19,9 @@ internal static class LockFileNames
     /// <summary>A reader-writer lock's main file; its intent and token files add "-intent" and "-token" (never a ".lock" or ".sem" name).</summary>
     internal static string ForReaderWriter(string name) => Encode(name) + ".rw";
 
+    /// <summary>An election's lock file; its leader record adds "-leader" (never a ".lock", ".sem" or ".rw" name).</summary>
+    internal static string ForElection(string name) => Encode(name) + ".el";
+
     private static string Encode(string name)
     {
         var sb = new StringBuilder(name.Length + 8);
