@@ -49,10 +49,7 @@ internal static class AdvisoryWait
         }
         catch (OperationCanceledException)
         {
-            await Connections.ReturnAsync(connection, store.Logger, grant.Channel).ConfigureAwait(false);
-            if (store.Closing.IsCancellationRequested) throw new ObjectDisposedException(nameof(PostgresLockStore));
-            scope.ThrowIfCallerCancelled();
-            if (scope.TimedOut) return null;
+            if (await Connections.EndCancelledWaitAsync(store, connection, grant.Channel, scope).ConfigureAwait(false)) return null;
             throw;
         }
         catch (Exception ex) when (ex is not ObjectDisposedException)

@@ -43,4 +43,17 @@ internal static class Connections
         }
         await connection.DisposeAsync().ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// After a wait on <paramref name="connection"/> was cancelled: gives the connection back, then decides what the
+    /// cancellation was. The store closing is <see cref="ObjectDisposedException"/>, the caller's token is rethrown as
+    /// theirs, and the wait's own deadline is "not acquired" (true); anything else is the caller's to rethrow (false).
+    /// </summary>
+    public static async Task<bool> EndCancelledWaitAsync(PostgresLockStore store, NpgsqlConnection connection, string? notify, Padlock.Stores.LockWait wait)
+    {
+        await ReturnAsync(connection, store.Logger, notify).ConfigureAwait(false);
+        if (store.Closing.IsCancellationRequested) throw new ObjectDisposedException(nameof(PostgresLockStore));
+        wait.ThrowIfCallerCancelled();
+        return wait.TimedOut;
+    }
 }

@@ -61,10 +61,7 @@ internal static class SemaphoreWait
         }
         catch (OperationCanceledException)
         {
-            await Connections.ReturnAsync(connection, store.Logger, keys.Channel).ConfigureAwait(false);
-            if (store.Closing.IsCancellationRequested) throw new ObjectDisposedException(nameof(PostgresLockStore));
-            scope.ThrowIfCallerCancelled();
-            if (scope.TimedOut) return null;
+            if (await Connections.EndCancelledWaitAsync(store, connection, keys.Channel, scope).ConfigureAwait(false)) return null;
             throw;
         }
         catch (Exception ex) when (ex is not ObjectDisposedException)
