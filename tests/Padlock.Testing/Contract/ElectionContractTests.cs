@@ -6,31 +6,12 @@ namespace Padlock.Testing.Contract;
 /// The behaviour every store with leader elections (<see cref="Stores.IElectionStore"/>) must show, run once per store
 /// through its <see cref="LockStoreAdapter"/>: each provider it makes is a separate client of the store.
 /// </summary>
-public abstract class ElectionContractTests : IAsyncLifetime
+public abstract class ElectionContractTests : ContractTestBase
 {
     private static readonly TimeSpan Long = TimeSpan.FromSeconds(30);
-    private readonly List<ILockProvider> _providers = [];
-
-    /// <summary>The store under test.</summary>
-    protected abstract LockStoreAdapter Adapter { get; }
-
-    /// <summary>A fresh provider, disposed after the test.</summary>
-    protected ILockProvider NewProvider()
-    {
-        var p = Adapter.CreateProvider();
-        lock (_providers) _providers.Add(p);
-        return p;
-    }
 
     /// <summary>An election name no other test uses.</summary>
     protected static string UniqueName() => $"el-{Guid.NewGuid():N}";
-
-    public virtual Task InitializeAsync() => Task.CompletedTask;
-
-    public virtual async Task DisposeAsync()
-    {
-        foreach (var p in _providers) await p.DisposeAsync();
-    }
 
     [Fact]
     public async Task Exactly_one_of_several_campaigners_leads_and_resigning_elects_the_next_with_a_higher_term()

@@ -6,30 +6,11 @@ namespace Padlock.Testing.Contract;
 /// The behaviour every store with reader-writer locks (<see cref="Stores.IReaderWriterLockStore"/>) must show, run once
 /// per store through its <see cref="LockStoreAdapter"/>: each provider it makes is a separate client of the store.
 /// </summary>
-public abstract partial class ReaderWriterContractTests : IAsyncLifetime
+public abstract partial class ReaderWriterContractTests : ContractTestBase
 {
-    private readonly List<ILockProvider> _providers = [];
-
-    /// <summary>The store under test.</summary>
-    protected abstract LockStoreAdapter Adapter { get; }
-
-    /// <summary>A fresh provider, disposed after the test.</summary>
-    protected ILockProvider NewProvider()
-    {
-        var p = Adapter.CreateProvider();
-        lock (_providers) _providers.Add(p);
-        return p;
-    }
 
     /// <summary>A reader-writer lock name no other test uses.</summary>
     protected static string UniqueName() => $"rw-{Guid.NewGuid():N}";
-
-    public virtual Task InitializeAsync() => Task.CompletedTask;
-
-    public virtual async Task DisposeAsync()
-    {
-        foreach (var p in _providers) await p.DisposeAsync();
-    }
 
     [Fact]
     public async Task Readers_overlap()
