@@ -253,7 +253,10 @@ internal sealed class EtcdConnection : IDisposable
         if (!_plainText) return null;
         for (Exception? e = failed.Status.DebugException; e is not null; e = e.InnerException)
         {
-            if (e is HttpRequestException { HttpRequestError: HttpRequestError.InvalidResponse or HttpRequestError.HttpProtocolError })
+            // The error code is set on some paths only (gRPC re-wraps the failure on others, as a fresh-clone CI run showed),
+            // so the HTTP/2 handshake failure is also recognised by its text. It only chooses a hint, never an outcome.
+            if (e is HttpRequestException { HttpRequestError: HttpRequestError.InvalidResponse or HttpRequestError.HttpProtocolError }
+                || (e is HttpRequestException && e.Message.Contains("HTTP/2 handshake", StringComparison.Ordinal)))
                 return "The member answered, but not as plain-text gRPC: if it serves TLS (etcd's --cert-file), add tls=true " +
                        "to the URI (with cafile=... when its certificate is not signed by a CA this machine trusts).";
         }
