@@ -108,14 +108,14 @@ public sealed class PostgresFailureTests(PostgresFixture fixture, Xunit.Abstract
         var byToken = granted.OrderBy(g => g.Token).ToList();
         for (var i = 1; i < byToken.Count; i++) Assert.True(byToken[i].Token > byToken[i - 1].Token);
         // Served in the order they queued: grant (token) order is the server's queue order. pg_locks shows that order
-        // only through waitstart, which a backend stamps just after joining the queue, so two backends that join within
-        // microseconds on a busy machine can stamp in the other order (a fresh-clone CI saw ranks 169 and 170 swapped).
-        // Each waiter must be served within two places of its waitstart rank; a queue that was not FIFO (or that a
-        // cancellation reshuffled) would put waiters hundreds of places off.
+        // only through waitstart, which a backend stamps after joining the queue, so backends that join close together
+        // on a busy machine can stamp out of order: fresh-clone CI runs saw ranks off by 1 and by 5. Each waiter must be
+        // served within 25 places (5 %) of its waitstart rank; a queue that was not FIFO (or that a cancellation
+        // reshuffled) puts waiters about a third of the line (~170 places) off on average.
         var served = byToken.Select(g => g.Pid).ToList();
         Assert.Equal(queue.Order(), served.Order());
         var off = served.Select((pid, rank) => (pid, Distance: Math.Abs(rank - queue.IndexOf(pid)))).MaxBy(x => x.Distance);
-        Assert.True(off.Distance <= 2, $"Backend {off.pid} was served {off.Distance} places from its place in the queue.\nqueue:  {string.Join(' ', queue)}\nserved: {string.Join(' ', served)}");
+        Assert.True(off.Distance <= waiters / 2 / 20, $"Backend {off.pid} was served {off.Distance} places from its place in the queue.\nqueue:  {string.Join(' ', queue)}\nserved: {string.Join(' ', served)}");
         // Nothing behind: no advisory lock, no backend waiting for one, no transaction left open.
         Assert.Equal("0", (await fixture.Server.PsqlAsync($"SELECT count(*) FROM pg_locks WHERE {PgLocks.KeyFilter(name)}")).Trim());
         Assert.Equal("0", (await fixture.Server.PsqlAsync("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' OR state LIKE 'idle in transaction%'")).Trim());
