@@ -94,6 +94,34 @@ public sealed class LockProvider : ILockProvider, IDisposable
         return BuildSharded(list, context, nameof(shards));
     }
 
+    /// <summary>
+    /// Builds a provider that spreads names over the shards listed in a shard map kept in a directory store
+    /// (<c>etcd://host:2379/prefix</c> or <c>zk://host:2181/root</c>), and follows the map as it changes: shards can be added
+    /// and removed while clients run (<see cref="Sharding.ShardMapAdmin"/>, <c>padlock shards apply</c>) with no window in
+    /// which two clients hold one name. Fencing tokens carry the name's placement generation in their high bits
+    /// (<see cref="Sharding.ShardTokens"/>). Nothing is contacted until the first use, which registers this client in the
+    /// directory and reads the map. See <see cref="Sharding.DirectoryShardedLockStore"/> and docs/sharding.md.
+    /// </summary>
+    /// <param name="directoryUri">The directory store's URI: a consensus store, <c>zk://</c> or <c>etcd://</c>.</param>
+    /// <param name="context">Services for the directory and the shard stores.</param>
+    /// <exception cref="ArgumentException">The URI is malformed, or names a store that cannot keep a shard map (not a consensus store).</exception>
+    public static LockProvider CreateSharded(string directoryUri, StoreContext? context = null)
+    {
+        ArgumentNullException.ThrowIfNull(directoryUri);
+        context ??= new StoreContext();
+        var parsed = StoreRegistry.ParseKnown(directoryUri.Trim());
+        var directory = StoreRegistry.FactoryFor(parsed.Scheme).Create(parsed, context);
+        try
+        {
+            return new LockProvider(new Sharding.DirectoryShardedLockStore(directory, context), context.LoggerFactory, context.TimeProvider);
+        }
+        catch (ArgumentException ex)
+        {
+            directory.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            throw new ArgumentException(ex.Message, nameof(directoryUri), ex);
+        }
+    }
+
     private static LockProvider BuildSharded(List<(string? Id, string Uri)> list, StoreContext? context, string paramName)
     {
         context ??= new StoreContext();

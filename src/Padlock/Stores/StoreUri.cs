@@ -184,6 +184,9 @@ public sealed class StoreUri
     /// <summary>The URI with its secrets replaced by <c>***</c> (<see cref="Display"/>).</summary>
     public override string ToString() => Display;
 
+    /// <summary>A URI's text with its secrets replaced by <c>***</c>, for messages about URIs kept as text.</summary>
+    internal static string Redact(string uri) => Redact(uri, hasUserPassword: true);
+
     // Replaces the password of user:password@ and the value of every password=... option with ***.
     private static string Redact(string uri, bool hasUserPassword)
     {
