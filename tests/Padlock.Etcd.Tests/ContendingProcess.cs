@@ -58,7 +58,7 @@ internal sealed class ContendingProcess : IAsyncDisposable
     }
 
     // Same place as Padlock.Testing's HolderProcess looks: tests/Padlock.LockHolder/bin/<configuration>/<tfm>/.
-    private static string HolderDll()
+    internal static string HolderDll()
     {
         var tfmDir = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
         var configDir = tfmDir.Parent!;

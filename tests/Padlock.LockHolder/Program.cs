@@ -5,10 +5,13 @@
 // Acquires the lock, prints "acquired <fencing token>", then holds it until a line "release" or the end of standard
 // input, prints "released" and exits 0. Prints "lost" if the store reports the hold lost, "busy" if not granted in time.
 // Padlock.LockHolder --loop ...: contends in a loop instead (see LoopMode).
+// Padlock.LockHolder --shard-stress / --shard-client ...: clients of a directory-mapped sharded provider (see those modes).
 // Padlock.LockHolder --semaphore-stress ...: semaphore permits from several workers (see SemaphoreStressMode).
 using Padlock;
 
 if (args.Length > 0 && args[0] == "--loop") return await LoopMode.RunAsync(args[1..]);
+if (args.Length > 0 && args[0] == "--shard-stress") return await ShardStressMode.RunAsync(args[1..]);
+if (args.Length > 0 && args[0] == "--shard-client") return await ShardClientMode.RunAsync(args[1..]);
 if (args.Length > 0 && args[0] == "--semaphore-stress") return await SemaphoreStressMode.RunAsync(args[1..]);
 
 if (args.Length < 2)
