@@ -7,7 +7,7 @@ using Padlock.Sharding;
 /// <c>Padlock.LockHolder --shard-stress DIRECTORY-URI BOARD NAMES WORKERS</c>: WORKERS tasks take random names of NAMES
 /// ("n-0".."n-(NAMES-1)") from a provider that follows the shard map in DIRECTORY-URI, until a line "stop". BOARD is a
 /// file of NAMES 32-byte slots shared (memory-mapped) by every process of a test: per name an in-critical-section flag,
-/// a counter incremented by read-then-write under the lock, and the last fencing token. Prints "progress GRANTS" each
+/// a counter read on entry and written on exit, 1 ms later, under the lock, and the last fencing token. Prints "progress GRANTS" each
 /// second and at the end "done GRANTS OVERLAPS BACKWARDS ERRORS EPOCH", then the error kinds seen. An overlap is a flag
 /// found set on entry; a backward token is one not above the name's last.
 /// </summary>
@@ -43,7 +43,12 @@ internal static class ShardStressMode
                 try
                 {
                     await using var handle = await provider.CreateLock($"n-{i}").AcquireAsync(TimeSpan.FromSeconds(60), stop.Token);
-                    if (Enter(address, i, handle.FencingToken, ref overlaps, ref backwards)) Interlocked.Increment(ref grants);
+                    if (!Enter(address, i, handle.FencingToken, ref overlaps, ref backwards, out var value)) continue;
+                    // Flag up for the whole hold (1 ms), so a holder paused by the test is caught inside it.
+                    var until = Stopwatch.GetTimestamp() + Stopwatch.Frequency / 1000;
+                    while (Stopwatch.GetTimestamp() < until) Thread.SpinWait(20);
+                    Exit(address, i, value);
+                    Interlocked.Increment(ref grants);
                 }
                 catch (OperationCanceledException) when (stop.IsCancellationRequested)
                 {
@@ -64,8 +69,6 @@ internal static class ShardStressMode
         return 0;
     }
 
-    // Inside the lock: flag up (an overlap if already up), token above the last, counter read, a short pause so that a
-    // second holder would interleave, counter written, flag down. Returns whether this holder had the name alone.
     private static unsafe nint Map(MemoryMappedViewAccessor view)
     {
         byte* board = null;
@@ -73,24 +76,30 @@ internal static class ShardStressMode
         return (nint)board;
     }
 
-    private static unsafe bool Enter(nint board, int index, long token, ref long overlaps, ref long backwards)
+    // Inside the lock: flag up (an overlap if already up), token above the last, counter read. Returns whether this
+    // holder had the name alone.
+    private static unsafe bool Enter(nint board, int index, long token, ref long overlaps, ref long backwards, out long value)
     {
         var slot = (byte*)board + index * 32L;
-        ref var flag = ref *(int*)slot;
-        ref var counter = ref *(long*)(slot + 8);
-        ref var last = ref *(long*)(slot + 16);
-        if (Interlocked.CompareExchange(ref flag, 1, 0) != 0)
+        value = 0;
+        if (Interlocked.CompareExchange(ref *(int*)slot, 1, 0) != 0)
         {
             Interlocked.Increment(ref overlaps);
             return false;
         }
+        ref var last = ref *(long*)(slot + 16);
         if (token <= Volatile.Read(ref last)) Interlocked.Increment(ref backwards);
         Volatile.Write(ref last, Math.Max(token, Volatile.Read(ref last)));
-        var value = Volatile.Read(ref counter);
-        var until = Stopwatch.GetTimestamp() + Stopwatch.Frequency / 5000; // 200 µs
-        while (Stopwatch.GetTimestamp() < until) Thread.SpinWait(20);
-        Volatile.Write(ref counter, value + 1);
-        Volatile.Write(ref flag, 0);
+        value = Volatile.Read(ref *(long*)(slot + 8));
         return true;
+    }
+
+    // Still inside the lock: the counter written from the value read on entry (a second holder would lose an update),
+    // flag down.
+    private static unsafe void Exit(nint board, int index, long value)
+    {
+        var slot = (byte*)board + index * 32L;
+        Volatile.Write(ref *(long*)(slot + 8), value + 1);
+        Volatile.Write(ref *(int*)slot, 0);
     }
 }
