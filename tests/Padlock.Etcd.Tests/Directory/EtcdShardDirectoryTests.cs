@@ -143,7 +143,7 @@ public sealed class EtcdShardDirectoryTests(EtcdFixture fixture) : IAsyncLifetim
     {
         var (_, a) = Open();
         var reg = await a.RegisterAsync("gone", "v1", default);
-        var key = _uri[(_uri.IndexOf('/', "etcd://".Length) + 1).._uri.IndexOf('?')] + "/#shards/clients/gone";
+        var key = Prefix + "/#shards/clients/gone";
         await fixture.Server.EtcdctlAsync("del", key);
         await Assert.ThrowsAsync<InvalidOperationException>(() => reg.UpdateAsync("v2", default).AsTask());
         Assert.Empty(await a.ReadClientsAsync(default));
@@ -180,6 +180,22 @@ public sealed class EtcdShardDirectoryTests(EtcdFixture fixture) : IAsyncLifetim
         await again.UpdateAsync("newer", default);
         Assert.Equal([new ShardDirectoryClient("again", "newer")], await a.ReadClientsAsync(default));
     }
+
+    [Fact]
+    public async Task A_key_left_under_the_stores_own_lease_is_taken_over_by_its_next_registration_only()
+    {
+        var (pa, a) = Open();
+        var (_, b) = Open();
+        await using var other = await a.RegisterAsync("other", "{}", default);
+        var lease = ((EtcdLockStore)pa.Store).CurrentLeaseId!.Value;
+        // As a registration whose delete failed leaves it: a key under this store's live lease that no registration holds.
+        await fixture.Server.EtcdctlAsync("put", "--lease=" + lease.ToString("x", System.Globalization.CultureInfo.InvariantCulture), Prefix + "/#shards/clients/left", "stale");
+        await Assert.ThrowsAsync<InvalidOperationException>(() => b.RegisterAsync("left", "theirs", default).AsTask());
+        await using var mine = await a.RegisterAsync("left", "mine", default);
+        Assert.Contains(new ShardDirectoryClient("left", "mine"), await b.ReadClientsAsync(default));
+    }
+
+    private string Prefix => _uri[(_uri.IndexOf('/', "etcd://".Length) + 1).._uri.IndexOf('?')];
 
     [Fact]
     public async Task A_registration_whose_server_is_frozen_reads_lost_after_the_ttl()
