@@ -7,6 +7,9 @@ using Padlock.Bench.Harness;
 if (args.Length == 4 && args[0] == Padlock.Bench.Core.FileProcessWorker.Flag)
     return await Padlock.Bench.Core.FileProcessWorker.RunAsync(args[1], args[2], double.Parse(args[3], CultureInfo.InvariantCulture));
 
+if (args.Length == 6 && args[0] == Padlock.Bench.Sharding.ShardProcessWorker.Flag)
+    return await Padlock.Bench.Sharding.ShardProcessWorker.RunAsync(args[1..]);
+
 var suites = typeof(IBenchSuite).Assembly.GetTypes()
     .Where(t => t is { IsAbstract: false, IsInterface: false } && typeof(IBenchSuite).IsAssignableFrom(t))
     .Select(t => (IBenchSuite)Activator.CreateInstance(t)!)
