@@ -19,7 +19,7 @@ internal static class LoopMode
             return 2;
         }
         var hold = Durations.Parse(args[1], "HOLD");
-        await using var provider = LockProvider.Create(args[2]);
+        await using var provider = Providers.Open(args[2]);
         var stop = new CancellationTokenSource();
         _ = Task.Run(async () =>
         {

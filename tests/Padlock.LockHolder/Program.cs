@@ -1,7 +1,8 @@
 // Usage: Padlock.LockHolder STORE-URI LOCK-NAME [TIMEOUT [read|write|elect]]
 // With read or write, holds the reader-writer lock LOCK-NAME in that mode instead of the lock; with elect, campaigns in
 // the election LOCK-NAME with the value "holder-<pid>" and leads it (the token printed is the term).
-// STORE-URI may be several URIs joined by '|': a sharded provider over them (LockProvider.CreateSharded).
+// STORE-URI may be several URIs joined by '|': a sharded provider over them (LockProvider.CreateSharded); or
+// shards@DIRECTORY-URI: a provider following the shard map in that directory (see Providers).
 // Acquires the lock, prints "acquired <fencing token>", then holds it until a line "release" or the end of standard
 // input, prints "released" and exits 0. Prints "lost" if the store reports the hold lost, "busy" if not granted in time.
 // Padlock.LockHolder --loop ...: contends in a loop instead (see LoopMode).
@@ -19,7 +20,7 @@ if (args.Length < 2)
     Console.Error.WriteLine("usage: Padlock.LockHolder STORE-URI LOCK-NAME [TIMEOUT]");
     return 2;
 }
-await using var provider = args[0].Contains('|') ? LockProvider.CreateSharded(args[0].Split('|')) : LockProvider.Create(args[0]);
+await using var provider = Providers.Open(args[0]);
 var timeout = args.Length > 2 ? Durations.Parse(args[2], "TIMEOUT") : TimeSpan.FromSeconds(30);
 await using var handle = args.Length > 3
     ? args[3] switch

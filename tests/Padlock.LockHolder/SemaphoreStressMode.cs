@@ -20,7 +20,7 @@ internal static class SemaphoreStressMode
         }
         var hold = Durations.Parse(args[3], "HOLD");
         // Several URIs joined by '|' are a sharded provider, as in the holder's main mode.
-        await using var provider = args[4].Contains('|') ? LockProvider.CreateSharded(args[4].Split('|')) : LockProvider.Create(args[4]);
+        await using var provider = Providers.Open(args[4]);
         var lines = new List<string>();
         try
         {

@@ -83,17 +83,22 @@ public sealed partial class DirectoryShardedLockStore : ILockStore, ILockInspect
             : throw new NotSupportedException($"A {store.Kind}:// shard has no reader-writer locks."), (int)mode);
 
     /// <inheritdoc/>
-    /// <remarks>While the name moves, the old store's view: it is the one every client's hold passes through.</remarks>
+    /// <remarks>
+    /// While the name moves, the old store's view: it is the one every client's hold passes through (a holder that already
+    /// switched to the new store's token shows the old store's).
+    /// </remarks>
     public async ValueTask<LockStatus> InspectAsync(string name, CancellationToken cancellationToken = default)
     {
         LockNames.Validate(name);
         var following = await FollowAsync(cancellationToken).ConfigureAwait(false);
         ShardView view;
         lock (_gate) view = following.View;
-        var first = view.Place(name).First;
-        return first is ILockInspector inspector
+        var place = view.Place(name);
+        var status = place.First is ILockInspector inspector
             ? await inspector.InspectAsync(name, cancellationToken).ConfigureAwait(false)
-            : throw new NotSupportedException($"A {first.Kind}:// shard cannot report lock status.");
+            : throw new NotSupportedException($"A {place.First.Kind}:// shard cannot report lock status.");
+        // The token as holders see it: packed with the name's generation (ShardTokens).
+        return status with { FencingToken = status.FencingToken is { } token ? Packed(place.Generation, token) : null };
     }
 
     /// <inheritdoc/>
