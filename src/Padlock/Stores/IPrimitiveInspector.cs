@@ -49,6 +49,17 @@ public sealed record PrimitiveStatus(string Name, IReadOnlyList<PrimitiveEntry> 
         }
         return new PrimitiveStatus(name, holders, waiters);
     }
+
+    // ToString lists the entries (a record would print only the lists' type names), for logs and test failures.
+#pragma warning disable IDE0051 // called by the record's generated ToString
+    private bool PrintMembers(System.Text.StringBuilder builder)
+#pragma warning restore IDE0051
+    {
+        builder.Append("Name = ").Append(Name)
+            .Append(", Holders = [").AppendJoin(", ", Holders).Append(']')
+            .Append(", Waiters = ").Append(Waiters is null ? "unknown" : "[" + string.Join(", ", Waiters) + "]");
+        return true;
+    }
 }
 
 /// <summary>One holder or waiter; fields the store cannot tell are null.</summary>
