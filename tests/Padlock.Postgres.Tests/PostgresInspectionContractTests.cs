@@ -1,3 +1,5 @@
+using Npgsql;
+using Padlock.Stores;
 using Padlock.Testing.Contract;
 using Xunit;
 
@@ -15,4 +17,17 @@ public sealed class PostgresInspectionContractTests(PostgresFixture fixture) : P
     protected override bool KnowsSharedTokens => false;
 
     protected override bool KnowsWaitingValues => false;
+
+    [Fact]
+    public async Task Inspecting_creates_nothing_not_even_the_fencing_table()
+    {
+        var table = "t_ro_" + Guid.NewGuid().ToString("N")[..8];
+        await using var provider = LockProvider.Create($"{fixture.Server.Uri}&table={table}");
+        var inspector = (IPrimitiveInspector)provider.Store;
+        await inspector.InspectSemaphoreAsync("ro", 2);
+        await inspector.InspectReaderWriterAsync("ro");
+        await inspector.InspectElectionAsync("ro");
+        await using var db = NpgsqlDataSource.Create(fixture.Server.ConnectionString);
+        Assert.Equal(true, await db.CreateCommand($"SELECT to_regclass('{table}') IS NULL").ExecuteScalarAsync());
+    }
 }

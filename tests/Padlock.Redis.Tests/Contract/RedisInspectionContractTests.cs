@@ -1,4 +1,5 @@
 using Padlock.Redis.Tests.Fixtures;
+using Padlock.Stores;
 using Padlock.Testing.Contract;
 using Xunit;
 
@@ -9,4 +10,17 @@ namespace Padlock.Redis.Tests.Contract;
 public sealed class RedisInspectionContractTests(RedisFixture fixture) : PrimitiveInspectionContractTests
 {
     protected override LockStoreAdapter Adapter { get; } = new RedisContractTests.RedisAdapter(fixture);
+
+    [Fact]
+    public async Task Inspecting_writes_no_key()
+    {
+        var prefix = "ro-" + Guid.NewGuid().ToString("N")[..8] + ":";
+        await using var provider = LockProvider.Create($"redis://{fixture.Endpoint}?prefix={prefix}");
+        var inspector = (IPrimitiveInspector)provider.Store;
+        await inspector.InspectSemaphoreAsync("ro", 2);
+        await inspector.InspectReaderWriterAsync("ro");
+        await inspector.InspectElectionAsync("ro");
+        var server = fixture.Admin.GetServer(fixture.Admin.GetEndPoints()[0]);
+        Assert.Empty(server.Keys(pattern: prefix + "*"));
+    }
 }

@@ -1,3 +1,4 @@
+using Padlock.Stores;
 using Padlock.Testing.Contract;
 using Padlock.ZooKeeper.Tests.Fixtures;
 using Xunit;
@@ -9,6 +10,19 @@ namespace Padlock.ZooKeeper.Tests.Locks;
 public sealed class ZooKeeperInspectionContractTests(ZooKeeperFixture zk) : PrimitiveInspectionContractTests
 {
     protected override LockStoreAdapter Adapter { get; } = new UriAdapter($"zk://{zk.ConnectString}/inspect");
+
+    [Fact]
+    public async Task Inspecting_creates_no_node()
+    {
+        var root = "/insp-ro-" + Guid.NewGuid().ToString("N")[..8];
+        await using var provider = LockProvider.Create($"zk://{zk.ConnectString}{root}");
+        var inspector = (IPrimitiveInspector)provider.Store;
+        await inspector.InspectSemaphoreAsync("ro", 2);
+        await inspector.InspectReaderWriterAsync("ro");
+        await inspector.InspectElectionAsync("ro");
+        await using var c = await zk.ConnectAsync();
+        Assert.Null(await c.ExistsAsync(root));
+    }
 
     private sealed class UriAdapter(string uri) : LockStoreAdapter
     {
