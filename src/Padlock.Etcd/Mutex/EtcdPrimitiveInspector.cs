@@ -20,7 +20,7 @@ internal static class EtcdPrimitiveInspector
         var recorded = kvs.Count > 0 ? LineSpec.MaxCountOf(kvs[0].Value) : null;
         var policy = LinePolicy.Semaphore(recorded is >= 1 and <= SemaphoreLimits.MaxCount ? recorded.Value : maxCount);
         var line = kvs.Select(kv => new PrimitiveEntry(OwnerOf(kv.Value), kv.CreateRevision)).ToList();
-        return await WithLeasesAsync(store, PrimitiveStatus.FromLine(name, line, policy), kvs, ct).ConfigureAwait(false);
+        return await WithLeasesAsync(store, PrimitiveStatus.FromLine(name, line, policy), line, kvs, ct).ConfigureAwait(false);
     }
 
     public static async ValueTask<PrimitiveStatus> ReaderWriterAsync(EtcdLockStore store, string name, CancellationToken ct)
@@ -30,14 +30,14 @@ internal static class EtcdPrimitiveInspector
         var kvs = await RangeAsync(store, prefix, ct).ConfigureAwait(false);
         var line = kvs.Select(kv => new PrimitiveEntry(kv.Value.ToStringUtf8(), kv.CreateRevision,
             Mode: kv.Key.Span.StartsWith(readers.Span) ? LockMode.Read : LockMode.Write)).ToList();
-        return await WithLeasesAsync(store, PrimitiveStatus.FromLine(name, line, null), kvs, ct).ConfigureAwait(false);
+        return await WithLeasesAsync(store, PrimitiveStatus.FromLine(name, line, null), line, kvs, ct).ConfigureAwait(false);
     }
 
     public static async ValueTask<PrimitiveStatus> ElectionAsync(EtcdLockStore store, string name, CancellationToken ct)
     {
         var kvs = await RangeAsync(store, LockKeys.ElectionPrefixOf(store.Prefix, name), ct).ConfigureAwait(false);
         var line = kvs.Select(kv => new PrimitiveEntry(null, kv.CreateRevision, Value: kv.Value.ToStringUtf8())).ToList();
-        return await WithLeasesAsync(store, PrimitiveStatus.FromLine(name, line, LinePolicy.Exclusive), kvs, ct).ConfigureAwait(false);
+        return await WithLeasesAsync(store, PrimitiveStatus.FromLine(name, line, LinePolicy.Exclusive), line, kvs, ct).ConfigureAwait(false);
     }
 
     private static string OwnerOf(ByteString semaphoreValue)
@@ -60,15 +60,16 @@ internal static class EtcdPrimitiveInspector
     }
 
     // The holders' lease time left (one read per distinct lease; handles of one provider share one). etcd records no
-    // wall-clock time on keys, so Since stays unknown.
-    private static async ValueTask<PrimitiveStatus> WithLeasesAsync(EtcdLockStore store, PrimitiveStatus status, List<Mvccpb.KeyValue> kvs, CancellationToken ct)
+    // wall-clock time on keys, so Since stays unknown. Entries are matched to their keys by position in the line.
+    private static async ValueTask<PrimitiveStatus> WithLeasesAsync(EtcdLockStore store, PrimitiveStatus status, List<PrimitiveEntry> line, List<Mvccpb.KeyValue> kvs, CancellationToken ct)
     {
-        var leaseOf = kvs.ToDictionary(kv => kv.CreateRevision, kv => kv.Lease);
+        var leaseOf = new Dictionary<PrimitiveEntry, long>(ReferenceEqualityComparer.Instance);
+        for (var i = 0; i < line.Count; i++) leaseOf[line[i]] = kvs[i].Lease;
         var left = new Dictionary<long, TimeSpan?>();
         var holders = new List<PrimitiveEntry>();
         foreach (var holder in status.Holders)
         {
-            var lease = leaseOf[holder.FencingToken!.Value];
+            var lease = leaseOf[holder];
             if (lease != 0 && !left.ContainsKey(lease))
             {
                 var ttl = await store.Connection.CallAsync((invoker, options) => new Lease.LeaseClient(invoker)
