@@ -16,7 +16,7 @@ namespace Padlock.Etcd;
 /// connection per member, one watch stream, and one session lease kept alive for all its locks. Fencing tokens are
 /// the create revisions of the lock keys: strictly increasing across the cluster, through restarts and leader changes.
 /// </summary>
-public sealed class EtcdLockStore : ILockStore, ILockInspector, ISemaphoreStore, IReaderWriterLockStore, IElectionStore, IShardDirectoryStore, IEtcdLineHost
+public sealed class EtcdLockStore : ILockStore, ILockInspector, IPrimitiveInspector, ISemaphoreStore, IReaderWriterLockStore, IElectionStore, IShardDirectoryStore, IEtcdLineHost
 {
     private readonly SemaphoreSlim _sessionGate = new(1, 1);
     private readonly HeldLeases _holds = new();
@@ -220,6 +220,38 @@ public sealed class EtcdLockStore : ILockStore, ILockInspector, ISemaphoreStore,
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) == 1, this);
         return new EtcdShardDirectory(this);
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// The keys under <c>PREFIX/#s/NAME/</c> in create-revision order: the first maxCount hold (the maxCount the keys
+    /// record decides; <paramref name="maxCount"/> only when they record none). Tokens are the keys' create revisions.
+    /// </remarks>
+    public ValueTask<PrimitiveStatus> InspectSemaphoreAsync(string name, int maxCount, CancellationToken cancellationToken = default)
+    {
+        LockNames.Validate(name);
+        if (maxCount is < 1 or > SemaphoreLimits.MaxCount)
+            throw new ArgumentOutOfRangeException(nameof(maxCount), maxCount, $"maxCount must be from 1 to {SemaphoreLimits.MaxCount}.");
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) == 1, this);
+        return EtcdPrimitiveInspector.SemaphoreAsync(this, name, maxCount, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>The keys under <c>PREFIX/#rw/NAME/</c> (readers' under <c>r/</c>, writers' under <c>w/</c>) in create-revision order.</remarks>
+    public ValueTask<PrimitiveStatus> InspectReaderWriterAsync(string name, CancellationToken cancellationToken = default)
+    {
+        LockNames.Validate(name);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) == 1, this);
+        return EtcdPrimitiveInspector.ReaderWriterAsync(this, name, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>The keys under <c>PREFIX/#el/NAME/</c>: the lowest leads, each key's value is its candidate's; owners are not recorded (null).</remarks>
+    public ValueTask<PrimitiveStatus> InspectElectionAsync(string name, CancellationToken cancellationToken = default)
+    {
+        LockNames.Validate(name);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) == 1, this);
+        return EtcdPrimitiveInspector.ElectionAsync(this, name, cancellationToken);
     }
 
     /// <summary>The live session, starting a new one (a new lease) when there is none or the last was lost.</summary>

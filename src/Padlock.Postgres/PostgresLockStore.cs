@@ -10,7 +10,7 @@ namespace Padlock.Postgres;
 /// connection of its own, kept for the hold; waiters wait in the server's lock queue; fencing tokens come from a
 /// committed counter row per name (see docs/stores/postgres.md for the design and its costs).
 /// </summary>
-public sealed class PostgresLockStore : ILockStore, ILockInspector, ISemaphoreStore, IReaderWriterLockStore, IElectionStore
+public sealed class PostgresLockStore : ILockStore, ILockInspector, IPrimitiveInspector, ISemaphoreStore, IReaderWriterLockStore, IElectionStore
 {
     private readonly HeldLeases _held = new();
     private readonly CancellationTokenSource _closing = new();
@@ -169,6 +169,39 @@ public sealed class PostgresLockStore : ILockStore, ILockInspector, ISemaphoreSt
         LockNames.Validate(name);
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) == 1, this);
         return PostgresInspector.InspectAsync(this, name, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// From <c>pg_locks</c>: the backends holding the name's slot keys, then the head of the line and the backends queued
+    /// for it, in the order they began waiting. The slots looked at are those of the maxCount the name is in use with
+    /// (<paramref name="maxCount"/> only when none is recorded). Permits' tokens are not kept per holder (null).
+    /// </remarks>
+    public ValueTask<PrimitiveStatus> InspectSemaphoreAsync(string name, int maxCount, CancellationToken cancellationToken = default)
+    {
+        LockNames.Validate(name);
+        if (maxCount is < 1 or > SemaphoreLimits.MaxCount)
+            throw new ArgumentOutOfRangeException(nameof(maxCount), maxCount, $"maxCount must be from 1 to {SemaphoreLimits.MaxCount}.");
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) == 1, this);
+        return PostgresPrimitiveInspector.SemaphoreAsync(this, name, maxCount, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>From <c>pg_locks</c>: shared holders are readers, an exclusive one the writer (with its token); waiters in the order they began waiting.</remarks>
+    public ValueTask<PrimitiveStatus> InspectReaderWriterAsync(string name, CancellationToken cancellationToken = default)
+    {
+        LockNames.Validate(name);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) == 1, this);
+        return PostgresPrimitiveInspector.ReaderWriterAsync(this, name, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>From <c>pg_locks</c> and the election's row: the leader with its value and term; campaigners in the order they began waiting (their values are written only when elected: null).</remarks>
+    public ValueTask<PrimitiveStatus> InspectElectionAsync(string name, CancellationToken cancellationToken = default)
+    {
+        LockNames.Validate(name);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) == 1, this);
+        return PostgresPrimitiveInspector.ElectionAsync(this, name, cancellationToken);
     }
 
     internal async Task EnsureSchemaAsync(CancellationToken ct)

@@ -20,7 +20,7 @@ namespace Padlock.Redis;
 /// Redis (see <c>Cohort/LockCohort.cs</c>). Disposing the store marks every hold lost and gives its key back at once,
 /// leaves the Redis line, and fails its waiters with <see cref="ObjectDisposedException"/>.
 /// </summary>
-public sealed class RedisLockStore : ILockStore, ILockInspector, ISemaphoreStore, IReaderWriterLockStore, IElectionStore
+public sealed class RedisLockStore : ILockStore, ILockInspector, IPrimitiveInspector, ISemaphoreStore, IReaderWriterLockStore, IElectionStore
 {
     private readonly RedisLockOptions _options;
     private readonly StoreContext _context;
@@ -286,6 +286,48 @@ public sealed class RedisLockStore : ILockStore, ILockInspector, ISemaphoreStore
         // holders inside that process later ones (exact when the holder is this store).
         var fence = local?.CurrentFence() ?? counter - CohortHold.Block + 1;
         return new LockStatus(name, true, fence, OwnerTokens.Describe(holder), null, left, waiters.Select(OwnerTokens.Describe).ToArray());
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// The holders set (ordered by fencing token) and the live waiters of the queue, read by one script. Tokens and
+    /// lease left are the holders' own; <paramref name="maxCount"/> is not needed (Redis keeps holders and waiters apart).
+    /// </remarks>
+    /// <exception cref="LockStoreUnavailableException">Redis did not answer within the connect timeout.</exception>
+    public ValueTask<PrimitiveStatus> InspectSemaphoreAsync(string name, int maxCount, CancellationToken cancellationToken = default)
+        => InspectLineAsync(name, db => InspectLineScript.RunAsync(db, SemaphoreKeys.For(_options.KeyPrefix, name)), withMode: false, cancellationToken);
+
+    /// <inheritdoc/>
+    /// <remarks>The readers and writer sets (ordered by fencing token) and the live waiters of the queue with their modes, read by one script.</remarks>
+    /// <exception cref="LockStoreUnavailableException">Redis did not answer within the connect timeout.</exception>
+    public ValueTask<PrimitiveStatus> InspectReaderWriterAsync(string name, CancellationToken cancellationToken = default)
+        => InspectLineAsync(name, db => InspectLineScript.RunAsync(db, LineKeys.ReaderWriter(_options.KeyPrefix, name)), withMode: true, cancellationToken);
+
+    /// <inheritdoc/>
+    /// <remarks>The leader (the writer set) with its value and term, and the live campaigners of the queue with theirs, read by one script.</remarks>
+    /// <exception cref="LockStoreUnavailableException">Redis did not answer within the connect timeout.</exception>
+    public ValueTask<PrimitiveStatus> InspectElectionAsync(string name, CancellationToken cancellationToken = default)
+        => InspectLineAsync(name, db => InspectLineScript.RunAsync(db, LineKeys.Election(_options.KeyPrefix, name)), withMode: false, cancellationToken);
+
+    private async ValueTask<PrimitiveStatus> InspectLineAsync(string name,
+        Func<IDatabaseAsync, Task<(List<InspectLineScript.Holder> Holders, List<InspectLineScript.Waiter> Waiters)>> read, bool withMode, CancellationToken cancellationToken)
+    {
+        LockNames.Validate(name);
+        if (_lifetime.IsDisposed) throw _lifetime.Disposed();
+        try
+        {
+            var db = (await _connection.GetAsync().WaitAsync(cancellationToken).ConfigureAwait(false)).GetDatabase();
+            var (holders, waiters) = await read(db).WaitAsync(cancellationToken).ConfigureAwait(false);
+            return new PrimitiveStatus(name,
+                [.. holders.OrderBy(h => h.Fence ?? long.MaxValue).Select(h => new PrimitiveEntry(OwnerTokens.Describe(h.Token), h.Fence, null, h.Left,
+                    withMode ? (h.Reads ? LockMode.Read : LockMode.Write) : null, h.Value))],
+                [.. waiters.Select(w => new PrimitiveEntry(OwnerTokens.Describe(w.Token),
+                    Mode: withMode ? (w.Reads == true ? LockMode.Read : LockMode.Write) : null, Value: w.Value))]);
+        }
+        catch (Exception ex) when (RedisUnavailable.Is(ex))
+        {
+            throw RedisUnavailable.Wrap(Kind, _options.Endpoints.ToArray(), ex);
+        }
     }
 
     /// <summary>

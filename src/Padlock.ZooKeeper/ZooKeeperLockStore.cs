@@ -16,7 +16,7 @@ namespace Padlock.ZooKeeper;
 /// predecessor, so a release wakes one waiter, in FIFO order. The fencing token is the entry's czxid.
 /// All locks of a store share one session, opened on first use and replaced if it expires.
 /// </summary>
-public sealed class ZooKeeperLockStore : ILockStore, ILockInspector, ISemaphoreStore, IReaderWriterLockStore, IElectionStore, IShardDirectoryStore, IZooKeeperLineHost
+public sealed class ZooKeeperLockStore : ILockStore, ILockInspector, IPrimitiveInspector, ISemaphoreStore, IReaderWriterLockStore, IElectionStore, IShardDirectoryStore, IZooKeeperLineHost
 {
     private readonly ZooKeeperLockOptions _options;
     private readonly Padlock.Stores.TlsFiles? _tls;
@@ -281,6 +281,46 @@ public sealed class ZooKeeperLockStore : ILockStore, ILockInspector, ISemaphoreS
         var holder = line[0];
         return new LockStatus(name, true, holder.Stat.Czxid, holder.Owner, DateTimeOffset.FromUnixTimeMilliseconds(holder.Stat.Ctime),
             Waiters: line.Skip(1).Select(w => w.Owner).ToList());
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// The line under <c>ROOT/%sem/NAME</c>: the first maxCount entries hold (each entry's name records the maxCount its
+    /// creator uses, and that one decides; <paramref name="maxCount"/> only when none does). Tokens are the entries' czxids.
+    /// </remarks>
+    /// <exception cref="LockStoreUnavailableException">No server answered in time.</exception>
+    public ValueTask<PrimitiveStatus> InspectSemaphoreAsync(string name, int maxCount, CancellationToken cancellationToken = default)
+        => InspectLineAsync(name, SemaphoreParentPath, LinePolicy.Semaphore(maxCount), semaphore: true, election: false, cancellationToken);
+
+    /// <inheritdoc/>
+    /// <remarks>The line under <c>ROOT/%rw/NAME</c>: each entry's name says read or write; a writer holds when first, a reader when no writer is below it.</remarks>
+    /// <exception cref="LockStoreUnavailableException">No server answered in time.</exception>
+    public ValueTask<PrimitiveStatus> InspectReaderWriterAsync(string name, CancellationToken cancellationToken = default)
+        => InspectLineAsync(name, ReaderWriterParentPath, null, semaphore: false, election: false, cancellationToken);
+
+    /// <inheritdoc/>
+    /// <remarks>The line under <c>ROOT/%el/NAME</c>: the first entry leads; each entry's data is its value. Owners are not recorded (null).</remarks>
+    /// <exception cref="LockStoreUnavailableException">No server answered in time.</exception>
+    public ValueTask<PrimitiveStatus> InspectElectionAsync(string name, CancellationToken cancellationToken = default)
+        => InspectLineAsync(name, ElectionParentPath, LinePolicy.Exclusive, semaphore: false, election: true, cancellationToken);
+
+    private async ValueTask<PrimitiveStatus> InspectLineAsync(string name, Func<string, string> parentOf, LinePolicy? policy, bool semaphore, bool election, CancellationToken cancellationToken)
+    {
+        LockNames.Validate(name);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        try
+        {
+            var session = await GetSessionAsync(cancellationToken).ConfigureAwait(false);
+            return await ZooKeeperInspector.ReadAsync(session.Client, name, parentOf(name), policy, semaphore, election, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ZooKeeperUnavailable.Is(ex))
+        {
+            throw ZooKeeperUnavailable.Wrap(_options.Servers, ex);
+        }
+        catch (ZooKeeperException ex) when (ex.Code == ZooKeeperErrorCode.NoAuth)
+        {
+            throw NotAuthorized(ex);
+        }
     }
 
     // The server says only "NoAuth": the message adds where and as whom, never the password.

@@ -48,6 +48,7 @@ internal static class Json
 [JsonSerializable(typeof(IReadOnlyList<VerifyResult>))]
 [JsonSerializable(typeof(List<DemoResult>))]
 [JsonSerializable(typeof(LockReport))]
+[JsonSerializable(typeof(EntryReport))]
 [JsonSerializable(typeof(List<ServerGroup>))]
 [JsonSerializable(typeof(List<Commands.ServersCommand.ServerStatusRow>))]
 [JsonSerializable(typeof(List<ServerRecord>))]

@@ -16,9 +16,9 @@ internal static class StatusReader
         {
             switch (target.Kind)
             {
-                case StatusKind.Election: return await PrimitiveStatus.ElectionAsync(provider, name, uri, ct);
-                case StatusKind.Semaphore: return await PrimitiveStatus.SemaphoreAsync(provider, name, target.Permits, uri, ct);
-                case StatusKind.ReaderWriter: return await PrimitiveStatus.ReaderWriterAsync(provider, name, uri, ct);
+                case StatusKind.Election: return await PrimitiveProbe.ElectionAsync(provider, name, uri, ct);
+                case StatusKind.Semaphore: return await PrimitiveProbe.SemaphoreAsync(provider, name, target.Permits, uri, ct);
+                case StatusKind.ReaderWriter: return await PrimitiveProbe.ReaderWriterAsync(provider, name, uri, ct);
             }
             if (provider.Store is ILockInspector inspector)
             {
@@ -45,10 +45,10 @@ internal enum StatusKind
     /// <summary>The exclusive lock.</summary>
     Lock,
 
-    /// <summary>A semaphore, probed.</summary>
+    /// <summary>A semaphore: inspected where the store can, else probed.</summary>
     Semaphore,
 
-    /// <summary>A reader-writer lock, probed.</summary>
+    /// <summary>A reader-writer lock: inspected where the store can, else probed.</summary>
     ReaderWriter,
 
     /// <summary>An election, read.</summary>

@@ -111,6 +111,23 @@ internal abstract class InProcessLines<TLine>(Func<long> nextToken) : IInProcess
         return await waiter.WaitAsync(wait, Lines, ServeAndTidy, name).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// The holders of <paramref name="name"/> (in grant order: by token) and its waiters (first first), read under the
+    /// gate without changing anything. Waiters of a live waiter that already timed out may still show for an instant.
+    /// </summary>
+    internal PrimitiveStatus Inspect(string name, bool withMode, bool withValue)
+    {
+        lock (Lines)
+        {
+            if (!Lines.TryGetValue(name, out var line)) return new PrimitiveStatus(name, [], []);
+            var holders = line.Holders.OrderBy(h => h.FencingToken)
+                .Select(h => new PrimitiveEntry(null, h.FencingToken, Mode: withMode ? h.Mode : null, Value: withValue ? h.Value : null)).ToList();
+            var waiters = line.Queue.Where(w => !w.Result.Task.IsCompleted)
+                .Select(w => new PrimitiveEntry(null, Mode: withMode ? w.Mode : null, Value: withValue ? w.Value : null)).ToList();
+            return new PrimitiveStatus(name, holders, waiters);
+        }
+    }
+
     // Under the gate.
     private InProcessHold Grant(InProcessLine line, LockMode mode, string? value)
     {

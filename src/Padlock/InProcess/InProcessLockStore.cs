@@ -10,7 +10,7 @@ namespace Padlock.InProcess;
 /// (<see cref="IReaderWriterLockStore"/>), where a waiting writer blocks the readers that arrive after it, and leader
 /// elections (<see cref="IElectionStore"/>): the lock's line with a value, every change delivered to every observer.
 /// </summary>
-public sealed class InProcessLockStore : ILockStore, ISemaphoreStore, IReaderWriterLockStore, IElectionStore
+public sealed class InProcessLockStore : ILockStore, ISemaphoreStore, IReaderWriterLockStore, IElectionStore, IPrimitiveInspector
 {
     private readonly Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
     private readonly InProcessSemaphores _semaphores;
@@ -71,6 +71,28 @@ public sealed class InProcessLockStore : ILockStore, ISemaphoreStore, IReaderWri
     /// <inheritdoc/>
     public IAsyncEnumerable<LeaderInfo?> ObserveAsync(string name, CancellationToken cancellationToken)
         => _elections.ObserveAsync(name, cancellationToken);
+
+    /// <inheritdoc/>
+    /// <remarks>In-process entries carry no owner description: <see cref="PrimitiveEntry.Owner"/> is null.</remarks>
+    public ValueTask<PrimitiveStatus> InspectSemaphoreAsync(string name, int maxCount, CancellationToken cancellationToken = default)
+    {
+        LockNames.Validate(name);
+        return new(_semaphores.Inspect(name, withMode: false, withValue: false));
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<PrimitiveStatus> InspectReaderWriterAsync(string name, CancellationToken cancellationToken = default)
+    {
+        LockNames.Validate(name);
+        return new(_readerWriter.Inspect(name, withMode: true, withValue: false));
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<PrimitiveStatus> InspectElectionAsync(string name, CancellationToken cancellationToken = default)
+    {
+        LockNames.Validate(name);
+        return new(_elections.Inspect(name, withMode: false, withValue: true));
+    }
 
     /// <summary>
     /// Ends the current hold of <paramref name="name"/> as an administrator would: its holder's LostToken fires and the

@@ -11,7 +11,7 @@ namespace Padlock.Sharding;
 /// drain the locks (stop the holders) before adding or removing a shard, or a holder on the old shard and one on the
 /// new could overlap.
 /// </summary>
-public sealed class ShardedLockStore : ILockStore, ILockInspector, ISemaphoreStore, IReaderWriterLockStore
+public sealed class ShardedLockStore : ILockStore, ILockInspector, ISemaphoreStore, IReaderWriterLockStore, IPrimitiveInspector
 {
     private readonly ILockStore[] _shards;
     private readonly string[] _ids;
@@ -77,6 +77,25 @@ public sealed class ShardedLockStore : ILockStore, ILockInspector, ISemaphoreSto
         => StoreFor(name) is ILockInspector inspector
             ? inspector.InspectAsync(name, cancellationToken)
             : throw new NotSupportedException($"The {StoreFor(name).Kind}:// store behind shard '{ShardFor(name)}' cannot report lock status.");
+
+    /// <inheritdoc/>
+    /// <exception cref="NotSupportedException">The shard that holds the name cannot report who holds a semaphore.</exception>
+    public ValueTask<PrimitiveStatus> InspectSemaphoreAsync(string name, int maxCount, CancellationToken cancellationToken = default)
+        => PrimitiveInspectorFor(name).InspectSemaphoreAsync(name, maxCount, cancellationToken);
+
+    /// <inheritdoc/>
+    /// <exception cref="NotSupportedException">The shard that holds the name cannot report who holds a reader-writer lock.</exception>
+    public ValueTask<PrimitiveStatus> InspectReaderWriterAsync(string name, CancellationToken cancellationToken = default)
+        => PrimitiveInspectorFor(name).InspectReaderWriterAsync(name, cancellationToken);
+
+    /// <inheritdoc/>
+    /// <exception cref="NotSupportedException">Always: a sharded store has no elections.</exception>
+    public ValueTask<PrimitiveStatus> InspectElectionAsync(string name, CancellationToken cancellationToken = default)
+        => throw new NotSupportedException("A sharded store has no elections; inspect the election on the store it runs on.");
+
+    private IPrimitiveInspector PrimitiveInspectorFor(string name)
+        => StoreFor(name) as IPrimitiveInspector
+            ?? throw new NotSupportedException($"The {StoreFor(name).Kind}:// store behind shard '{ShardFor(name)}' cannot report who holds or waits for its primitives.");
 
     /// <inheritdoc/>
     public async ValueTask DisposeAsync()
