@@ -90,3 +90,14 @@ internal sealed class DirectoryShardedAdapter : LockStoreAdapter
         return Math.Max(0, count - 1);
     }
 }
+
+/// <summary>Inspection of semaphores and reader-writer locks through the directory layer (tokens packed as holders see them).</summary>
+[Collection("etcd")]
+public sealed class DirectoryShardedInspectionContractTests(EtcdFixture fixture) : PrimitiveInspectionContractTests
+{
+    private readonly DirectoryShardedAdapter _adapter = new(fixture);
+
+    protected override LockStoreAdapter Adapter => _adapter;
+
+    protected override bool HasElections => false;
+}
