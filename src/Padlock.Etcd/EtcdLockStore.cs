@@ -2,9 +2,11 @@ using Grpc.Core;
 using Google.Protobuf;
 using Microsoft.Extensions.Logging;
 using Padlock.Etcd.Connection;
+using Padlock.Etcd.Directory;
 using Padlock.Etcd.Mutex;
 using Padlock.Etcd.Session;
 using Padlock.Etcd.Watching;
+using Padlock.Sharding.Directory;
 using Padlock.Stores;
 
 namespace Padlock.Etcd;
@@ -14,7 +16,7 @@ namespace Padlock.Etcd;
 /// connection per member, one watch stream, and one session lease kept alive for all its locks. Fencing tokens are
 /// the create revisions of the lock keys: strictly increasing across the cluster, through restarts and leader changes.
 /// </summary>
-public sealed class EtcdLockStore : ILockStore, ILockInspector, ISemaphoreStore, IReaderWriterLockStore, IElectionStore, IEtcdLineHost
+public sealed class EtcdLockStore : ILockStore, ILockInspector, ISemaphoreStore, IReaderWriterLockStore, IElectionStore, IShardDirectoryStore, IEtcdLineHost
 {
     private readonly SemaphoreSlim _sessionGate = new(1, 1);
     private readonly HeldLeases _holds = new();
@@ -202,6 +204,18 @@ public sealed class EtcdLockStore : ILockStore, ILockInspector, ISemaphoreStore,
         LockNames.Validate(name);
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) == 1, this);
         return EtcdInspector.InspectAsync(this, name, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// The map is the key <c>PREFIX/#shards/map</c> (its version the key's mod revision), each client the key
+    /// <c>PREFIX/#shards/clients/ID</c> under this store's session lease; no lock, semaphore, reader-writer lock or
+    /// election name leads to either. Reads are linearizable ranges; the map is written by a txn on its mod revision.
+    /// </remarks>
+    public IShardDirectory OpenShardDirectory()
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) == 1, this);
+        return new EtcdShardDirectory(this);
     }
 
     /// <summary>The live session, starting a new one (a new lease) when there is none or the last was lost.</summary>

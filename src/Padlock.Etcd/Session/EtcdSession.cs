@@ -16,14 +16,18 @@ internal sealed class EtcdSession : IAsyncDisposable
     private readonly EtcdConnection _connection;
     private readonly LeaseRenewal _renewal;
 
-    private EtcdSession(EtcdConnection connection, long leaseId, LeaseRenewal renewal)
+    private EtcdSession(EtcdConnection connection, long leaseId, TimeSpan ttl, LeaseRenewal renewal)
     {
         _connection = connection;
         LeaseId = leaseId;
+        Ttl = ttl;
         _renewal = renewal;
     }
 
     public long LeaseId { get; }
+
+    /// <summary>The TTL etcd granted (it may raise a short one to its minimum): how long the lease outlives its last renewal.</summary>
+    public TimeSpan Ttl { get; }
 
     /// <summary>Fires when the lease may be gone; every lock under it is then lost.</summary>
     public CancellationToken Lost => _renewal.LostToken;
@@ -44,9 +48,10 @@ internal sealed class EtcdSession : IAsyncDisposable
         var id = granted.ID;
         // The margin covers a renewal in flight and clock rate differences: the loss is reported before etcd can expire the lease.
         var margin = TimeSpan.FromTicks(Math.Min(ttl.Ticks / 10, TimeSpan.FromSeconds(3).Ticks));
-        var renewal = new LeaseRenewal(TimeSpan.FromSeconds(granted.TTL), ttl / 3, margin, sent,
+        var grantedTtl = TimeSpan.FromSeconds(granted.TTL);
+        var renewal = new LeaseRenewal(grantedTtl, ttl / 3, margin, sent,
             ct => KeepAliveOnceAsync(connection, id, ct), time, logger);
-        return new EtcdSession(connection, id, renewal);
+        return new EtcdSession(connection, id, grantedTtl, renewal);
     }
 
     // A keep-alive stream per renewal: renewals are seconds apart, and a fresh stream always goes to the member
