@@ -153,7 +153,7 @@ public sealed class ShardsTests(StoreFixture stores)
         // A client that runs epoch 1 and never moves on: step 1 is written, then the change waits for it.
         var stuck = await s.RegisterAsync("stuck-1", 1);
         var halfway = await InterruptWhileWaitingAsync(s);
-        var moving = await CliProcess.RunAsync("shards", "show", "--directory", s.Directory, "--json", "name-1");
+        var moving = await CliProcess.RunAsync(["shards", "show", "--directory", s.Directory, "--json", .. Enumerable.Range(0, 30).Select(i => $"name-{i}")]);
         var refused = await CliProcess.RunAsync("shards", "apply", "--directory", s.Directory, s.Shard("a"));
         await stuck.DisposeAsync();
         var aborted = await CliProcess.RunAsync("shards", "apply", "--directory", s.Directory, "--abort");
@@ -167,6 +167,13 @@ public sealed class ShardsTests(StoreFixture stores)
         Assert.Equal(2, m.GetProperty("epoch").GetInt64());
         Assert.Equal("moving", m.GetProperty("state").GetString());
         Assert.Equal(new[] { "current", "target" }, m.GetProperty("tables").EnumerateArray().Select(t => t.GetProperty("role").GetString()!));
+        // During the move a name that moves shows both shards: the old one it lives on, and c; the others stay put.
+        var placed = m.GetProperty("names").EnumerateArray().ToList();
+        var movers = placed.Where(n => n.TryGetProperty("movingTo", out _)).ToList();
+        Assert.NotEmpty(movers);
+        Assert.All(movers, n => Assert.Equal("c", n.GetProperty("movingTo").GetString()));
+        Assert.All(movers, n => Assert.NotEqual("c", n.GetProperty("shard").GetString()));
+        Assert.All(placed, n => Assert.NotEqual("c", n.GetProperty("shard").GetString()));
         Assert.Equal(1, refused.ExitCode);
         Assert.Contains("halfway", refused.Stderr, StringComparison.Ordinal);
         Assert.True(aborted.ExitCode == 0, aborted.ToString());
@@ -216,6 +223,7 @@ public sealed class ShardsTests(StoreFixture stores)
             var r = await CliProcess.RunAsync(["shards", .. args]);
             Assert.True(r.ExitCode == code, $"{string.Join(' ', args)}: {r}");
             Assert.Contains(message, r.Stderr, StringComparison.Ordinal);
+            Assert.True(r.Stderr.TrimEnd().Split('\n').Length == 1, $"one line expected: {r}");
         }
 
         await Refused(2, "no shards given", "apply", "--directory", s.Directory);
