@@ -47,6 +47,7 @@ public sealed class EtcdLockStore : ILockStore, ILockInspector, ISemaphoreStore,
         Connection = connection;
         Watches = new WatchHub(Connection, Logger);
         Line = new EtcdLine(Connection, Watches);
+        DirectoryRegistrations = new(static r => r.IsLive);
     }
 
     /// <summary>
@@ -112,6 +113,9 @@ public sealed class EtcdLockStore : ILockStore, ILockInspector, ISemaphoreStore,
 
     /// <summary>The requests the line recipe makes, over this store's connection and watches.</summary>
     internal EtcdLine Line { get; }
+
+    /// <summary>The shard-directory registrations of this store (this client), by client id.</summary>
+    internal Registrations<EtcdDirectoryRegistration> DirectoryRegistrations { get; }
 
     /// <summary>The lease id of the current session, or null before the first lock (for tests and tools).</summary>
     internal long? CurrentLeaseId => _session?.LeaseId;

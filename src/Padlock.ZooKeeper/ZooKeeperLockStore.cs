@@ -1,9 +1,11 @@
 using System.Text;
 using Microsoft.Extensions.Logging;
+using Padlock.Sharding.Directory;
 using Padlock.Stores;
 using Padlock.ZooKeeper.Client;
 using Padlock.ZooKeeper.Client.Protocol;
 using Padlock.ZooKeeper.Client.Session;
+using Padlock.ZooKeeper.Directory;
 using Padlock.ZooKeeper.Locks;
 
 namespace Padlock.ZooKeeper;
@@ -14,7 +16,7 @@ namespace Padlock.ZooKeeper;
 /// predecessor, so a release wakes one waiter, in FIFO order. The fencing token is the entry's czxid.
 /// All locks of a store share one session, opened on first use and replaced if it expires.
 /// </summary>
-public sealed class ZooKeeperLockStore : ILockStore, ILockInspector, ISemaphoreStore, IReaderWriterLockStore, IElectionStore, IZooKeeperLineHost
+public sealed class ZooKeeperLockStore : ILockStore, ILockInspector, ISemaphoreStore, IReaderWriterLockStore, IElectionStore, IShardDirectoryStore, IZooKeeperLineHost
 {
     private readonly ZooKeeperLockOptions _options;
     private readonly Padlock.Stores.TlsFiles? _tls;
@@ -40,12 +42,41 @@ public sealed class ZooKeeperLockStore : ILockStore, ILockInspector, ISemaphoreS
         _logger = context.LoggerFactory.CreateLogger("Padlock.ZooKeeper");
         _owner = Encoding.UTF8.GetBytes(context.OwnerDescription);
         _deleter = new EntryDeleter(_options.SessionTimeout, _options.RequestTimeout, _logger);
+        DirectoryRegistrations = new(static r => r.IsLive);
     }
 
     /// <inheritdoc/>
     public string Kind => "zk";
 
     internal TimeProvider Time { get; }
+
+    /// <summary>The root node every node of this store lives under.</summary>
+    internal string Root => _options.Root;
+
+    /// <summary>The ensemble's servers, for messages.</summary>
+    internal IList<string> Servers => _options.Servers;
+
+    /// <summary>The ACL of the nodes this store creates: only the store's digest identity when it has one, else open.</summary>
+    internal IReadOnlyList<Acl> NodeAcl => _options.User is { } user ? [Acl.Digest(user, _options.Password!)] : Acl.Open;
+
+    internal ILogger Logger => _logger;
+
+    internal bool IsDisposed => Volatile.Read(ref _disposed);
+
+    /// <summary>The shard-directory registrations of this store (this client), by client id.</summary>
+    internal Registrations<ZooKeeperDirectoryRegistration> DirectoryRegistrations { get; }
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// The map is the persistent node <c>ROOT/%shards/map</c> (its version the node's data version), each client the
+    /// ephemeral node <c>ROOT/%shards/clients/ID</c> in this store's session; no lock, semaphore, reader-writer lock or
+    /// election name leads to either. Every read follows a sync, so it is linearizable.
+    /// </remarks>
+    public IShardDirectory OpenShardDirectory()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return new ZooKeeperShardDirectory(this);
+    }
 
     /// <summary>The client of the current session, if one was opened (tests read its counters).</summary>
     internal ZooKeeperClient? CurrentClient => _session?.Client;

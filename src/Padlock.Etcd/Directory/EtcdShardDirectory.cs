@@ -106,38 +106,74 @@ internal sealed class EtcdShardDirectory : IShardDirectory
 
     /// <remarks>
     /// A txn that puts <c>PREFIX/#shards/clients/ID</c> under the store's session lease only if the key is absent
-    /// (create revision 0): an entry of a live client (its lease alive) is never overwritten.
+    /// (create revision 0): an entry of a live client (its lease alive) is never overwritten. A key under a lease of this
+    /// store that no live registration holds (one lost with its session, or whose delete failed) is taken over by a txn
+    /// comparing its lease, so the id is free again at once rather than when that lease ends.
     /// </remarks>
     public async ValueTask<IShardDirectoryRegistration> RegisterAsync(string clientId, string value, CancellationToken cancellationToken)
     {
         ClientIds.Validate(clientId, nameof(clientId));
         ArgumentNullException.ThrowIfNull(value);
         Check();
-        var key = DirectoryKeys.Client(_store.Prefix, clientId);
-        var session = await _store.SessionAsync(cancellationToken).ConfigureAwait(false);
-        var txn = new TxnRequest();
-        txn.Compare.Add(new Compare { Key = key, Target = Compare.Types.CompareTarget.Create, Result = Compare.Types.CompareResult.Equal, CreateRevision = 0 });
-        txn.Success.Add(new RequestOp { RequestPut = new PutRequest { Key = key, Value = ByteString.CopyFromUtf8(value), Lease = session.LeaseId } });
-        txn.Failure.Add(new RequestOp { RequestRange = new RangeRequest { Key = key } });
-        TxnResponse response;
+        if (!_store.DirectoryRegistrations.TryReserve(clientId, out var previous)) throw Taken(clientId, "by this same store");
+        EtcdDirectoryRegistration? registration = null;
         try
         {
-            response = await TxnAsync(txn, cancellationToken).ConfigureAwait(false);
+            registration = await RegisterCoreAsync(clientId, ByteString.CopyFromUtf8(value), previous, cancellationToken).ConfigureAwait(false);
+            return registration;
+        }
+        finally
+        {
+            _store.DirectoryRegistrations.Complete(clientId, registration, previous);
+        }
+    }
+
+    private async Task<EtcdDirectoryRegistration> RegisterCoreAsync(string clientId, ByteString value, EtcdDirectoryRegistration? previous, CancellationToken cancellationToken)
+    {
+        var key = DirectoryKeys.Client(_store.Prefix, clientId);
+        var session = await _store.SessionAsync(cancellationToken).ConfigureAwait(false);
+        var absent = new Compare { Key = key, Target = Compare.Types.CompareTarget.Create, Result = Compare.Types.CompareResult.Equal, CreateRevision = 0 };
+        TxnResponse response;
+        // A few rounds: a key of ours may vanish (its lease revoked) between the two txns, which the next round sees.
+        for (var round = 0; ; round++)
+        {
+            response = await PutAsync(key, value, session, absent, cancellationToken).ConfigureAwait(false);
+            if (response.Succeeded) break;
+            var other = response.Responses[0].ResponseRange.Kvs.FirstOrDefault();
+            if (other is null || (other.Lease != session.LeaseId && other.Lease != previous?.LeaseId) || round == 2)
+                throw Taken(clientId, $"under lease {other?.Lease:x}");
+            // Under a lease of ours that no live registration holds: move it to the live lease, if it is still there.
+            var ours = new Compare { Key = key, Target = Compare.Types.CompareTarget.Lease, Result = Compare.Types.CompareResult.Equal, Lease = other.Lease };
+            response = await PutAsync(key, value, session, ours, cancellationToken).ConfigureAwait(false);
+            if (response.Succeeded) break;
+        }
+        return new EtcdDirectoryRegistration(_store, session, clientId, key, CreateRevisionOf(response));
+    }
+
+    // The txn's put answers with no create revision; the range after it in the same txn has it.
+    private static long CreateRevisionOf(TxnResponse response) => response.Responses[1].ResponseRange.Kvs[0].CreateRevision;
+
+    private async Task<TxnResponse> PutAsync(ByteString key, ByteString value, Session.EtcdSession session, Compare guard, CancellationToken cancellationToken)
+    {
+        var txn = new TxnRequest();
+        txn.Compare.Add(guard);
+        txn.Success.Add(new RequestOp { RequestPut = new PutRequest { Key = key, Value = value, Lease = session.LeaseId } });
+        txn.Success.Add(new RequestOp { RequestRange = new RangeRequest { Key = key } });
+        txn.Failure.Add(new RequestOp { RequestRange = new RangeRequest { Key = key } });
+        try
+        {
+            return await TxnAsync(txn, cancellationToken).ConfigureAwait(false);
         }
         catch (RpcException ex) when (ex.StatusCode == StatusCode.NotFound)
         {
             // "lease not found": the session ended as we used it.
             session.MarkLost();
-            throw new InvalidOperationException($"Client '{clientId}' could not register in {Description}: the store's session lease ended meanwhile; try again.", ex);
+            throw new InvalidOperationException($"The registration of {key.ToStringUtf8()} in {Description} found the store's session lease ended; try again.", ex);
         }
-        if (!response.Succeeded)
-        {
-            var other = response.Responses[0].ResponseRange.Kvs.FirstOrDefault();
-            throw new InvalidOperationException(
-                $"A client is already registered as '{clientId}' in {Description} (lease {other?.Lease:x}); an id is registered once at a time: pick another, or wait for that lease to end.");
-        }
-        return new EtcdDirectoryRegistration(_store, session, key, response.Header.Revision);
     }
+
+    private InvalidOperationException Taken(string clientId, string how)
+        => new($"A client is already registered as '{clientId}' in {Description} ({how}); an id is registered once at a time: pick another, or wait for that lease to end.");
 
     public async ValueTask<IReadOnlyList<ShardDirectoryClient>> ReadClientsAsync(CancellationToken cancellationToken)
     {

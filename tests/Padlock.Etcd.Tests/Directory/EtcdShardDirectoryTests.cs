@@ -163,6 +163,25 @@ public sealed class EtcdShardDirectoryTests(EtcdFixture fixture) : IAsyncLifetim
     }
 
     [Fact]
+    public async Task A_client_whose_registration_was_lost_registers_the_id_again_at_once_and_others_still_cannot()
+    {
+        var clock = new JumpingClock();
+        var (_, a) = Open(fixture.Uri("?ttl=10s"), new StoreContext { TimeProvider = clock });
+        var lost = await a.RegisterAsync("again", "old", default);
+        clock.Jump(lost.ExpiryBound);
+        Assert.True(lost.LostToken.IsCancellationRequested);
+        // The old lease may still be alive in etcd (its revoke runs in the background): the key is this store's either way.
+        await using var again = await a.RegisterAsync("again", "new", default);
+        Assert.False(again.LostToken.IsCancellationRequested);
+        Assert.Equal([new ShardDirectoryClient("again", "new")], await a.ReadClientsAsync(default));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => a.RegisterAsync("again", "twice", default).AsTask());
+        await lost.DisposeAsync();
+        Assert.Equal([new ShardDirectoryClient("again", "new")], await a.ReadClientsAsync(default));
+        await again.UpdateAsync("newer", default);
+        Assert.Equal([new ShardDirectoryClient("again", "newer")], await a.ReadClientsAsync(default));
+    }
+
+    [Fact]
     public async Task A_registration_whose_server_is_frozen_reads_lost_after_the_ttl()
     {
         await using var server = await EtcdServer.StartAsync();
