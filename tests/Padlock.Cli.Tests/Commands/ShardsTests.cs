@@ -198,6 +198,29 @@ public sealed class ShardsTests(StoreFixture stores)
         Assert.Equal(["a", "b", "c"], d.GetProperty("tables").EnumerateArray().Last().GetProperty("shards").EnumerateArray().Select(x => x.GetProperty("id").GetString()!));
     }
 
+    [Fact]
+    public async Task A_zookeeper_directory_keeps_the_map_and_lists_its_clients()
+    {
+        // Directory and shards as distinct roots on the fixture's ZooKeeper server.
+        var s = await ShardSetup.CreateAsync(stores, "zk");
+        var first = await CliProcess.RunAsync("shards", "apply", "--directory", s.Directory, s.Shard("a"), s.Shard("b"));
+        await using var client = LockProvider.CreateSharded(s.Directory, new StoreContext { OwnerDescription = "zk-shards-client" });
+        await using (await client.CreateLock("zk-name").AcquireAsync()) { }
+        var grow = await CliProcess.RunAsync("shards", "apply", "--directory", s.Directory, s.Shard("a"), s.Shard("b"), s.Shard("c"), "--expiry-margin", "200ms");
+        var shown = await CliProcess.RunAsync("shards", "show", "--directory", s.Directory, "--json", "zk-name");
+        var status = await CliProcess.RunAsync("shards", "status", "--directory", s.Directory, "--json");
+
+        Assert.True(first.ExitCode == 0, first.ToString());
+        Assert.True(grow.ExitCode == 0, grow.ToString());
+        Assert.Contains("done: epoch 3 (stable)", grow.Stdout, StringComparison.Ordinal);
+        var map = JsonDocument.Parse(shown.Stdout).RootElement;
+        Assert.Equal(3, map.GetProperty("epoch").GetInt64());
+        Assert.StartsWith("zk://", map.GetProperty("directory").GetString(), StringComparison.Ordinal);
+        var c = JsonDocument.Parse(status.Stdout).RootElement.GetProperty("clients").EnumerateArray().Single();
+        Assert.Equal("zk-shards-client", c.GetProperty("owner").GetString());
+        Assert.Equal(3, c.GetProperty("epoch").GetInt64());
+    }
+
     /// <summary>Starts adding shard c, waits until it reports the stuck client, then sends SIGINT.</summary>
     private static async Task<CliResult> InterruptWhileWaitingAsync(ShardSetup s)
     {
@@ -256,11 +279,11 @@ public sealed class ShardsTests(StoreFixture stores)
         Assert.Equal("stable", JsonDocument.Parse(still.Stdout).RootElement.GetProperty("state").GetString());
     }
 
-    /// <summary>A directory and shards as unique prefixes on the fixture's etcd server.</summary>
+    /// <summary>A directory and shards as unique prefixes (roots) on the fixture's etcd (or ZooKeeper) server.</summary>
     private sealed record ShardSetup(string Server, string Tag)
     {
-        public static async Task<ShardSetup> CreateAsync(StoreFixture stores)
-            => new((await stores.UriAsync("etcd")).Split('?')[0].TrimEnd('/'), Guid.NewGuid().ToString("N")[..8]);
+        public static async Task<ShardSetup> CreateAsync(StoreFixture stores, string kind = "etcd")
+            => new((await stores.UriAsync(kind)).Split('?')[0].TrimEnd('/'), Guid.NewGuid().ToString("N")[..8]);
 
         public string Directory => Prefixed("dir");
 
