@@ -33,6 +33,8 @@ internal static class ShardsPrinter
     public static void Plan(Terminal t, ShardsPlanReport r, ShardMap? map)
     {
         t.Text($"directory {r.Directory}: {(map is null ? "no map yet: this would write the first map, so nothing moves" : $"epoch {map.Epoch} ({(map.IsMoving ? "moving" : "stable")}) with {map.Target.Ids.Count} shard{(map.Target.Ids.Count == 1 ? "" : "s")}")}");
+        if (map is { IsMoving: true })
+            t.Text("a change is halfway: this compares with the shards it moves to; apply refuses until it is finished (--finish) or aborted (--abort)");
         if (map is not null)
         {
             t.Text($"moving: {r.Moving} of {r.Names} names ({Percent(r.MovingFraction)}); expected {Percent(r.ExpectedFraction ?? 0)}"
