@@ -103,6 +103,7 @@ internal static class CliApp
             VerifyCommand.Create(context),
             PostgresCommand.Create(context),
             WorkerCommand.Create(context),
+            ShardsCommand.Create(context),
         };
         return root;
     }

@@ -5,6 +5,7 @@ using System.Text.Json.Serialization.Metadata;
 using Padlock.Cli.Bench;
 using Padlock.Cli.Demo;
 using Padlock.Cli.Servers;
+using Padlock.Cli.Shards;
 using Padlock.Cli.Status;
 using Padlock.Cli.Verify;
 
@@ -52,4 +53,7 @@ internal static class Json
 [JsonSerializable(typeof(List<ServerGroup>))]
 [JsonSerializable(typeof(List<Commands.ServersCommand.ServerStatusRow>))]
 [JsonSerializable(typeof(List<ServerRecord>))]
+[JsonSerializable(typeof(ShardsMapReport))]
+[JsonSerializable(typeof(ShardsPlanReport))]
+[JsonSerializable(typeof(ShardsStatusReport))]
 internal sealed partial class CliJsonContext : JsonSerializerContext;

@@ -54,7 +54,7 @@ public sealed class UsageTests
         var result = await CliProcess.RunAsync("--help");
 
         Assert.Equal(0, result.ExitCode);
-        foreach (var command in new[] { "demo", "run", "bench", "status", "servers" })
+        foreach (var command in new[] { "demo", "run", "bench", "status", "servers", "shards" })
             Assert.Contains(command, result.Stdout, StringComparison.Ordinal);
         Assert.DoesNotMatch(@"(?m)^\s+worker\s", result.Stdout); // the internal worker command stays hidden
     }
