@@ -29,10 +29,16 @@ public sealed class ShardBenchSuite : IBenchSuite
         {
             for (var i = 0; i < 4; i++) shards.Add(await EtcdServer.StartAsync());
             report.Line($"{shards.Count} single-member etcd shards and one etcd directory on this host; {Processes} client processes x {Workers} workers, acquire+release of random names of {Names:N0}, no hold.");
-            report.Line("\n| shards | acquire+release/s | vs 1 shard | p50 ms | p99 ms | errors |");
+            report.Line("\n| shards | acquire+release/s | vs plain | p50 ms | p99 ms | errors |");
             report.Line("|---:|---:|---:|---:|---:|---:|");
             double? one = null;
-            foreach (var k in new[] { 1, 2, 4, 1, 2, 4 })
+            foreach (var (label, uri) in new[] { ("1, one plain etcd:// provider (no sharding)", "plain:" + Table(shards, 1)["a"]), ("2, a static list (no directory)", "list:" + string.Join('|', Table(shards, 2).Values)) })
+            {
+                var (rate, p50, p99, errors, _) = await RunProcessesAsync(uri, settings.Duration, null);
+                one ??= rate;
+                report.Line($"| {label} | {Report.F(rate, "0")} | {Report.F(rate / one.Value, "0.00")}x | {Report.F(p50, "0.00")} | {Report.F(p99, "0.00")} | {errors} |");
+            }
+            foreach (var k in new[] { 1, 2, 4, 1, 2, 4 }) // directory-mapped
             {
                 var directory = $"etcd://{directoryServer.Endpoint}/bench-{k}-{Guid.NewGuid():N}"[..60];
                 await using (var admin = ShardMapAdmin.Open(directory)) await admin.ApplyAsync(Table(shards, k));

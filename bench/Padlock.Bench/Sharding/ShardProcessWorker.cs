@@ -22,7 +22,10 @@ internal static class ShardProcessWorker
         var seconds = double.Parse(args[3], CultureInfo.InvariantCulture);
         var start = long.Parse(args[4], CultureInfo.InvariantCulture);
         var end = start + (long)(seconds * Stopwatch.Frequency);
-        await using var provider = LockProvider.CreateSharded(directory);
+        // "list:" URIs joined by '|' is a static sharded list, "plain:" one store: the baselines without a directory.
+        await using var provider = directory.StartsWith("list:", StringComparison.Ordinal) ? LockProvider.CreateSharded(directory[5..].Split('|'))
+            : directory.StartsWith("plain:", StringComparison.Ordinal) ? LockProvider.Create(directory[6..])
+            : LockProvider.CreateSharded(directory);
         // Register and read the map before the clock starts, as a running service would have.
         await (await provider.CreateLock("warm-up").AcquireAsync(TimeSpan.FromSeconds(30))).DisposeAsync();
         var buckets = (int)Math.Ceiling(seconds / Bucket.TotalSeconds);
