@@ -115,7 +115,7 @@ public sealed class EtcdLockStore : ILockStore, ILockInspector, IPrimitiveInspec
     internal EtcdLine Line { get; }
 
     /// <summary>The shard-directory registrations of this store (this client), by client id.</summary>
-    internal Registrations<EtcdDirectoryRegistration> DirectoryRegistrations { get; }
+    internal DirectoryRegistrations<EtcdDirectoryRegistration> DirectoryRegistrations { get; }
 
     /// <summary>The lease id of the current session, or null before the first lock (for tests and tools).</summary>
     internal long? CurrentLeaseId => _session?.LeaseId;

@@ -64,7 +64,7 @@ public sealed class ZooKeeperLockStore : ILockStore, ILockInspector, IPrimitiveI
     internal bool IsDisposed => Volatile.Read(ref _disposed);
 
     /// <summary>The shard-directory registrations of this store (this client), by client id.</summary>
-    internal Registrations<ZooKeeperDirectoryRegistration> DirectoryRegistrations { get; }
+    internal DirectoryRegistrations<ZooKeeperDirectoryRegistration> DirectoryRegistrations { get; }
 
     /// <inheritdoc/>
     /// <remarks>

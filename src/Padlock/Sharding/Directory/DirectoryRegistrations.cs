@@ -1,10 +1,10 @@
-namespace Padlock.Etcd.Directory;
+namespace Padlock.Sharding.Directory;
 
 /// <summary>
 /// The directory registrations of one store (one client), by id: a second live registration of an id is refused before
 /// any request, and one that was lost (or whose delete failed) can be replaced by this store, which owns its entry.
 /// </summary>
-internal sealed class Registrations<T>(Func<T, bool> isLive) where T : class
+internal sealed class DirectoryRegistrations<T>(Func<T, bool> isLive) where T : class
 {
     private readonly Dictionary<string, T?> _byId = new(StringComparer.Ordinal);
 

@@ -1,6 +1,6 @@
-namespace Padlock.Etcd.Directory;
+namespace Padlock.Sharding.Directory;
 
-/// <summary>The rule for a directory client id (see <c>IShardDirectory.RegisterAsync</c>): safe as a key's last segment.</summary>
+/// <summary>The rule for a directory client id (see <c>IShardDirectory.RegisterAsync</c>): safe as an etcd key's last segment and a ZooKeeper node name; kept by the core for both.</summary>
 internal static class ClientIds
 {
     public const int MaxLength = 200;
