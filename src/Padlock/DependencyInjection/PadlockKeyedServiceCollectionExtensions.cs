@@ -35,7 +35,11 @@ public static class PadlockKeyedServiceCollectionExtensions
     public static IServiceCollection AddKeyedPadlock(this IServiceCollection services, object serviceKey, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(services);
-        return services.AddKeyedPadlock(serviceKey, PadlockConfiguration.ReadUri(configuration));
+        ArgumentNullException.ThrowIfNull(serviceKey);
+        var (uri, isDirectory) = PadlockConfiguration.Read(configuration);
+        if (!isDirectory) return services.AddKeyedPadlock(serviceKey, uri);
+        PadlockRegistration.ValidateShardDirectory(uri);
+        return services.AddKeyedPadlock(serviceKey, (sp, _) => LockProvider.CreateSharded(uri, PadlockRegistration.ContextFrom(sp)));
     }
 
     /// <summary>Registers a keyed singleton <see cref="ILockProvider"/> built by <paramref name="factory"/> (given the provider and the key).</summary>

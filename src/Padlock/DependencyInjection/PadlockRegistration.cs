@@ -20,6 +20,16 @@ internal static class PadlockRegistration
         StoreRegistry.Validate(storeUri);
     }
 
+    /// <summary>Checks a shard directory's URI as <see cref="Validate"/> does, and that it names a consensus store.</summary>
+    internal static void ValidateShardDirectory(string directoryUri)
+    {
+        Validate(directoryUri);
+        var scheme = StoreRegistry.ParseKnown(directoryUri).Scheme;
+        if (scheme is not ("zk" or "etcd"))
+            throw new ArgumentException(
+                $"ShardDirectory must be a zk:// or etcd:// URI (a consensus store keeps the shard map); '{scheme}://' cannot.", nameof(directoryUri));
+    }
+
     internal static StoreContext ContextFrom(IServiceProvider sp) => new()
     {
         LoggerFactory = sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance,

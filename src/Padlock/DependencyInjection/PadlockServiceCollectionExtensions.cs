@@ -33,14 +33,19 @@ public static class PadlockServiceCollectionExtensions
     /// configuration are not seen). The section is either the store URI itself (<c>"Padlock": "redis://host:6379"</c>) or
     /// has a <c>Uri</c> key and optional <c>Options</c>, each added to the URI's query, with the same names and checks
     /// as URI options: <c>"Padlock": { "Uri": "redis://host:6379", "Options": { "lease": "30s", "prefix": "app:" } }</c>.
+    /// Instead of <c>Uri</c>, <c>ShardDirectory</c> names a zk:// or etcd:// directory whose shard map the provider follows
+    /// (<c>LockProvider.CreateSharded(directoryUri)</c>): <c>"Padlock": { "ShardDirectory": "etcd://dir:2379/shards" }</c>.
     /// Checked at registration as <see cref="AddPadlock(IServiceCollection, string)"/> is.
     /// </summary>
-    /// <exception cref="ArgumentException">The section has no URI, a key other than Uri and Options, or a bad URI or option.</exception>
+    /// <exception cref="ArgumentException">The section has no URI, a key other than Uri, ShardDirectory and Options, both Uri and ShardDirectory, a directory that is not zk:// or etcd://, or a bad URI or option.</exception>
     /// <exception cref="InvalidOperationException">An unkeyed <see cref="ILockProvider"/> is already registered.</exception>
     public static IServiceCollection AddPadlock(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(services);
-        return services.AddPadlock(PadlockConfiguration.ReadUri(configuration));
+        var (uri, isDirectory) = PadlockConfiguration.Read(configuration);
+        if (!isDirectory) return services.AddPadlock(uri);
+        PadlockRegistration.ValidateShardDirectory(uri);
+        return services.AddPadlock(sp => LockProvider.CreateSharded(uri, PadlockRegistration.ContextFrom(sp)));
     }
 
     /// <summary>
