@@ -39,10 +39,11 @@ public sealed partial class DirectoryShardedLockStore
                         }
                     }
                     var token = await FencingTokenAsync(view, place, first, second, wait.CancellationToken).ConfigureAwait(false);
-                    // Checked after the grant: a process paused mid-acquire past its registration's expiry must not hand
-                    // out a hold granted under a map a change may since have left behind.
-                    ThrowIfRegistrationLost(registrationLost);
-                    var hold = new ShardedHold(first, second, token, registrationLost, view.Epoch, this);
+                    // Checked after the grant, through the property (which compares the deadline with the clock, so a
+                    // loss whose timer has not run yet counts): a process paused mid-acquire past its registration's
+                    // expiry must not hand out a hold granted under a map a change may since have left behind.
+                    ThrowIfRegistrationLost(following.Registration.LostToken);
+                    var hold = new ShardedHold(first, second, token, following.Registration, view.Epoch, this);
                     counted = false; // the hold keeps the epoch counted until it is released
                     return await _holds.AdmitAsync(hold, () => new ObjectDisposedException(GetType().FullName)).ConfigureAwait(false);
                 }
@@ -61,6 +62,12 @@ public sealed partial class DirectoryShardedLockStore
             catch (OperationCanceledException) when (!wait.CancellationToken.IsCancellationRequested && view.Superseded.IsCancellationRequested && !wait.TimedOut)
             {
                 // A newer map arrived while waiting: start over under it.
+            }
+            catch (OperationCanceledException) when (!wait.CancellationToken.IsCancellationRequested && !view.Superseded.IsCancellationRequested)
+            {
+                // The inner wait's own deadline, the caller's remaining time: not acquired. (Its timer may fire a hair
+                // before the caller's clock says the timeout passed, so this is not left to the caller's TimedOut.)
+                return null;
             }
             finally
             {

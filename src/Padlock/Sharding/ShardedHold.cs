@@ -1,3 +1,4 @@
+using Padlock.Sharding.Directory;
 using Padlock.Stores;
 
 namespace Padlock.Sharding;
@@ -11,24 +12,24 @@ internal sealed class ShardedHold : StoreLease
 {
     private readonly StoreLease _first;
     private readonly StoreLease? _second;
-    private readonly CancellationToken _registrationLost;
+    private readonly IShardDirectoryRegistration _registration;
     private readonly long _epoch;
     private readonly DirectoryShardedLockStore _store;
     private readonly CancellationTokenRegistration[] _watches;
 
-    public ShardedHold(StoreLease first, StoreLease? second, long token, CancellationToken registrationLost, long epoch, DirectoryShardedLockStore store)
+    public ShardedHold(StoreLease first, StoreLease? second, long token, IShardDirectoryRegistration registration, long epoch, DirectoryShardedLockStore store)
     {
         _first = first;
         _second = second;
         FencingToken = token;
-        _registrationLost = registrationLost;
+        _registration = registration;
         _epoch = epoch;
         _store = store;
         _watches =
         [
             first.LostToken.UnsafeRegister(static s => ((ShardedHold)s!).MarkLost(), this),
             second?.LostToken.UnsafeRegister(static s => ((ShardedHold)s!).MarkLost(), this) ?? default,
-            registrationLost.UnsafeRegister(static s => ((ShardedHold)s!).MarkLost(), this),
+            registration.LostToken.UnsafeRegister(static s => ((ShardedHold)s!).MarkLost(), this),
         ];
     }
 
@@ -39,7 +40,7 @@ internal sealed class ShardedHold : StoreLease
         // Reading each token runs its own deadline check; a passed one cancels it and the registrations above mark this lost.
         _ = _first.LostToken;
         _ = _second?.LostToken;
-        _ = _registrationLost.IsCancellationRequested;
+        _ = _registration.LostToken;
     }
 
     protected override async ValueTask ReleaseCoreAsync()
