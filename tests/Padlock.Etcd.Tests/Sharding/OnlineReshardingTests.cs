@@ -116,6 +116,44 @@ public sealed class OnlineReshardingTests(EtcdFixture fixture, ITestOutputHelper
     }
 
     [Fact]
+    public async Task A_frozen_directory_ends_waits_with_a_clear_error_and_reports_holds_lost_within_its_ttl()
+    {
+        // The directory on a server of its own (frozen below); the shards on the fixture's server, which stays up.
+        var directory = $"etcd://{_shards[0].Endpoint}/dir-{Guid.NewGuid():N}?ttl=3s";
+        await using (var admin = ShardMapAdmin.Open(directory))
+            await admin.ApplyAsync(new Dictionary<string, string> { ["a"] = fixture.Uri(), ["b"] = fixture.Uri() });
+        await using var holder = LockProvider.CreateSharded(directory);
+        await using var waiter = LockProvider.CreateSharded(directory);
+        var held = await holder.CreateLock("job").AcquireAsync(TimeSpan.FromSeconds(10));
+        await (await waiter.CreateLock("other").AcquireAsync(TimeSpan.FromSeconds(10))).DisposeAsync(); // registered
+        var waiting = waiter.CreateLock("job").AcquireAsync(TimeSpan.FromMinutes(2)).AsTask();
+        await Task.Delay(300);
+        Assert.False(waiting.IsCompleted);
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        Posix.Pause(_shards[0].Process.ProcessId!.Value);
+        try
+        {
+            // Neither client can vouch for its registration past the TTL: the wait ends with an error naming the
+            // directory (not a grant, not a two-minute hang), and the hold is reported lost.
+            var error = await Assert.ThrowsAsync<Padlock.Stores.LockStoreUnavailableException>(async () => await waiting.WaitAsync(TimeSpan.FromSeconds(30)));
+            Assert.Contains("shard directory", error.Message);
+            await Padlock.Testing.Eventually.TrueAsync(() => held.LostToken.IsCancellationRequested, "the hold reported lost", TimeSpan.FromSeconds(30));
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), $"took {clock.Elapsed}");
+            // A new acquire tries to register again, and fails naming the unreachable directory.
+            await Assert.ThrowsAnyAsync<Padlock.Stores.LockStoreUnavailableException>(async () => await waiter.CreateLock("x").TryAcquireAsync(TimeSpan.Zero));
+        }
+        finally
+        {
+            Posix.Resume(_shards[0].Process.ProcessId!.Value);
+        }
+        await held.DisposeAsync();
+        // Back in touch: the next acquire registers again and is granted.
+        await using var again = await waiter.CreateLock("job").AcquireAsync(TimeSpan.FromSeconds(30));
+        Assert.True(again.FencingToken > held.FencingToken);
+    }
+
+    [Fact]
     public async Task A_change_to_an_unreachable_shard_is_refused_before_its_first_step()
     {
         var directory = fixture.Uri();
