@@ -27,5 +27,5 @@ internal sealed record CuratorRound(double OpsPerSecond, double WaitP50, double 
 
     /// <summary>From Padlock's reader-writer round.</summary>
     public static CuratorRound From(ReaderWriterResult r)
-        => new(r.OpsPerSecond, r.WaitP50, r.WaitP99, double.NaN, r.Jain, 0, r.Violations, double.NaN, r.Writes);
+        => new(r.OpsPerSecond, r.WaitP50, r.WaitP99, r.WaitMax, r.Jain, 0, r.Violations, double.NaN, r.Writes);
 }
