@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the real servers the tests and `padlock servers` use, from the distribution's packages, when missing:
-# Redis 7 (redis-server), ZooKeeper 3.8 (zookeeper), etcd 3.4 (etcd-server, etcd-client), PostgreSQL 15 (postgresql),
+# Redis 7 (redis-server), ZooKeeper 3.8 (zookeeper), Curator 5.4's jars and a JDK for the `zk-curator` bench (javac,
+# libcurator-*-java, which pull in guava and slf4j), etcd 3.4 (etcd-server, etcd-client), PostgreSQL 15 (postgresql),
 # Chromium for the HTML-report test, and clang + zlib1g-dev for the Native AOT publish tests; plus the unprivileged user 'padlock-pg' that runs PostgreSQL when the tests
 # run as root (initdb refuses root). Idempotent: does nothing when all are present.
 #   scripts/servers.sh install   install what is missing
@@ -13,6 +14,11 @@ missing() {
   command -v redis-cli >/dev/null || out+=(redis-tools)
   [ -f /usr/share/java/zookeeper.jar ] || out+=(zookeeper)
   command -v java >/dev/null || out+=(default-jre-headless)
+  command -v javac >/dev/null || out+=(default-jdk-headless)
+  [ -f /usr/share/java/curator-recipes.jar ] || out+=(libcurator-recipes-java)
+  [ -f /usr/share/java/curator-framework.jar ] || out+=(libcurator-framework-java)
+  [ -f /usr/share/java/curator-client.jar ] || out+=(libcurator-client-java)
+  [ -f /usr/share/java/slf4j-nop.jar ] || out+=(libslf4j-java)
   command -v etcd >/dev/null || out+=(etcd-server)
   command -v etcdctl >/dev/null || out+=(etcd-client)
   command -v chromium >/dev/null || out+=(chromium)

@@ -5,7 +5,7 @@ namespace Padlock.Bench.RedisPrimitives;
 
 /// <summary>What one side did on the reader-writer lock.</summary>
 internal sealed record ReaderWriterResult(string Label, double OpsPerSecond, long Reads, long Writes, double WaitP50, double WaitP99,
-    double ReadWaitP99, double WriteWaitP99, double LongestWriterWaitMs, double LongestReadBatchMs, double Jain, long Violations);
+    double ReadWaitP99, double WriteWaitP99, double LongestWriterWaitMs, double LongestReadBatchMs, double Jain, long Violations, double WaitMax = double.NaN);
 
 /// <summary>
 /// Workers take the lock for reading (with the given probability) or writing, hold it for a precise time, release,
@@ -58,6 +58,7 @@ internal static class ReaderWriterRun
         var perWorker = Enumerable.Range(0, workers).Select(w => (long)(readWaits[w].Count + writeWaits[w].Count)).ToArray();
         return new ReaderWriterResult($"{side.Label} reader-writer x{workers}", all.Length / elapsed.TotalSeconds, reads.Length, writes.Length,
             WorkerLoop.Quantile(all, 0.50), WorkerLoop.Quantile(all, 0.99), WorkerLoop.Quantile(reads, 0.99), WorkerLoop.Quantile(writes, 0.99),
-            writes.Length == 0 ? double.NaN : writes[^1], longestBatch, WorkerLoop.Jain(perWorker), violations);
+            writes.Length == 0 ? double.NaN : writes[^1], longestBatch, WorkerLoop.Jain(perWorker), violations,
+            all.Length == 0 ? double.NaN : all[^1]);
     }
 }
