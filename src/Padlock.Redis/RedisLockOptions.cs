@@ -21,8 +21,15 @@ public sealed class RedisLockOptions
     internal static readonly NumberSetting ClockDriftFactorSetting =
         new(nameof(RedisLockOptions), nameof(ClockDriftFactor), "drift", 0.01, 0, 0.5);
 
+    internal static readonly DurationSetting HandOffSliceSetting =
+        new(nameof(RedisLockOptions), nameof(HandOffSlice), "slice", TimeSpan.FromMilliseconds(2), TimeSpan.Zero, TimeSpan.FromSeconds(1));
+
+    internal static readonly NumberSetting HandOffBatchSetting =
+        new(nameof(RedisLockOptions), nameof(HandOffBatch), "batch", 64, 1, Cohort.CohortHold.Block);
+
     /// <summary>Every setting with a fixed default and range.</summary>
-    internal static IReadOnlyList<StoreSetting> Settings => [LeaseSetting, ConnectTimeoutSetting, FallbackIntervalSetting, ClockDriftFactorSetting];
+    internal static IReadOnlyList<StoreSetting> Settings =>
+        [LeaseSetting, ConnectTimeoutSetting, FallbackIntervalSetting, ClockDriftFactorSetting, HandOffSliceSetting, HandOffBatchSetting];
 
     /// <summary>The shortest renewal interval; the longest depends on the lease (see <see cref="RenewInterval"/>).</summary>
     internal static readonly TimeSpan MinRenewInterval = TimeSpan.FromMilliseconds(10);
@@ -59,6 +66,24 @@ public sealed class RedisLockOptions
     /// lease ran out without a release. Default 250ms; 10ms to 10s. URI: fallback.
     /// </summary>
     public TimeSpan FallbackInterval { get; set; } = FallbackIntervalSetting.Default;
+
+    /// <summary>
+    /// <see cref="RedisLockStore"/> only: how long this store may keep passing a lock among its own callers while
+    /// another process waits for it (bounded batching). Callers of one store that want the same lock line up in memory,
+    /// and a release hands the lock to the next of them without a round trip; once another process waits, that goes on
+    /// only until the store's turn (from when Redis granted it the lock) has lasted this long or served
+    /// <see cref="HandOffBatch"/> grants, and the next release gives the lock to the first process in the Redis line. A
+    /// waiting process so waits at most a slice plus the hold in progress per process ahead of it. Zero: strict
+    /// first-come-first-served between processes (the lock goes back at the first release once another process waits).
+    /// Default 2ms; 0s to 1s. URI: slice.
+    /// </summary>
+    public TimeSpan HandOffSlice { get; set; } = HandOffSliceSetting.Default;
+
+    /// <summary>
+    /// <see cref="RedisLockStore"/> only: the most grants a store's turn serves among its own callers while another
+    /// process waits (with <see cref="HandOffSlice"/>, whichever ends the turn first). Default 64; 1 to 256. URI: batch.
+    /// </summary>
+    public int HandOffBatch { get; set; } = (int)HandOffBatchSetting.Default;
 
     /// <summary>
     /// <see cref="RedisLockStore"/> only: the Sentinel service name. When set, <see cref="Endpoints"/> are Sentinels and
@@ -189,5 +214,7 @@ public sealed class RedisLockOptions
         ConnectTimeoutSetting.Check(ConnectTimeout, uri);
         FallbackIntervalSetting.Check(FallbackInterval, uri);
         ClockDriftFactorSetting.Check(ClockDriftFactor, uri);
+        HandOffSliceSetting.Check(HandOffSlice, uri);
+        HandOffBatchSetting.Check(HandOffBatch, uri);
     }
 }

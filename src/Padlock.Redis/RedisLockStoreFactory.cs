@@ -7,7 +7,8 @@ namespace Padlock.Redis;
 /// endpoints are seeds of the same deployment, e.g. a Redis Cluster) and <c>redlock://h1:p1,h2:p2,h3:p3?options</c>
 /// (independent masters); <c>rediss://</c> is <c>redis://</c> over TLS. Options: lease, renew, prefix, connecttimeout,
 /// fallback, password; tls, cafile, certfile, keyfile, tlshost (see <see cref="RedisLockOptions.UseTls"/>); sentinel (redis:// only:
-/// the endpoints are Sentinels and this is the master's service name); drift (redlock:// only).
+/// the endpoints are Sentinels and this is the master's service name); slice and batch (redis:// only, see
+/// <see cref="RedisLockOptions.HandOffSlice"/>); drift (redlock:// only).
 /// Found by <see cref="LockProvider.Create(string, Microsoft.Extensions.Logging.ILoggerFactory?)"/> when this package is referenced.
 /// </summary>
 public sealed class RedisLockStoreFactory : ILockStoreFactory
@@ -40,7 +41,7 @@ public sealed class RedisLockStoreFactory : ILockStoreFactory
         if (uri.Scheme == "rediss" && uri.GetString("tls") is not null)
             throw new ArgumentException($"'{uri.Display}' sets tls with rediss://, which always uses TLS: drop the option.", nameof(uri));
         if (redlock) uri.EnsureOnlyKeys([.. SharedKeys, RedisLockOptions.ClockDriftFactorSetting.UriKey]);
-        else uri.EnsureOnlyKeys([.. SharedKeys, "sentinel"]);
+        else uri.EnsureOnlyKeys([.. SharedKeys, "sentinel", RedisLockOptions.HandOffSliceSetting.UriKey, RedisLockOptions.HandOffBatchSetting.UriKey]);
         if (uri.Endpoints.Count == 0)
             throw new ArgumentException($"'{uri.Display}' names no server: expected {uri.Scheme}://host:port[,host:port...].", nameof(uri));
         if (uri.Path.Length > 0)
@@ -66,9 +67,20 @@ public sealed class RedisLockStoreFactory : ILockStoreFactory
             TlsCertificateFile = uri.GetString("certfile"),
             TlsKeyFile = uri.GetString("keyfile"),
             TlsHost = uri.GetString("tlshost"),
+            HandOffSlice = redlock ? RedisLockOptions.HandOffSliceSetting.Default : RedisLockOptions.HandOffSliceSetting.Read(uri),
+            HandOffBatch = redlock ? (int)RedisLockOptions.HandOffBatchSetting.Default : ReadBatch(uri),
             ClockDriftFactor = redlock ? RedisLockOptions.ClockDriftFactorSetting.Read(uri) : RedisLockOptions.ClockDriftFactorSetting.Default,
         };
         return redlock ? RedlockLockStore.FromUri(options, uri.Display, context) : RedisLockStore.FromUri(options, uri.Display, context);
+    }
+
+    // A count of grants: a whole number within the setting's range.
+    private static int ReadBatch(StoreUri uri)
+    {
+        var value = RedisLockOptions.HandOffBatchSetting.Read(uri);
+        if (value != Math.Floor(value))
+            throw new ArgumentException($"'{uri.Display}' sets batch={value.ToString(System.Globalization.CultureInfo.InvariantCulture)}: a whole number of grants is expected ({RedisLockOptions.HandOffBatchSetting.Range}).", nameof(uri));
+        return (int)value;
     }
 
     private static readonly string[] SharedKeys =

@@ -6,9 +6,18 @@ namespace Padlock.Redis.Cohort;
 /// This process's hold on a lock's Redis key: one owner token, one renewal, and a block of fencing tokens reserved
 /// when the key was granted. Local holders take the block's tokens in turn while the key stays ours. When the block
 /// runs out or the hand-off window closes, Redis is asked (one script) whether anyone waits there: if not, a new
-/// block and window follow; if so, or once someone is heard joining the Redis line, the key goes back to Redis.
+/// block and window follow; if so, the key goes back to Redis. Once someone else is known to wait (from the grant,
+/// a joining message or a refused refill), local hand-offs go on only until the turn is over by the
+/// <see cref="HandOffPolicy"/>, counted from when this store got the key.
 /// </summary>
-internal sealed class CohortHold(string token, long firstFence, bool othersQueued, long grantedAt, LeaseRenewal renewal)
+/// <param name="token">The owner token the key holds.</param>
+/// <param name="firstFence">The first token of the block reserved with the grant.</param>
+/// <param name="othersQueued">Whether the grant said others wait behind.</param>
+/// <param name="grantedAt">When the granting request was sent (the start of the hand-off window).</param>
+/// <param name="turnStart">When the grant reached this store (the start of the turn).</param>
+/// <param name="policy">When the turn is over while others wait.</param>
+/// <param name="renewal">The key's renewal.</param>
+internal sealed class CohortHold(string token, long firstFence, bool othersQueued, long grantedAt, long turnStart, HandOffPolicy policy, LeaseRenewal renewal)
 {
     /// <summary>How many fencing tokens one Redis grant (or refill) reserves: up to this many local holders in a row.</summary>
     public const int Block = 256;
@@ -23,6 +32,7 @@ internal sealed class CohortHold(string token, long firstFence, bool othersQueue
     private long _nextFence = firstFence;
     private long _windowStart = grantedAt;
     private volatile bool _othersQueued = othersQueued;
+    private int _turnGrants;
 
     /// <summary>The owner token the Redis key holds.</summary>
     public string Token => token;
@@ -40,17 +50,22 @@ internal sealed class CohortHold(string token, long firstFence, bool othersQueue
     public bool OthersQueued => _othersQueued;
 
     /// <summary>The next token of the block. Call only under the cohort's lock, after <see cref="CanHandOff"/> (or for the first holder).</summary>
-    public long TakeFence() => _nextFence++;
+    public long TakeFence()
+    {
+        _turnGrants++;
+        return _nextFence++;
+    }
 
-    /// <summary>The hold is lost or someone is known to wait in Redis: the key must go back.</summary>
-    public bool MustGiveBack => renewal.LostToken.IsCancellationRequested || _othersQueued;
+    /// <summary>The hold is lost, or someone is known to wait in Redis and this store's turn is over: the key must go back.</summary>
+    public bool MustGiveBack(TimeProvider time)
+        => renewal.LostToken.IsCancellationRequested || (_othersQueued && policy.TurnOver(time.GetElapsedTime(turnStart), _turnGrants));
 
     /// <summary>
     /// Whether the next local waiter may have the key without a trip to Redis: it need not go back, the block has a
     /// token left, and the window since the last check of the Redis line is still open.
     /// </summary>
     public bool CanHandOff(TimeProvider time)
-        => !MustGiveBack && _nextFence <= _lastFence && time.GetElapsedTime(_windowStart) < MaxHandOffWindow;
+        => !MustGiveBack(time) && _nextFence <= _lastFence && time.GetElapsedTime(_windowStart) < MaxHandOffWindow;
 
     /// <summary>A refill found nobody waiting in Redis: a new block from <paramref name="firstFence"/>, and a new window from <paramref name="checkedAt"/>.</summary>
     public void Refilled(long firstFence, long checkedAt)

@@ -25,6 +25,7 @@ internal sealed class LockCohort(RedisTurns redis, LockKeys keys, Action<LockCoh
     private readonly Lock _gate = new();
     private readonly LinkedList<TaskCompletionSource<StoreLease>> _waiters = new();
     private CohortHold? _hold;
+    private Listening? _listening;
     private bool _redisBusy;
     private CancellationTokenSource? _turnStop;
     private Task _turn = Task.CompletedTask;
@@ -64,6 +65,8 @@ internal sealed class LockCohort(RedisTurns redis, LockKeys keys, Action<LockCoh
             }
             if (!wait) return Entry.Refused;
             node = _waiters.AddLast(NewWaiter());
+            // While callers queue here, hear others joining the Redis line (the holder's turn then ends by the policy).
+            ListenLocked();
             return Entry.Queued;
         }
     }
@@ -75,10 +78,14 @@ internal sealed class LockCohort(RedisTurns redis, LockKeys keys, Action<LockCoh
         var token = redis.NewToken();
         var registration = wait ? redis.Register(keys, token) : null;
         RedisGrant grant;
-        var subscribed = false;
+        // Whether a hand-off published from now on reaches this store; if not yet, the turn attempts again once it does.
+        var listened = false;
         try
         {
-            if (wait) subscribed = await redis.EnsureSubscribedAsync().ConfigureAwait(false);
+            if (wait)
+            {
+                lock (_gate) listened = ListenLocked().IsReady;
+            }
             grant = await redis.AttemptAsync(keys, token, join: wait).ConfigureAwait(false);
         }
         catch
@@ -117,7 +124,7 @@ internal sealed class LockCohort(RedisTurns redis, LockKeys keys, Action<LockCoh
             {
                 // First come: those who arrived during the attempt line up behind this caller, who is already in the Redis line.
                 node = _waiters.AddFirst(NewWaiter());
-                StartTurnLocked(token, registration, grant, subscribed);
+                StartTurnLocked(token, registration, listened ? grant : null);
             }
         }
         if (node is null)
@@ -186,7 +193,7 @@ internal sealed class LockCohort(RedisTurns redis, LockKeys keys, Action<LockCoh
             if (_hold != hold) return;
             if (TryHandOffLocked(hold)) return;
             // The key stays ours (and others keep lining up here) while Redis is asked.
-            refill = _waiters.Count > 0 && !hold.MustGiveBack;
+            refill = _waiters.Count > 0 && !hold.MustGiveBack(redis.Time);
             if (!refill) _redisBusy = true;
         }
         if (refill)
@@ -251,6 +258,7 @@ internal sealed class LockCohort(RedisTurns redis, LockKeys keys, Action<LockCoh
         {
             if (_hold is not null || _redisBusy || _waiters.Count > 0) return false;
             _retired = true;
+            StopListeningLocked();
             return true;
         }
     }
@@ -275,6 +283,7 @@ internal sealed class LockCohort(RedisTurns redis, LockKeys keys, Action<LockCoh
             // A holder's own release from now on finds the hold gone and does nothing.
             hold = _hold;
             _hold = null;
+            StopListeningLocked();
         }
         foreach (var w in waiters) w.TrySetException(lifetime.Disposed());
         if (hold is not null)
@@ -332,28 +341,38 @@ internal sealed class LockCohort(RedisTurns redis, LockKeys keys, Action<LockCoh
         {
             _redisBusy = false;
             _turnStop = null;
-            if (_waiters.Count > 0) StartTurnLocked(redis.NewToken(), null, null, subscribed: false);
+            if (_waiters.Count > 0) StartTurnLocked(redis.NewToken(), null, null);
             idle = _hold is null && !_redisBusy;
         }
         if (idle) onIdle(this);
     }
 
-    private void StartTurnLocked(string token, WakeHub.Waiter? registration, RedisGrant? joined, bool subscribed)
+    private void StartTurnLocked(string token, WakeHub.Waiter? registration, RedisGrant? joined)
     {
         _redisBusy = true;
         var stop = _turnStop = new CancellationTokenSource();
+        var listening = ListenLocked();
         // Off this thread: the caller holds the lock.
-        _turn = Task.Run(() => TurnAsync(token, registration, joined, subscribed, stop.Token));
+        _turn = Task.Run(() => TurnAsync(token, registration, joined, listening, stop.Token));
+    }
+
+    // The name's wake-up channel, listened to from the first wait until the cohort retires or is disposed.
+    private Listening ListenLocked() => _listening ??= redis.Listen(keys.Channel);
+
+    private void StopListeningLocked()
+    {
+        _listening?.Dispose();
+        _listening = null;
     }
 
     // One turn in the Redis line on behalf of the local line; ends with the key handed to the first local waiter.
-    private async Task TurnAsync(string token, WakeHub.Waiter? registration, RedisGrant? joined, bool subscribed, CancellationToken stop)
+    private async Task TurnAsync(string token, WakeHub.Waiter? registration, RedisGrant? joined, Listening listening, CancellationToken stop)
     {
         RedisGrant? grant;
         try
         {
             registration ??= redis.Register(keys, token);
-            grant = await redis.WaitForGrantAsync(keys, token, registration.Signal, joined, subscribed, stop).ConfigureAwait(false);
+            grant = await redis.WaitForGrantAsync(keys, token, registration.Signal, joined, listening, stop).ConfigureAwait(false);
         }
         catch (Exception ex)
         {

@@ -22,16 +22,18 @@ internal sealed class RedisTurns
     private readonly RedisConnection _connection;
     private readonly WakeHub _hub;
     private readonly ILogger _logger;
-    private readonly Lock _gate = new();
-    private Task? _subscribed;
+    private readonly WakeChannels _channels;
+    private readonly HandOffPolicy _policy;
 
     public RedisTurns(RedisLockOptions options, StoreContext context, RedisConnection connection, Action<string, string> onQueued)
     {
         _options = options;
+        _policy = new HandOffPolicy(options.HandOffSlice, options.HandOffBatch);
         _context = context;
         _connection = connection;
         _logger = context.LoggerFactory.CreateLogger("Padlock.Redis");
-        _hub = new WakeHub(RedisChannel.Literal(options.KeyPrefix + "wake"), onQueued);
+        _hub = new WakeHub(onQueued);
+        _channels = new WakeChannels(connection, _hub, context.TimeProvider, _logger);
     }
 
     public TimeProvider Time => _context.TimeProvider;
@@ -45,8 +47,8 @@ internal sealed class RedisTurns
     /// <summary>Where renewal and leave failures go.</summary>
     public ILogger Logger => _logger;
 
-    /// <summary>The channel releases publish hand-offs on.</summary>
-    public RedisChannel Channel => _hub.Channel;
+    /// <summary>The store's per-name wake-up subscriptions.</summary>
+    internal WakeChannels Channels => _channels;
 
     /// <summary>Wakes this store's waiter holding <paramref name="token"/> with a grant (a release here handed it over).</summary>
     public void Deliver(string tag, string token, long fence) => _hub.Deliver(tag, token, fence);
@@ -61,30 +63,10 @@ internal sealed class RedisTurns
     public WakeHub.Waiter Register(LockKeys keys, string token) => _hub.Register(keys.Tag, token);
 
     /// <summary>
-    /// The store's one subscription, made on first need. False when it could not be made yet (right after a connect
-    /// the subscription link may still be coming up): waiting then relies on the fallback check, and the next call
-    /// tries again. The lock calls themselves still fail loudly if Redis is unreachable.
+    /// Listens on <paramref name="channel"/> (a name's wake-ups) until the handle is disposed. The SUBSCRIBE starts at
+    /// once but is not waited for: see <see cref="WaitForGrantAsync(Func{Task{RedisGrant}}, Func{Task}, WakeSignal, RedisGrant?, Listening, CancellationToken)"/>.
     /// </summary>
-    public async Task<bool> EnsureSubscribedAsync()
-    {
-        await _connection.GetAsync().ConfigureAwait(false);
-        Task subscribed;
-        lock (_gate)
-        {
-            if (_subscribed is null || _subscribed.IsFaulted || _subscribed.IsCanceled) _subscribed = _hub.SubscribeAsync(_connection);
-            subscribed = _subscribed;
-        }
-        try
-        {
-            await subscribed.ConfigureAwait(false);
-            return true;
-        }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
-        {
-            _logger.LogDebug(ex, "Subscribing to Redis wake-ups failed; waiters check on the fallback interval until it succeeds");
-            return false;
-        }
-    }
+    public Listening Listen(RedisChannel channel) => _channels.Listen(channel);
 
     /// <summary>One acquire script: granted, or (with <paramref name="join"/>) in the line.</summary>
     public async Task<RedisGrant> AttemptAsync(LockKeys keys, string token, bool join)
@@ -93,7 +75,7 @@ internal sealed class RedisTurns
         // Also when the grant comes later by message: the hand-off happened after this attempt ran, so the lease
         // counted from this moment ends no later than the one Redis applies.
         var sent = Time.GetTimestamp();
-        var (fence, others) = await AcquireScript.RunAsync(db, keys, token, _options.Lease, join, _options.WaiterTimeToLive, CohortHold.Block, _hub.Channel).ConfigureAwait(false);
+        var (fence, others) = await AcquireScript.RunAsync(db, keys, token, _options.Lease, join, _options.WaiterTimeToLive, CohortHold.Block, keys.Channel).ConfigureAwait(false);
         return new RedisGrant(fence, others, sent);
     }
 
@@ -101,25 +83,29 @@ internal sealed class RedisTurns
     /// Waits in the Redis line until the key is ours: woken by the release that hands it over, or finding it ours (or
     /// free for us) at a fallback check. Null when <paramref name="stop"/> fired; the line is then left cleanly.
     /// </summary>
-    public Task<RedisGrant?> WaitForGrantAsync(LockKeys keys, string token, WakeSignal signal, RedisGrant? joined, bool subscribed, CancellationToken stop)
-        => WaitForGrantAsync(() => AttemptAsync(keys, token, join: true), () => LeaveAsync(keys, token), signal, joined, subscribed, stop);
+    public Task<RedisGrant?> WaitForGrantAsync(LockKeys keys, string token, WakeSignal signal, RedisGrant? joined, Listening listening, CancellationToken stop)
+        => WaitForGrantAsync(() => AttemptAsync(keys, token, join: true), () => LeaveAsync(keys, token), signal, joined, listening, stop);
 
     /// <summary>
     /// The wait itself, for any primitive with a Redis line (the lock, the semaphore): sleep on <paramref name="signal"/>
     /// until a release hands us the hold (the message carries its fencing token) or the fallback interval passes, then
     /// <paramref name="attempt"/> again (which also checks in, and finds a hand-off whose message was lost). When
     /// <paramref name="stop"/> fires, <paramref name="leave"/> (which gives back a grant that raced) and return null.
+    /// <paramref name="joined"/> is the attempt that put us in the line, to be passed only when <paramref name="listening"/>
+    /// was ready before it was sent; otherwise (null) the wait first waits for the subscription and attempts again,
+    /// since a hand-off published before the subscription was made reached nobody.
     /// </summary>
     public async Task<RedisGrant?> WaitForGrantAsync(Func<Task<RedisGrant>> attempt, Func<Task> leave, WakeSignal signal, RedisGrant? joined,
-        bool subscribed, CancellationToken stop)
+        Listening listening, CancellationToken stop)
     {
         var sent = joined?.SentAt ?? 0;
         var tryFirst = joined is null;
+        var subscribed = false;
         while (true)
         {
             if (tryFirst)
             {
-                if (!subscribed) subscribed = await EnsureSubscribedAsync().ConfigureAwait(false);
+                if (!subscribed) subscribed = await listening.ReadyAsync().ConfigureAwait(false);
                 var grant = await attempt().ConfigureAwait(false);
                 if (grant.Fence > 0) return grant;
                 sent = grant.SentAt;
@@ -144,7 +130,7 @@ internal sealed class RedisTurns
         var renewal = new LeaseRenewal(_options.Lease, _options.EffectiveRenewInterval, _options.LossMargin, grant.SentAt,
             async _ => await RenewScript.RunAsync((await _connection.GetAsync().ConfigureAwait(false)).GetDatabase(), keys, token, _options.Lease).ConfigureAwait(false),
             Time, _logger);
-        return new CohortHold(token, grant.Fence, grant.OthersQueued, grant.SentAt, renewal);
+        return new CohortHold(token, grant.Fence, grant.OthersQueued, grant.SentAt, Time.GetTimestamp(), _policy, renewal);
     }
 
     /// <summary>While the key is ours and nobody waits in Redis: a new block of tokens (its first), else 0. Errors count as 0.</summary>
@@ -184,7 +170,7 @@ internal sealed class RedisTurns
     private async Task ReleaseTokenAsync(LockKeys keys, string token)
     {
         var db = (await _connection.GetAsync().ConfigureAwait(false)).GetDatabase();
-        var (_, next, fence, others) = await ReleaseScript.RunAsync(db, keys, token, _options.Lease, _hub.Channel, alwaysPublish: false, CohortHold.Block).ConfigureAwait(false);
+        var (_, next, fence, others) = await ReleaseScript.RunAsync(db, keys, token, _options.Lease, keys.Channel, alwaysPublish: false, CohortHold.Block).ConfigureAwait(false);
         if (next is not null) _hub.Deliver(keys.Tag, next, fence, others);
     }
 

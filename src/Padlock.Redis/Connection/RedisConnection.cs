@@ -77,6 +77,18 @@ internal sealed class RedisConnection : IAsyncDisposable
         lock (_gate) _subscriptions.Add((channel, handler));
     }
 
+    /// <summary>Removes <paramref name="handler"/> from <paramref name="channel"/> (the channel is unsubscribed when it was the last).</summary>
+    public async Task UnsubscribeAsync(RedisChannel channel, Action<RedisChannel, RedisValue> handler)
+    {
+        lock (_gate)
+        {
+            if (_disposed) return;
+            _subscriptions.Remove((channel, handler));
+        }
+        var mux = await GetAsync().ConfigureAwait(false);
+        await mux.GetSubscriber().UnsubscribeAsync(channel, handler).ConfigureAwait(false);
+    }
+
     /// <summary>The error for "this endpoint did not answer".</summary>
     public RedisConnectionException Unreachable(Exception? inner)
         => new(ConnectionFailureType.UnableToConnect, CommandFlags.None,

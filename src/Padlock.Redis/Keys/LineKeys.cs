@@ -22,7 +22,11 @@ internal sealed class LineKeys
         Modes = stem + "modes";
         Grants = stem + "grants";
         Values = stem + "values";
+        Channel = LockKeys.WakeChannel(prefix, tag);
     }
+
+    /// <summary>The name's wake-up channel (see <see cref="LockKeys.WakeChannel"/>).</summary>
+    public RedisChannel Channel { get; }
 
     /// <summary>The name wake-up messages of this line carry.</summary>
     public string HubTag { get; }

@@ -19,7 +19,11 @@ internal sealed class SemaphoreKeys
         Deadlines = stem + "deadlines";
         Count = stem + "count";
         Grants = stem + "grants";
+        Channel = LockKeys.WakeChannel(prefix, tag);
     }
+
+    /// <summary>The name's wake-up channel (see <see cref="LockKeys.WakeChannel"/>).</summary>
+    public RedisChannel Channel { get; }
 
     /// <summary>The name wake-up messages of this semaphore carry.</summary>
     public string HubTag { get; }

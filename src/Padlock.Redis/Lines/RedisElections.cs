@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Padlock.Redis.Cohort;
 using Padlock.Redis.Keys;
 using Padlock.Redis.Scripts;
+using Padlock.Redis.Waiting;
 using Padlock.Stores;
 using StackExchange.Redis;
 
@@ -33,7 +34,8 @@ internal sealed class RedisElections(RedisTurns redis, RedisLines lines, StoreLi
             throw new ArgumentException("The leadership was not granted by this Redis store.", nameof(leadership));
         using var call = lifetime.Enter();
         var db = (await redis.Connection.GetAsync().WaitAsync(cancellationToken).ConfigureAwait(false)).GetDatabase();
-        if (await ElectionScripts.ProclaimAsync(db, Keys(name), token, value, redis.Channel).WaitAsync(cancellationToken).ConfigureAwait(false))
+        var keys = Keys(name);
+        if (await ElectionScripts.ProclaimAsync(db, keys, token, value, keys.Channel).WaitAsync(cancellationToken).ConfigureAwait(false))
             return;
         lease.MarkLost();
         throw new InvalidOperationException(
@@ -52,11 +54,12 @@ internal sealed class RedisElections(RedisTurns redis, RedisLines lines, StoreLi
         var keys = Keys(name);
         // Registered before the first read, so a change between a read and the wait still wakes the wait.
         using var registration = redis.Register(keys.HubTag, LineLua.ObserverToken);
+        using var listening = redis.Listen(keys.Channel);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lifetime.Disposing);
         while (!lifetime.IsDisposed)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var (read, leader) = await TryReadAsync(keys, cancellationToken).ConfigureAwait(false);
+            var (read, leader) = await TryReadAsync(keys, listening, cancellationToken).ConfigureAwait(false);
             if (read) yield return leader;
             try
             {
@@ -69,12 +72,12 @@ internal sealed class RedisElections(RedisTurns redis, RedisLines lines, StoreLi
         }
     }
 
-    private async Task<(bool Read, LeaderInfo? Leader)> TryReadAsync(LineKeys keys, CancellationToken cancellationToken)
+    private async Task<(bool Read, LeaderInfo? Leader)> TryReadAsync(LineKeys keys, Listening listening, CancellationToken cancellationToken)
     {
         try
         {
             // Subscribed before the read (once; later calls find it made), so a change after the read is heard.
-            await redis.EnsureSubscribedAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+            await listening.ReadyAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
             var db = (await redis.Connection.GetAsync().WaitAsync(cancellationToken).ConfigureAwait(false)).GetDatabase();
             return (true, await ElectionScripts.LeaderAsync(db, keys).WaitAsync(cancellationToken).ConfigureAwait(false));
         }

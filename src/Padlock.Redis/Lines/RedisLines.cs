@@ -30,13 +30,15 @@ internal sealed class RedisLines(RedisTurns redis, StoreLifetime lifetime)
         var waits = !wait.IsSingleAttempt;
         // Registered before the first attempt, so a hand-off between that attempt and the wait still reaches us.
         using var registration = waits ? redis.Register(keys.HubTag, token) : null;
-        var subscribed = waits && await redis.EnsureSubscribedAsync().ConfigureAwait(false);
+        // Not waited for: if it is not ready before the first attempt, the wait attempts again once it is.
+        using var listening = waits ? redis.Listen(keys.Channel) : null;
+        var listened = listening?.IsReady == true;
         var grant = await AttemptAsync(keys, token, mode, value, waits).ConfigureAwait(false);
         if (grant.Fence == 0 && registration is not null)
         {
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(wait.Token, lifetime.Disposing);
             var waited = await redis.WaitForGrantAsync(() => AttemptAsync(keys, token, mode, value, join: true), () => LeaveAsync(keys, token, value),
-                registration.Signal, grant, subscribed, stop.Token).ConfigureAwait(false);
+                registration.Signal, listened ? grant : null, listening!, stop.Token).ConfigureAwait(false);
             if (waited is not { } g)
             {
                 // The line is left: report why the wait ended.
@@ -59,7 +61,7 @@ internal sealed class RedisLines(RedisTurns redis, StoreLifetime lifetime)
         var db = (await redis.Connection.GetAsync().ConfigureAwait(false)).GetDatabase();
         // The lease is counted from the send, also for a grant that arrives later by message (it was made after this).
         var sent = redis.Time.GetTimestamp();
-        var fence = await LineAcquireScript.RunAsync(db, keys, token, mode, redis.Options.Lease, join, redis.Options.WaiterTimeToLive, redis.Channel, value)
+        var fence = await LineAcquireScript.RunAsync(db, keys, token, mode, redis.Options.Lease, join, redis.Options.WaiterTimeToLive, keys.Channel, value)
             .ConfigureAwait(false);
         return new RedisGrant(fence, false, sent);
     }
@@ -67,7 +69,7 @@ internal sealed class RedisLines(RedisTurns redis, StoreLifetime lifetime)
     private async ValueTask<bool> RenewAsync(LineKeys keys, string token)
     {
         var db = (await redis.Connection.GetAsync().ConfigureAwait(false)).GetDatabase();
-        return await LineRenewScript.RunAsync(db, keys, token, redis.Options.Lease, redis.Channel).ConfigureAwait(false);
+        return await LineRenewScript.RunAsync(db, keys, token, redis.Options.Lease, keys.Channel).ConfigureAwait(false);
     }
 
     private async ValueTask ReleaseAsync(LineKeys keys, string token, string? value)
@@ -87,7 +89,7 @@ internal sealed class RedisLines(RedisTurns redis, StoreLifetime lifetime)
     private async Task ReleaseTokenAsync(LineKeys keys, string token, string? value)
     {
         var db = (await redis.Connection.GetAsync().ConfigureAwait(false)).GetDatabase();
-        var (_, granted) = await LineReleaseScript.RunAsync(db, keys, token, redis.Options.Lease, redis.Channel, election: value is not null).ConfigureAwait(false);
+        var (_, granted) = await LineReleaseScript.RunAsync(db, keys, token, redis.Options.Lease, keys.Channel, election: value is not null).ConfigureAwait(false);
         foreach (var (next, fence) in granted) redis.Deliver(keys.HubTag, next, fence);
     }
 

@@ -27,6 +27,9 @@ public sealed class RedlockLockStore : ILockStore
     private readonly StoreContext _context;
     private readonly RedlockNode[] _nodes;
     private readonly WakeHub _hub;
+
+    // One channel for every lock: Redlock's waiters retry on every release (no queue), and its masters are few.
+    private readonly RedisChannel _channel;
     private readonly ILogger _logger;
     private readonly int _quorum;
     private readonly Lock _gate = new();
@@ -64,7 +67,8 @@ public sealed class RedlockLockStore : ILockStore
         _logger = _context.LoggerFactory.CreateLogger("Padlock.Redis");
         _nodes = built.Nodes;
         _quorum = Quorum.Of(_nodes.Length);
-        _hub = new WakeHub(RedisChannel.Literal(_options.KeyPrefix + "wake"));
+        _hub = new WakeHub();
+        _channel = RedisChannel.Literal(_options.KeyPrefix + "wake");
     }
 
     /// <summary>The factory's constructor: messages about the options name the (redacted) URI.</summary>
@@ -132,7 +136,7 @@ public sealed class RedlockLockStore : ILockStore
         var token = OwnerTokens.New(_context.OwnerDescription, _options.Lease);
         var waits = !wait.IsSingleAttempt;
         using var waiter = waits ? _hub.Register(keys.Tag, token) : null;
-        if (waits) await Task.WhenAll(_nodes.Select(n => n.SubscribeAsync(_hub))).ConfigureAwait(false);
+        if (waits) await Task.WhenAll(_nodes.Select(n => n.SubscribeAsync(_hub, _channel))).ConfigureAwait(false);
         while (true)
         {
             var sent = time.GetTimestamp();
@@ -183,7 +187,7 @@ public sealed class RedlockLockStore : ILockStore
     }
 
     private Task ReleaseEverywhereAsync(LockKeys keys, string token)
-        => Task.WhenAll(_nodes.Select(n => n.ReleaseAsync(keys, token, _hub.Channel)));
+        => Task.WhenAll(_nodes.Select(n => n.ReleaseAsync(keys, token, _channel)));
 
     // The first call connects to every master at once; fewer than a majority reachable is the connection error.
     private Task EnsureConnectedAsync()

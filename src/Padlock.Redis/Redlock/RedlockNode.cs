@@ -33,12 +33,12 @@ internal sealed class RedlockNode(string endpoint, RedisLockOptions options, Red
     }
 
     /// <summary>Subscribes this master's wake-ups into <paramref name="hub"/>, once.</summary>
-    public async Task SubscribeAsync(WakeHub hub)
+    public async Task SubscribeAsync(WakeHub hub, RedisChannel channel)
     {
         Task task;
         lock (_gate)
         {
-            if (_subscribed is null || _subscribed.IsFaulted || _subscribed.IsCanceled) _subscribed = SubscribeCoreAsync(hub);
+            if (_subscribed is null || _subscribed.IsFaulted || _subscribed.IsCanceled) _subscribed = SubscribeCoreAsync(hub, channel);
             task = _subscribed;
         }
         try
@@ -97,8 +97,8 @@ internal sealed class RedlockNode(string endpoint, RedisLockOptions options, Red
     /// <inheritdoc/>
     public ValueTask DisposeAsync() => _connection.DisposeAsync();
 
-    private async Task SubscribeCoreAsync(WakeHub hub)
+    private async Task SubscribeCoreAsync(WakeHub hub, RedisChannel channel)
     {
-        await hub.SubscribeAsync(_connection).ConfigureAwait(false);
+        await hub.SubscribeAsync(_connection, channel).ConfigureAwait(false);
     }
 }

@@ -28,7 +28,9 @@ internal sealed class RedisSemaphores(RedisTurns redis, StoreLifetime lifetime)
         var waits = !wait.IsSingleAttempt;
         // Registered before the first attempt, so a hand-off between that attempt and the wait still reaches us.
         using var registration = waits ? redis.Register(keys.HubTag, token) : null;
-        var subscribed = waits && await redis.EnsureSubscribedAsync().ConfigureAwait(false);
+        // Not waited for: if it is not ready before the first attempt, the wait attempts again once it is.
+        using var listening = waits ? redis.Listen(keys.Channel) : null;
+        var listened = listening?.IsReady == true;
         var grant = await AttemptAsync(keys, name, token, maxCount, waits).ConfigureAwait(false);
         if (grant.Fence == 0 && registration is not null)
         {
@@ -37,7 +39,7 @@ internal sealed class RedisSemaphores(RedisTurns redis, StoreLifetime lifetime)
             try
             {
                 waited = await redis.WaitForGrantAsync(() => AttemptAsync(keys, name, token, maxCount, join: true), () => LeaveAsync(keys, token),
-                    registration.Signal, grant, subscribed, stop.Token).ConfigureAwait(false);
+                    registration.Signal, listened ? grant : null, listening!, stop.Token).ConfigureAwait(false);
             }
             catch (SemaphoreCountMismatchException)
             {
@@ -67,7 +69,7 @@ internal sealed class RedisSemaphores(RedisTurns redis, StoreLifetime lifetime)
         // The lease is counted from the send, also for a grant that arrives later by message (it was made after this).
         var sent = redis.Time.GetTimestamp();
         var (fence, inUse) = await SemaphoreAcquireScript.RunAsync(db, keys, token, redis.Options.Lease, join, redis.Options.WaiterTimeToLive, maxCount,
-            redis.Channel).ConfigureAwait(false);
+            keys.Channel).ConfigureAwait(false);
         if (fence < 0) throw new SemaphoreCountMismatchException(name, maxCount, inUse);
         return new RedisGrant(fence, false, sent);
     }
@@ -95,7 +97,7 @@ internal sealed class RedisSemaphores(RedisTurns redis, StoreLifetime lifetime)
     private async Task ReleaseTokenAsync(SemaphoreKeys keys, string token)
     {
         var db = (await redis.Connection.GetAsync().ConfigureAwait(false)).GetDatabase();
-        var (_, granted) = await SemaphoreReleaseScript.RunAsync(db, keys, token, redis.Options.Lease, redis.Channel).ConfigureAwait(false);
+        var (_, granted) = await SemaphoreReleaseScript.RunAsync(db, keys, token, redis.Options.Lease, keys.Channel).ConfigureAwait(false);
         foreach (var (next, fence) in granted) redis.Deliver(keys.HubTag, next, fence);
     }
 

@@ -3,21 +3,18 @@ using StackExchange.Redis;
 namespace Padlock.Redis.Waiting;
 
 /// <summary>
-/// The store's single wake-up subscription, shared by all its waiters. A release that hands the lock to the first
-/// waiter publishes "tag\nwaiter-token\nfencing-token" on the store's channel; the hub wakes only that waiter if it
-/// is here (the others stay asleep: it is not their turn). A message naming nobody wakes every local waiter of that
+/// Where a store's wake-up messages go (from <see cref="WakeChannels"/>' per-name channels, or Redlock's one channel
+/// per master), shared by all its waiters. A release that hands the lock to the first waiter publishes
+/// "tag\nwaiter-token\nfencing-token"; the hub wakes only that waiter if it is here (the others stay asleep: it is not their turn). A message naming nobody wakes every local waiter of that
 /// lock (Redlock, which has no queue). "tag\n+token" says a waiter joined the line: it goes to
 /// <paramref name="onQueued"/>, so a process handing a lock around inside itself knows to give it back.
 /// </summary>
-internal sealed class WakeHub(RedisChannel channel, Action<string, string>? onQueued = null)
+internal sealed class WakeHub(Action<string, string>? onQueued = null)
 {
     private readonly Dictionary<string, List<Waiter>> _byTag = new(StringComparer.Ordinal);
 
-    /// <summary>The channel releases publish on.</summary>
-    public RedisChannel Channel { get; } = channel;
-
-    /// <summary>Subscribes <paramref name="connection"/> to the channel, delivering to this hub.</summary>
-    public Task SubscribeAsync(Connection.RedisConnection connection) => connection.SubscribeAsync(Channel, (_, message) => OnMessage(message));
+    /// <summary>Subscribes <paramref name="connection"/> to <paramref name="channel"/>, delivering to this hub.</summary>
+    public Task SubscribeAsync(Connection.RedisConnection connection, RedisChannel channel) => connection.SubscribeAsync(channel, (_, message) => OnMessage(message));
 
     /// <summary>Registers a waiter for the lock with <paramref name="tag"/>; dispose it to leave.</summary>
     public Waiter Register(string tag, string token)

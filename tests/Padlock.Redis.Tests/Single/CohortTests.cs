@@ -156,7 +156,8 @@ public sealed class CohortTests(RedisFixture fixture)
     public async Task Once_another_store_waits_in_Redis_a_release_goes_to_it_before_the_next_local_waiter()
     {
         var name = NewName("cohort-yield");
-        await using var local = LockProvider.Create(Uri());
+        // Strict first-come-first-served between stores (no hand-off slice): the next release goes to the other store.
+        await using var local = LockProvider.Create(Uri("&slice=0ms"));
         await using var remote = LockProvider.Create(Uri());
         var localStore = (RedisLockStore)((LockProvider)local).Store;
         var first = await local.CreateLock(name).AcquireAsync();

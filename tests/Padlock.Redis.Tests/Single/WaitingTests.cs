@@ -69,7 +69,7 @@ public sealed class WaitingTests(RedisFixture fixture)
     }
 
     [Fact]
-    public async Task All_waiters_of_a_store_share_one_subscription()
+    public async Task A_store_subscribes_only_to_the_names_it_waits_for_and_lets_them_go_after_the_waits()
     {
         var prefix = "numsub" + Guid.NewGuid().ToString("N")[..8] + ":";
         await using var holder = LockProvider.Create(Uri("&prefix=" + prefix));
@@ -78,12 +78,25 @@ public sealed class WaitingTests(RedisFixture fixture)
         var held = new List<ILockHandle>();
         // Taken without waiting, so the holder store never subscribes: only the waiters' store does.
         foreach (var n in names) held.Add((await holder.CreateLock(n).TryAcquireAsync())!);
+        held.Add((await holder.CreateLock("nobody-waits").TryAcquireAsync())!);
         var waiting = names.Select(n => waiters.CreateLock(n).AcquireAsync(TimeSpan.FromSeconds(30)).AsTask()).ToArray();
         var store = (RedisLockStore)waiters.Store;
         await Eventually.TrueAsync(async () => (await Task.WhenAll(names.Select(n => store.InspectAsync(n).AsTask()))).All(s => s.Waiters!.Count == 1), "one waiter in every line");
-        var subscribers = (StackExchange.Redis.RedisResult[])(await fixture.Admin.GetDatabase().ExecuteAsync("PUBSUB", "NUMSUB", prefix + "wake"))!;
-        Assert.Equal(1, (long)subscribers[1]);
+        // One channel per name, each with the one store that waits for it; none for a name nobody waits for, and no
+        // prefix-wide channel that every process would hear every release on.
+        await Eventually.TrueAsync(async () => (await Subscribers(names.Select(n => prefix + "{" + n + "}:wake").ToArray())).All(c => c == 1), "every waited-for name's channel has one subscriber");
+        var unrelated = await Subscribers(prefix + "{nobody-waits}:wake", prefix + "wake");
+        Assert.Equal(new long[] { 0, 0 }, unrelated);
         foreach (var h in held) await h.DisposeAsync();
         foreach (var w in waiting) await (await w).DisposeAsync();
+        // After the linger, the channels are let go.
+        await Eventually.TrueAsync(async () => (await Subscribers(names.Select(n => prefix + "{" + n + "}:wake").ToArray())).All(c => c == 0), "the channels are unsubscribed after the waits");
+    }
+
+    private async Task<long[]> Subscribers(params string[] channels)
+    {
+        var args = new object[] { "NUMSUB" }.Concat(channels).ToArray();
+        var reply = (StackExchange.Redis.RedisResult[])(await fixture.Admin.GetDatabase().ExecuteAsync("PUBSUB", args))!;
+        return [.. Enumerable.Range(0, channels.Length).Select(i => (long)reply[2 * i + 1])];
     }
 }
