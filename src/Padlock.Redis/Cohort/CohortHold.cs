@@ -62,10 +62,11 @@ internal sealed class CohortHold(string token, long firstFence, bool othersQueue
 
     /// <summary>
     /// Whether the next local waiter may have the key without a trip to Redis: it need not go back, the block has a
-    /// token left, and the window since the last check of the Redis line is still open.
+    /// token left, and either others are known to wait (the turn's policy bounds it, no check of the Redis line could
+    /// say more) or the window since the last check of the Redis line is still open.
     /// </summary>
     public bool CanHandOff(TimeProvider time)
-        => !MustGiveBack(time) && _nextFence <= _lastFence && time.GetElapsedTime(_windowStart) < MaxHandOffWindow;
+        => !MustGiveBack(time) && _nextFence <= _lastFence && (_othersQueued || time.GetElapsedTime(_windowStart) < MaxHandOffWindow);
 
     /// <summary>A refill found nobody waiting in Redis: a new block from <paramref name="firstFence"/>, and a new window from <paramref name="checkedAt"/>.</summary>
     public void Refilled(long firstFence, long checkedAt)

@@ -7,10 +7,17 @@ namespace Padlock.Testing.Contract;
 public static class SemaphoreStress
 {
     /// <summary>Runs the other process to its end and returns its permits' spans (monotonic timestamps) and tokens.</summary>
-    public static async Task<List<(long Start, long End, long Token)>> StartAsync(string uri, string name, int maxCount, int workers, int rounds, string hold)
+    public static Task<List<(long Start, long End, long Token)>> StartAsync(string uri, string name, int maxCount, int workers, int rounds, string hold)
+        => RunAsync(uri, name, maxCount.ToString(CultureInfo.InvariantCulture), workers, rounds, hold);
+
+    /// <summary>As <see cref="StartAsync"/>, taking the name's lock instead of a permit.</summary>
+    public static Task<List<(long Start, long End, long Token)>> StartLockAsync(string uri, string name, int workers, int rounds, string hold)
+        => RunAsync(uri, name, "lock", workers, rounds, hold);
+
+    private static async Task<List<(long Start, long End, long Token)>> RunAsync(string uri, string name, string maxCount, int workers, int rounds, string hold)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { HolderProcess.HolderDll(), "--semaphore-stress", maxCount.ToString(CultureInfo.InvariantCulture),
+        foreach (var a in new[] { HolderProcess.HolderDll(), "--semaphore-stress", maxCount,
             workers.ToString(CultureInfo.InvariantCulture), rounds.ToString(CultureInfo.InvariantCulture), hold, uri, name })
             psi.ArgumentList.Add(a);
         using var process = Process.Start(psi)!;

@@ -1,0 +1,82 @@
+using Padlock.Redis.Tests.Fixtures;
+using Padlock.Testing;
+using Padlock.Testing.Contract;
+using Xunit;
+
+namespace Padlock.Redis.Tests.Single;
+
+/// <summary>
+/// Bounded batching between stores (<see cref="RedisLockOptions.HandOffSlice"/>, <see cref="RedisLockOptions.HandOffBatch"/>):
+/// a store keeps the key for its own callers while another store waits only until its turn is over, then the other
+/// store gets it, even while local callers keep arriving; exclusion and token order hold across processes.
+/// </summary>
+[Collection(RedisCollection.Name)]
+public sealed class HandOffSliceTests(RedisFixture fixture)
+{
+    private static readonly TimeSpan Guard = TimeSpan.FromSeconds(30);
+
+    private string Uri(string extra = "") => $"redis://{fixture.Endpoint}?lease=5s{extra}";
+
+    private static string NewName(string stem) => stem + "-" + Guid.NewGuid().ToString("N");
+
+    [Theory]
+    [InlineData(4)]
+    [InlineData(1)]
+    public async Task While_another_store_waits_a_turn_serves_at_most_batch_grants_though_local_callers_keep_coming(int batch)
+    {
+        var name = NewName("slice-batch");
+        // A long slice: only the grant count can end the turn here.
+        await using var local = LockProvider.Create(Uri($"&slice=1s&batch={batch}"));
+        await using var remote = LockProvider.Create(Uri());
+        var store = (RedisLockStore)((LockProvider)local).Store;
+        var first = await local.CreateLock(name).AcquireAsync();
+        var grants = new List<long>();
+        using var stop = new CancellationTokenSource();
+        // Three more callers of the holding store queue behind the first and come straight back after each hold.
+        var callers = Enumerable.Range(0, 3).Select(_ => SeparateFlow.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                await using var h = await local.CreateLock(name).AcquireAsync(Guard);
+                lock (grants) grants.Add(h.FencingToken);
+            }
+        })).ToArray();
+        await Eventually.TrueAsync(() => store.LocalWaiters(name) == 3, "three local callers queue behind the first");
+        var remoteNext = remote.CreateLock(name).AcquireAsync(Guard).AsTask();
+        await Eventually.TrueAsync(() => store.KnowsOthersWait(name), "the holding store hears the other store join");
+        await first.DisposeAsync();
+        long remoteToken;
+        int localBefore;
+        await using (var remoteHold = await remoteNext)
+        {
+            remoteToken = remoteHold.FencingToken;
+            lock (grants) localBefore = grants.Count(t => t < remoteToken);
+            await stop.CancelAsync();
+        }
+        await Task.WhenAll(callers);
+        // The first holder was the turn's first grant: at most batch - 1 local hand-offs followed before the other store.
+        Assert.InRange(localBefore, batch == 1 ? 0 : 1, batch - 1);
+        Assert.True(remoteToken > first.FencingToken);
+        lock (grants) Assert.Contains(grants, t => t > remoteToken);
+    }
+
+    [Fact]
+    public async Task Batching_between_two_processes_keeps_exclusion_and_token_order_and_the_processes_take_turns()
+    {
+        var name = NewName("slice-procs");
+        var uri = Uri();
+        // Two OS processes, four callers each, every hold a span printed from inside it.
+        var runs = await Task.WhenAll(
+            SemaphoreStress.StartLockAsync(uri, name, workers: 4, rounds: 60, hold: "1ms"),
+            SemaphoreStress.StartLockAsync(uri, name, workers: 4, rounds: 60, hold: "1ms"));
+        var spans = runs.SelectMany((r, p) => r.Select(s => (s.Start, s.End, s.Token, Process: p))).OrderBy(s => s.Start).ToList();
+        Assert.Equal(480, spans.Count);
+        Assert.Equal(1, SemaphoreStress.MostAtOnce(spans.Select(s => (s.Start, s.End, s.Token))));
+        for (var i = 1; i < spans.Count; i++)
+            Assert.True(spans[i].Token > spans[i - 1].Token, $"Hold {i} (token {spans[i].Token}) began after a hold with token {spans[i - 1].Token}.");
+        // Turns: the processes alternate in runs, and local hand-offs made some runs longer than one.
+        var switches = spans.Zip(spans.Skip(1)).Count(p => p.First.Process != p.Second.Process);
+        Assert.True(switches >= 4, $"Only {switches} switches between the two processes.");
+        Assert.True(switches < spans.Count - 1, "Every grant alternated: no local hand-off happened.");
+    }
+}
