@@ -75,7 +75,7 @@ public sealed class RedisLockOptions
     /// <see cref="HandOffBatch"/> grants, and the next release gives the lock to the first process in the Redis line. A
     /// waiting process so waits at most a slice plus the hold in progress per process ahead of it. Zero: strict
     /// first-come-first-served between processes (the lock goes back at the first release once another process waits).
-    /// Default 2ms; 0s to 1s. URI: slice.
+    /// Default 2ms; 0ms to 1s. URI: slice.
     /// </summary>
     public TimeSpan HandOffSlice { get; set; } = HandOffSliceSetting.Default;
 

@@ -68,19 +68,11 @@ public sealed class RedisLockStoreFactory : ILockStoreFactory
             TlsKeyFile = uri.GetString("keyfile"),
             TlsHost = uri.GetString("tlshost"),
             HandOffSlice = redlock ? RedisLockOptions.HandOffSliceSetting.Default : RedisLockOptions.HandOffSliceSetting.Read(uri),
-            HandOffBatch = redlock ? (int)RedisLockOptions.HandOffBatchSetting.Default : ReadBatch(uri),
+            HandOffBatch = redlock ? (int)RedisLockOptions.HandOffBatchSetting.Default
+                : uri.GetInt(RedisLockOptions.HandOffBatchSetting.UriKey, (int)RedisLockOptions.HandOffBatchSetting.Default, (int)RedisLockOptions.HandOffBatchSetting.Min, (int)RedisLockOptions.HandOffBatchSetting.Max),
             ClockDriftFactor = redlock ? RedisLockOptions.ClockDriftFactorSetting.Read(uri) : RedisLockOptions.ClockDriftFactorSetting.Default,
         };
         return redlock ? RedlockLockStore.FromUri(options, uri.Display, context) : RedisLockStore.FromUri(options, uri.Display, context);
-    }
-
-    // A count of grants: a whole number within the setting's range.
-    private static int ReadBatch(StoreUri uri)
-    {
-        var value = RedisLockOptions.HandOffBatchSetting.Read(uri);
-        if (value != Math.Floor(value))
-            throw new ArgumentException($"'{uri.Display}' sets batch={value.ToString(System.Globalization.CultureInfo.InvariantCulture)}: a whole number of grants is expected ({RedisLockOptions.HandOffBatchSetting.Range}).", nameof(uri));
-        return (int)value;
     }
 
     private static readonly string[] SharedKeys =

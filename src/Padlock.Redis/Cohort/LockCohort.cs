@@ -78,14 +78,11 @@ internal sealed class LockCohort(RedisTurns redis, LockKeys keys, Action<LockCoh
         var token = redis.NewToken();
         var registration = wait ? redis.Register(keys, token) : null;
         RedisGrant grant;
-        // Whether a hand-off published from now on reaches this store; if not yet, the turn attempts again once it does.
-        var listened = false;
+        // Whether a hand-off published after the attempt reaches this store is known only if we must wait; the
+        // uncontended path neither subscribes nor allocates for it.
+        var peeked = wait ? redis.Channels.Peek(keys.Channel) : null;
         try
         {
-            if (wait)
-            {
-                lock (_gate) listened = ListenLocked().IsReady;
-            }
             grant = await redis.AttemptAsync(keys, token, join: wait).ConfigureAwait(false);
         }
         catch
@@ -124,7 +121,8 @@ internal sealed class LockCohort(RedisTurns redis, LockKeys keys, Action<LockCoh
             {
                 // First come: those who arrived during the attempt line up behind this caller, who is already in the Redis line.
                 node = _waiters.AddFirst(NewWaiter());
-                StartTurnLocked(token, registration, listened ? grant : null);
+                // Not subscribed without a break since before the attempt: the turn attempts again once it is.
+                StartTurnLocked(token, registration, ListenLocked().ContinuesFrom(peeked) ? grant : null);
             }
         }
         if (node is null)

@@ -30,15 +30,16 @@ internal sealed class RedisLines(RedisTurns redis, StoreLifetime lifetime)
         var waits = !wait.IsSingleAttempt;
         // Registered before the first attempt, so a hand-off between that attempt and the wait still reaches us.
         using var registration = waits ? redis.Register(keys.HubTag, token) : null;
-        // Not waited for: if it is not ready before the first attempt, the wait attempts again once it is.
-        using var listening = waits ? redis.Listen(keys.Channel) : null;
-        var listened = listening?.IsReady == true;
+        // Listened to only if we must wait; a wait attempts again once subscribed unless the channel was subscribed
+        // without a break since before the first attempt.
+        var peeked = waits ? redis.Channels.Peek(keys.Channel) : null;
         var grant = await AttemptAsync(keys, token, mode, value, waits).ConfigureAwait(false);
         if (grant.Fence == 0 && registration is not null)
         {
+            using var listening = redis.Listen(keys.Channel);
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(wait.Token, lifetime.Disposing);
             var waited = await redis.WaitForGrantAsync(() => AttemptAsync(keys, token, mode, value, join: true), () => LeaveAsync(keys, token, value),
-                registration.Signal, listened ? grant : null, listening!, stop.Token).ConfigureAwait(false);
+                registration.Signal, listening.ContinuesFrom(peeked) ? grant : null, listening, stop.Token).ConfigureAwait(false);
             if (waited is not { } g)
             {
                 // The line is left: report why the wait ended.

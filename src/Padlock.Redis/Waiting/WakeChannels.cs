@@ -24,24 +24,33 @@ internal sealed class WakeChannels(RedisConnection connection, WakeHub hub, Time
     private readonly RedisConnection _connection = connection;
     private readonly WakeHub _hub = hub;
     private readonly ILogger _logger = logger;
-    private readonly Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, Task> _closing = new(StringComparer.Ordinal);
+    private readonly Dictionary<RedisChannel, Entry> _entries = [];
+    private readonly Dictionary<RedisChannel, Task> _closing = [];
 
     /// <summary>Listens on <paramref name="channel"/> until the returned handle is disposed (and the linger after).</summary>
     public Listening Listen(RedisChannel channel)
     {
-        var name = channel.ToString();
         lock (_entries)
         {
-            if (!_entries.TryGetValue(name, out var entry))
+            if (!_entries.TryGetValue(channel, out var entry))
             {
-                _closing.TryGetValue(name, out var closing);
-                _entries[name] = entry = new Entry(this, channel, closing ?? Task.CompletedTask);
+                _closing.TryGetValue(channel, out var closing);
+                _entries[channel] = entry = new Entry(this, channel, closing ?? Task.CompletedTask);
             }
             entry.Refs++;
             entry.Generation++;
             return new Listening(entry);
         }
+    }
+
+    /// <summary>
+    /// The channel's subscription when it is confirmed now, without listening (nothing allocated, nothing sent): a
+    /// caller that attempts first and listens only when it must wait passes this to
+    /// <see cref="Listening.ContinuesFrom"/> to learn whether a hand-off published after the attempt reached it.
+    /// </summary>
+    public Entry? Peek(RedisChannel channel)
+    {
+        lock (_entries) return _entries.TryGetValue(channel, out var entry) && entry.IsReady ? entry : null;
     }
 
     /// <summary>How many channels are subscribed or lingering (for tests).</summary>
@@ -74,11 +83,11 @@ internal sealed class WakeChannels(RedisConnection connection, WakeHub hub, Time
         {
             return;
         }
-        var name = entry.Channel.ToString();
+        var name = entry.Channel;
         TaskCompletionSource closed;
         lock (_entries)
         {
-            // Listened to again meanwhile: it stays.
+            // Listened to again meanwhile: it stays. (Once removed, an entry is never used again.)
             if (entry.Refs > 0 || entry.Generation != generation || !_entries.Remove(name)) return;
             closed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             _closing[name] = closed.Task;
@@ -92,7 +101,7 @@ internal sealed class WakeChannels(RedisConnection connection, WakeHub hub, Time
         catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
         {
             // Disconnected or closing: the subscription goes with the link.
-            _logger.LogDebug(ex, "Unsubscribing from {Channel} failed", name);
+            _logger.LogDebug(ex, "Unsubscribing from {Channel} failed", name.ToString());
         }
         finally
         {

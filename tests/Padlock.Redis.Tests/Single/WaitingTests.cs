@@ -93,6 +93,25 @@ public sealed class WaitingTests(RedisFixture fixture)
         await Eventually.TrueAsync(async () => (await Subscribers(names.Select(n => prefix + "{" + n + "}:wake").ToArray())).All(c => c == 0), "the channels are unsubscribed after the waits");
     }
 
+    [Fact]
+    public async Task A_waiter_whose_subscription_is_dropped_is_still_granted_by_the_fallback_check()
+    {
+        var name = "dropped-" + Guid.NewGuid().ToString("N");
+        await using var holder = LockProvider.Create(Uri());
+        await using var waiter = LockProvider.Create(Uri("&fallback=100ms"));
+        var store = (RedisLockStore)waiter.Store;
+        var held = await holder.CreateLock(name).AcquireAsync();
+        var waiting = waiter.CreateLock(name).AcquireAsync(TimeSpan.FromSeconds(30)).AsTask();
+        await Eventually.TrueAsync(async () => (await store.InspectAsync(name)).Waiters!.Count == 1, "the waiter is in line");
+        await Eventually.TrueAsync(async () => (await Subscribers("padlock:{" + name + "}:wake"))[0] == 1, "the waiter's store listens on the name");
+        // Every subscription link is cut: the hand-off message of the release below may reach nobody.
+        await using (var admin = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(fixture.Endpoint + ",allowAdmin=true"))
+            await admin.GetDatabase().ExecuteAsync("CLIENT", "KILL", "TYPE", "pubsub");
+        await held.DisposeAsync();
+        await using var got = await waiting.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.True(got.FencingToken > held.FencingToken);
+    }
+
     private async Task<long[]> Subscribers(params string[] channels)
     {
         var args = new object[] { "NUMSUB" }.Concat(channels).ToArray();

@@ -32,6 +32,8 @@ public static class SettingChecks
         object expected = setting switch
         {
             DurationSetting d => d.Default,
+            // A whole-number option (a count) is an int property declared by a NumberSetting.
+            NumberSetting n when actual is int => (int)n.Default,
             NumberSetting n => n.Default,
             _ => throw new NotSupportedException(setting.GetType().Name),
         };
@@ -39,9 +41,13 @@ public static class SettingChecks
     }
 
     /// <summary>The values just below the minimum and just above the maximum, as typed values and as URI text.</summary>
-    public static IEnumerable<(object Value, string UriText)> JustOutside(StoreSetting setting) => setting switch
+    public static IEnumerable<(object Value, string UriText)> JustOutside(StoreSetting setting, Type? propertyType = null) => setting switch
     {
+        // A range from zero has nothing below it that a URI could write (a duration is never negative).
+        DurationSetting d when d.Min == TimeSpan.Zero => [Duration(d.Max + TimeSpan.FromMilliseconds(1))],
         DurationSetting d => [Duration(d.Min - TimeSpan.FromMilliseconds(1)), Duration(d.Max + TimeSpan.FromMilliseconds(1))],
+        NumberSetting n when propertyType == typeof(int) => [((int)n.Min - 1, ((int)n.Min - 1).ToString(CultureInfo.InvariantCulture)),
+            ((int)n.Max + 1, ((int)n.Max + 1).ToString(CultureInfo.InvariantCulture))],
         NumberSetting n => [Number(n.Min - 0.001), Number(n.Max + 0.001)],
         _ => throw new NotSupportedException(setting.GetType().Name),
     };
@@ -53,7 +59,8 @@ public static class SettingChecks
     public static void OutsideTheRangeFailsInBothForms(StoreSetting setting, Func<object> newOptions, Action<object> build, Func<string, string> uriWith)
     {
         var expected = $"out of range: allowed {setting.Range}";
-        foreach (var (value, text) in JustOutside(setting))
+        var propertyType = newOptions().GetType().GetProperty(setting.Property)!.PropertyType;
+        foreach (var (value, text) in JustOutside(setting, propertyType))
         {
             var options = newOptions();
             options.GetType().GetProperty(setting.Property)!.SetValue(options, value);
