@@ -23,6 +23,7 @@ internal static class VerifyCommand
             Arity = ArgumentArity.ZeroOrOne,
         };
         var clients = new Option<int>("--clients", "-c") { Description = "Client processes contending for the lock.", DefaultValueFactory = _ => 4 };
+        var callers = new Option<int>("--callers") { Description = "Callers in each client process, each its own loop on the process's provider (a store that hands the lock around inside a process, redis://, is then checked too).", DefaultValueFactory = _ => 1 };
         var duration = new Option<string>("--duration", "-d") { Description = "How long each store × fault runs (at least one fault is injected even if it takes longer).", DefaultValueFactory = _ => "10s" };
         var fault = new Option<string[]>("--fault", "-f") { Description = $"A fault to inject, repeatable: {string.Join(", ", Faults.All)}. Default: none." };
         var fenced = new Option<bool>("--fenced") { Description = "The register refuses reads and writes carrying a token below the highest it has seen." };
@@ -33,7 +34,7 @@ internal static class VerifyCommand
         var report = new Option<string?>("--report") { Description = "Write a self-contained HTML report with a timeline of holds per client." };
         var command = new Command("verify", "Check a store's safety under faults: client processes update a register under the lock while verify pauses, kills or cuts off holders, or restarts or freezes the server; counts overlaps, lost updates, stale writes and tokens out of order.")
         {
-            stores, localServers, clients, duration, fault, fenced, hold, pause, timeout, json, report,
+            stores, localServers, clients, callers, duration, fault, fenced, hold, pause, timeout, json, report,
         };
         command.SetAction(async (p, _) =>
         {
@@ -57,7 +58,10 @@ internal static class VerifyCommand
                 Args.Duration(p.GetValue(hold), "--hold"),
                 Args.Duration(p.GetValue(timeout), "--acquire-timeout"),
                 p.GetValue(fenced),
-                p.GetValue(pause) is { } pauseText ? Args.Duration(pauseText, "--pause") : null);
+                p.GetValue(pause) is { } pauseText ? Args.Duration(pauseText, "--pause") : null)
+            {
+                Callers = Args.Positive(p.GetValue(callers), "--callers", 16),
+            };
             if (options.Clients < 2) throw new UsageException("invalid value 1 for --clients: expected 2 to 64 (exclusion needs contenders)");
 
             var results = await RunAllAsync(context, uris, kinds, faults, options, p.GetValue(json));

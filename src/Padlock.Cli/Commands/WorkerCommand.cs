@@ -31,10 +31,11 @@ internal static class WorkerCommand
         var holdMs = new Option<int>("--hold-ms") { Required = true };
         var timeoutMs = new Option<int>("--acquire-timeout-ms") { Required = true };
         var fenced = new Option<bool>("--fenced");
-        var command = new Command("verify", "One client process of padlock verify.") { store, name, client, register, log, holdMs, timeoutMs, fenced };
+        var callers = new Option<int>("--callers") { DefaultValueFactory = _ => 1 };
+        var command = new Command("verify", "One client process of padlock verify.") { store, name, client, register, log, holdMs, timeoutMs, fenced, callers };
         command.SetAction((p, _) => Padlock.Cli.Verify.VerifyClient.RunAsync(
             p.GetValue(store)!, p.GetValue(name)!, p.GetValue(client), p.GetValue(register)!, p.GetValue(log)!,
-            TimeSpan.FromMilliseconds(p.GetValue(holdMs)), TimeSpan.FromMilliseconds(p.GetValue(timeoutMs)), p.GetValue(fenced), context.Interrupted));
+            TimeSpan.FromMilliseconds(p.GetValue(holdMs)), TimeSpan.FromMilliseconds(p.GetValue(timeoutMs)), p.GetValue(fenced), p.GetValue(callers), context.Interrupted));
         return command;
     }
 }

@@ -8,14 +8,15 @@ namespace Padlock.Cli.Verify;
 /// <summary>
 /// One verify client (<c>padlock worker verify</c>), its own OS process so faults hit it alone. It loops: acquire
 /// (bounded wait), read the register (entering the critical section), hold, write value + 1, leave, release, until its
-/// standard input closes. It is deliberately naive: it writes even when its lock was lost during the hold, as a holder
+/// standard input closes; with several callers, each runs that loop on the process's one provider (events numbered
+/// across them). It is deliberately naive: it writes even when its lock was lost during the hold, as a holder
 /// frozen between its last check and its write would; whether and when the loss was reported is logged, not obeyed.
 /// Every event goes to its log as one line, written straight to the kernel so a SIGKILL loses nothing logged.
 /// Times are <see cref="Stopwatch.GetTimestamp"/> ticks: CLOCK_MONOTONIC, one clock for every process on the machine.
 /// </summary>
 internal static class VerifyClient
 {
-    public static async Task<int> RunAsync(string store, string name, int client, string registerPath, string logPath, TimeSpan hold, TimeSpan acquireTimeout, bool fenced, CancellationToken ct)
+    public static async Task<int> RunAsync(string store, string name, int client, string registerPath, string logPath, TimeSpan hold, TimeSpan acquireTimeout, bool fenced, int callers, CancellationToken ct)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         // Verify closes our standard input to end the run.
@@ -45,61 +46,71 @@ internal static class VerifyClient
         Console.WriteLine("ready");
         Console.Out.Flush();
         var seq = 0;
-        while (!stop.IsCancellationRequested)
+        async Task CallerLoopAsync()
         {
-            var asked = Stopwatch.GetTimestamp();
-            ILockHandle? handle;
-            try
+            while (!stop.IsCancellationRequested)
             {
-                handle = await theLock.TryAcquireAsync(acquireTimeout, stop.Token);
-            }
-            catch (OperationCanceledException) when (stop.IsCancellationRequested)
-            {
-                break;
-            }
-            catch (Exception ex)
-            {
-                log.Write($"F {Stopwatch.GetTimestamp()} {ex.GetType().Name}: {ex.Message.Split('\n')[0]}");
-                await Pause(stop.Token);
-                continue;
-            }
-            if (handle is null)
-            {
-                log.Write($"F {Stopwatch.GetTimestamp()} not granted within {Durations.Format(acquireTimeout)}");
-                continue;
-            }
-            var s = ++seq;
-            log.Write($"G {s} {Stopwatch.GetTimestamp()} {handle.FencingToken} {asked}");
-            var token = handle.FencingToken;
-            using (handle.LostToken.Register(() => log.Write($"L {s} {Stopwatch.GetTimestamp()}")))
-            {
+                var asked = Stopwatch.GetTimestamp();
+                ILockHandle? handle;
                 try
                 {
-                    var value = register.Read(client, token, fenced);
-                    log.Write($"R {s} {Stopwatch.GetTimestamp()} {(value is null ? "rejected" : value.Value.ToString(CultureInfo.InvariantCulture))}");
-                    if (value is not null)
-                    {
-                        if (hold > TimeSpan.Zero) Thread.Sleep(hold); // a blocking hold: a SIGSTOP here freezes the holder mid-update
-                        _ = handle.IsLost; // stores that check their deadline lazily report the loss here
-                        var outcome = register.Write(value.Value + 1, token, fenced);
-                        log.Write($"W {s} {Stopwatch.GetTimestamp()} {outcome}");
-                    }
-                    register.Leave(client);
+                    handle = await theLock.TryAcquireAsync(acquireTimeout, stop.Token);
                 }
-                finally
+                catch (OperationCanceledException) when (stop.IsCancellationRequested)
                 {
-                    log.Write($"E {s} {Stopwatch.GetTimestamp()}");
+                    break;
+                }
+                catch (Exception ex)
+                {
+                    log.Write($"F {Stopwatch.GetTimestamp()} {ex.GetType().Name}: {ex.Message.Split('\n')[0]}");
+                    await Pause(stop.Token);
+                    continue;
+                }
+                if (handle is null)
+                {
+                    log.Write($"F {Stopwatch.GetTimestamp()} not granted within {Durations.Format(acquireTimeout)}");
+                    continue;
+                }
+                var s = Interlocked.Increment(ref seq);
+                log.Write($"G {s} {Stopwatch.GetTimestamp()} {handle.FencingToken} {asked}");
+                var token = handle.FencingToken;
+                using (handle.LostToken.Register(() => log.Write($"L {s} {Stopwatch.GetTimestamp()}")))
+                {
                     try
                     {
-                        await handle.DisposeAsync();
+                        var value = register.Read(client, token, fenced);
+                        log.Write($"R {s} {Stopwatch.GetTimestamp()} {(value is null ? "rejected" : value.Value.ToString(CultureInfo.InvariantCulture))}");
+                        if (value is not null)
+                        {
+                            if (hold > TimeSpan.Zero) Thread.Sleep(hold); // a blocking hold: a SIGSTOP here freezes the holder mid-update
+                            _ = handle.IsLost; // stores that check their deadline lazily report the loss here
+                            var outcome = register.Write(value.Value + 1, token, fenced);
+                            log.Write($"W {s} {Stopwatch.GetTimestamp()} {outcome}");
+                        }
+                        register.Leave(client);
                     }
-                    catch (Exception ex) when (ex is not OperationCanceledException)
+                    finally
                     {
-                        log.Write($"X {s} {Stopwatch.GetTimestamp()} {ex.GetType().Name}");
+                        log.Write($"E {s} {Stopwatch.GetTimestamp()}");
+                        try
+                        {
+                            await handle.DisposeAsync();
+                        }
+                        catch (Exception ex) when (ex is not OperationCanceledException)
+                        {
+                            log.Write($"X {s} {Stopwatch.GetTimestamp()} {ex.GetType().Name}");
+                        }
                     }
                 }
             }
         }
+
+        // Each caller a flow of its own (no execution context shared), as separate threads of an application would be.
+        Task Caller()
+        {
+            using (ExecutionContext.SuppressFlow()) return Task.Run(CallerLoopAsync);
+        }
+        await Task.WhenAll(Enumerable.Range(0, callers).Select(_ => Caller()));
         return ExitCodes.Ok;
     }
 

@@ -6,6 +6,12 @@ namespace Padlock.Cli.Verify;
 /// </summary>
 internal sealed record VerifyOptions(int Clients, TimeSpan Duration, TimeSpan Hold, TimeSpan AcquireTimeout, bool Fenced, TimeSpan? PauseFor)
 {
+    /// <summary>
+    /// Callers in each client process, each its own loop on the process's one provider (default 1). More than one
+    /// checks a store that hands the lock between callers of one process (redis://) under the same faults.
+    /// </summary>
+    public int Callers { get; init; } = 1;
+
     public TimeSpan FreezeFor(string uri)
         => PauseFor ?? (Faults.LeaseOf(uri) is { } lease ? lease * 1.5 + TimeSpan.FromMilliseconds(500) : TimeSpan.FromSeconds(1));
 }

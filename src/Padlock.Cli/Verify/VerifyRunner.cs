@@ -218,6 +218,7 @@ internal sealed class VerifyRunner(VerifyOptions options, string workDir)
             "--register", Path.Combine(_dir, "register"), "--log", Path.Combine(_dir, $"client-{index}.log"),
             "--hold-ms", ((int)options.Hold.TotalMilliseconds).ToString(CultureInfo.InvariantCulture),
             "--acquire-timeout-ms", ((int)options.AcquireTimeout.TotalMilliseconds).ToString(CultureInfo.InvariantCulture),
+            "--callers", options.Callers.ToString(CultureInfo.InvariantCulture),
             .. options.Fenced ? new[] { "--fenced" } : [],
         ]);
         psi.RedirectStandardInput = true;

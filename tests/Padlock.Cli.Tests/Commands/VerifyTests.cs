@@ -50,6 +50,20 @@ public sealed class VerifyTests
         Assert.Equal("safe with fencing", row.GetProperty("outcome").GetString());
     }
 
+    [Fact]
+    public async Task Redis_callers_handing_the_lock_around_inside_processes_stay_safe_when_a_process_is_killed_in_its_turn()
+    {
+        // Three callers per process: the store hands the lock between them (bounded batching) and the killed process
+        // dies holding the key with callers queued behind; the others take over after its lease.
+        var row = await RunOneAsync("--local-servers", "redis", "--fault", "kill", "--clients", "3", "--callers", "3", "--hold", "1ms", "--duration", "2s");
+
+        Assert.Equal("safe", row.GetProperty("outcome").GetString());
+        Assert.True(row.GetProperty("grants").GetInt64() > 0, row.ToString());
+        Assert.Equal(0, row.GetProperty("overlaps").GetInt64());
+        Assert.Equal(0, row.GetProperty("lostUpdates").GetInt64());
+        Assert.Equal(0, row.GetProperty("tokensBackwards").GetInt64() + row.GetProperty("tokensRepeated").GetInt64());
+    }
+
     [Theory]
     [InlineData("zk")]
     [InlineData("etcd")]
@@ -179,6 +193,8 @@ public sealed class VerifyTests
     [InlineData("--fault", "meteor")]
     [InlineData("--local-servers", "oracle")]
     [InlineData("--clients", "1")]
+    [InlineData("--callers", "0")]
+    [InlineData("--callers", "17")]
     public async Task Bad_options_are_usage_errors(string option, string value)
     {
         var result = await CliProcess.RunAsync("verify", "--store", "file:///tmp/padlock-verify-usage", option, value);
