@@ -89,7 +89,7 @@ internal static class AdvisoryWait
 
     private static NpgsqlBatchCommand Grant(PostgresLockStore store, AdvisoryGrant grant, bool tryOnce)
     {
-        var command = new NpgsqlBatchCommand(store.Table.Grant(grant, tryOnce));
+        var command = new NpgsqlBatchCommand(store.Table.Grant(grant, tryOnce, store.TokenBlocks));
         command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = grant.FenceRow });
         command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = store.Owner });
         if (grant.Value is { } value) command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = value });

@@ -63,14 +63,15 @@ public sealed class PostgresLockStore : ILockStore, ILockInspector, IPrimitiveIn
     public TimeSpan Lease { get; }
 
     /// <summary>
-    /// The SQL that creates the fencing counter table <paramref name="table"/>, and adds the election columns
-    /// (<c>value</c>, <c>pid</c>) to one made before them (what <c>padlock postgres init</c> runs). Two statements.
+    /// The SQL that creates the fencing counter table <paramref name="table"/> and its unlogged companion
+    /// <c>TABLE_live</c> (the token blocks opened since the server's last crash recovery), and adds the election columns
+    /// (<c>value</c>, <c>pid</c>) to a counter table made before them (what <c>padlock postgres init</c> runs). Three statements.
     /// </summary>
     /// <exception cref="ArgumentException">The table name is not a plain <c>table</c> or <c>schema.table</c>.</exception>
     public static string SchemaSql(string table = "padlock_fencing")
     {
         var sql = new FencingTable(table);
-        return sql.Create + ";\n" + sql.AddElectionColumns;
+        return sql.Create + ";\n" + sql.CreateLive + ";\n" + sql.AddElectionColumns;
     }
 
     internal TimeProvider Time { get; }
@@ -204,14 +205,29 @@ public sealed class PostgresLockStore : ILockStore, ILockInspector, IPrimitiveIn
         return PostgresPrimitiveInspector.ElectionAsync(this, name, cancellationToken);
     }
 
+    /// <summary>
+    /// Grants use token blocks (<see cref="FencingTable"/>): true unless schema creation is off and the unlogged
+    /// <c>_live</c> table is missing (a table made before it), when every grant commits with the server's setting.
+    /// </summary>
+    internal bool TokenBlocks { get; private set; } = true;
+
     internal async Task EnsureSchemaAsync(CancellationToken ct)
     {
-        if (_schemaReady || !_createSchema) return;
+        if (_schemaReady) return;
         await _schemaGate.WaitAsync(ct).ConfigureAwait(false);
         try
         {
             if (_schemaReady) return;
-            await using var command = DataSource.CreateCommand(Table.Create);
+            if (!_createSchema)
+            {
+                await using var probe = DataSource.CreateCommand($"SELECT to_regclass('{Table.Live.Replace("'", "''", StringComparison.Ordinal)}') IS NOT NULL");
+                TokenBlocks = await probe.ExecuteScalarAsync(ct).ConfigureAwait(false) is true;
+                if (!TokenBlocks)
+                    Logger.LogWarning("The unlogged table {Live} is missing (createschema is off): every grant commits its token synchronously. Create it with 'padlock postgres init' or: {Sql}", Table.Live, Table.CreateLive);
+                _schemaReady = true;
+                return;
+            }
+            await using var command = DataSource.CreateCommand(Table.Create + "; " + Table.CreateLive);
             try
             {
                 await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
@@ -235,7 +251,7 @@ public sealed class PostgresLockStore : ILockStore, ILockInspector, IPrimitiveIn
     internal Exception Explain(Exception ex) => ex switch
     {
         PostgresException { SqlState: PostgresErrorCodes.UndefinedTable }
-            => new InvalidOperationException($"The fencing table {Table.Name} does not exist and createschema is off: create it with: {Table.Create}", ex),
+            => new InvalidOperationException($"The fencing table {Table.Name} or its unlogged companion {Table.Live} does not exist and createschema is off: create them with 'padlock postgres init' or: {Table.Create}; {Table.CreateLive}", ex),
         PostgresException { SqlState: PostgresErrorCodes.UndefinedColumn }
             => new InvalidOperationException($"The fencing table {Table.Name} was made before elections (no value and pid columns): add them with 'padlock postgres init' or: {Table.AddElectionColumns}", ex),
         _ => ex,

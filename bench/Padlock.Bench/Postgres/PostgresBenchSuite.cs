@@ -25,8 +25,14 @@ public sealed class PostgresBenchSuite : IBenchSuite
         var connectionString = server.ConnectionString;
         await using var work = NpgsqlDataSource.Create(connectionString);
         await using var padlock = LockProvider.Create(server.Uri);
+        // The same store on a counter table without its unlogged _live companion (made before it, createschema off):
+        // every grant is committed with a WAL flush, as before token blocks.
+        await using (var legacyTable = work.CreateCommand(Padlock.Postgres.PostgresLockStore.SchemaSql("bench_flushed").Split(";\n")[0]))
+            await legacyTable.ExecuteNonQueryAsync();
+        await using var flushed = LockProvider.Create(server.Uri + "&table=bench_flushed&createschema=false");
         var contenders = new (string Label, Func<string, ValueTask<IAsyncDisposable>> Acquire)[]
         {
+            ("Padlock postgres://, every grant flushed (no _live table)", async name => await flushed.CreateLock(name).AcquireAsync()),
             ("Padlock postgres://", async name => await padlock.CreateLock(name).AcquireAsync()),
             ("DistributedLock.Postgres", async name => await new PostgresDistributedLock(new PostgresAdvisoryLockKey(name, allowHashing: true), connectionString).AcquireAsync()),
         };
@@ -48,14 +54,22 @@ public sealed class PostgresBenchSuite : IBenchSuite
             await c.ExecuteNonQueryAsync();
         });
         // The floor of Padlock's design: its two round trips without the pool, settings, keep-alive, handle or telemetry.
-        var grant = await Measure.RunAsync("floor: try-lock + committed token upsert, then unlock", 1, settings, async _ =>
+        var grant = await Measure.RunAsync("floor: try-lock + committed (flushed) token upsert, then unlock", 1, settings, async _ =>
         {
             await using (var c = new NpgsqlCommand("INSERT INTO bench_counter AS f (name, v) SELECT 'grant', 1 WHERE pg_try_advisory_lock(42) ON CONFLICT (name) DO UPDATE SET v = f.v + 1 RETURNING v", floorConnection))
                 await c.ExecuteScalarAsync();
             await using var u = new NpgsqlCommand("SELECT pg_advisory_unlock_all()", floorConnection);
             await u.ExecuteScalarAsync();
         });
-        var rows = new List<Stats> { select1, update, grant };
+        // The floor of the grant inside a token block: the same upsert committed without waiting for the WAL flush.
+        var unflushed = await Measure.RunAsync("floor: try-lock + unflushed token upsert, then unlock", 1, settings, async _ =>
+        {
+            await using (var c = new NpgsqlCommand("WITH g AS (INSERT INTO bench_counter AS f (name, v) SELECT 'grant', 1 WHERE pg_try_advisory_lock(42) ON CONFLICT (name) DO UPDATE SET v = f.v + 1 RETURNING v) SELECT v, set_config('synchronous_commit', 'off', true) FROM g", floorConnection))
+                await c.ExecuteScalarAsync();
+            await using var u = new NpgsqlCommand("SELECT pg_advisory_unlock_all()", floorConnection);
+            await u.ExecuteScalarAsync();
+        });
+        var rows = new List<Stats> { select1, update, grant, unflushed };
         foreach (var (label, acquire) in contenders)
         {
             var name = "bench-uncontended-" + label;
