@@ -360,6 +360,14 @@ public sealed class RedisLockStore : ILockStore, ILockInspector, IPrimitiveInspe
         return cohort?.KnowsOthersWait() ?? false;
     }
 
+    /// <summary>Joins of other stores heard for <paramref name="name"/> while this store had no hold of it (tests).</summary>
+    internal long JoinsHeard(string name)
+    {
+        LockCohort? cohort;
+        lock (_cohorts) _cohorts.TryGetValue(LockKeys.For(_options.KeyPrefix, name).Tag, out cohort);
+        return cohort?.JoinsHeard ?? 0;
+    }
+
     /// <summary>How many callers of this store wait in its local line for <paramref name="name"/> (tests).</summary>
     internal int LocalWaiters(string name)
     {

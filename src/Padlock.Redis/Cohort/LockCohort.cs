@@ -27,6 +27,10 @@ internal sealed class LockCohort(RedisTurns redis, LockKeys keys, Action<LockCoh
     private CohortHold? _hold;
     private Listening? _listening;
     private bool _redisBusy;
+    // Joins of others heard while no hold was set (the hold of a grant on its way is not set yet: a join notice can
+    // arrive before the continuation that sets it runs), and the token of our own Redis turn, whose notice is ours.
+    private long _joinsHeard;
+    private string? _turnToken;
     private CancellationTokenSource? _turnStop;
     private Task _turn = Task.CompletedTask;
     private bool _retired;
@@ -76,6 +80,12 @@ internal sealed class LockCohort(RedisTurns redis, LockKeys keys, Action<LockCoh
     {
         var wait = !lockWait.IsSingleAttempt;
         var token = redis.NewToken();
+        long joinsHeard;
+        lock (_gate)
+        {
+            joinsHeard = _joinsHeard;
+            _turnToken = token;
+        }
         var registration = wait ? redis.Register(keys, token) : null;
         RedisGrant grant;
         // Whether a hand-off published after the attempt reaches this store is known only if we must wait; the
@@ -99,7 +109,7 @@ internal sealed class LockCohort(RedisTurns redis, LockKeys keys, Action<LockCoh
             {
                 if (!_disposed)
                 {
-                    _hold = hold;
+                    SetHoldLocked(hold, joinsHeard);
                     _redisBusy = false;
                     return new LocalLease(this, hold, hold.TakeFence());
                 }
@@ -122,7 +132,7 @@ internal sealed class LockCohort(RedisTurns redis, LockKeys keys, Action<LockCoh
                 // First come: those who arrived during the attempt line up behind this caller, who is already in the Redis line.
                 node = _waiters.AddFirst(NewWaiter());
                 // Not subscribed without a break since before the attempt: the turn attempts again once it is.
-                StartTurnLocked(token, registration, ListenLocked().ContinuesFrom(peeked) ? grant : null);
+                StartTurnLocked(token, registration, ListenLocked().ContinuesFrom(peeked) ? grant : null, joinsHeard);
             }
         }
         if (node is null)
@@ -224,8 +234,24 @@ internal sealed class LockCohort(RedisTurns redis, LockKeys keys, Action<LockCoh
     public void NoteQueued(string token)
     {
         CohortHold? hold;
-        lock (_gate) hold = _hold;
-        if (hold is not null && hold.Token != token) hold.NoteOthersQueued();
+        lock (_gate)
+        {
+            hold = _hold;
+            if (hold is null)
+            {
+                if (token != _turnToken) _joinsHeard++;
+                return;
+            }
+        }
+        if (hold.Token != token) hold.NoteOthersQueued();
+    }
+
+    // A hold is set from a grant: others heard joining since the turn began wait behind it.
+    private void SetHoldLocked(CohortHold hold, long joinsHeardBefore)
+    {
+        _hold = hold;
+        _turnToken = null;
+        if (_joinsHeard != joinsHeardBefore) hold.NoteOthersQueued();
     }
 
     /// <summary>The fencing token of the current local holder, when this store holds the key.</summary>
@@ -238,6 +264,15 @@ internal sealed class LockCohort(RedisTurns redis, LockKeys keys, Action<LockCoh
     public bool KnowsOthersWait()
     {
         lock (_gate) return _hold is { OthersQueued: true };
+    }
+
+    /// <summary>Joins of others heard while no hold was set (tests).</summary>
+    public long JoinsHeard
+    {
+        get
+        {
+            lock (_gate) return _joinsHeard;
+        }
     }
 
     /// <summary>How many callers wait in the local line.</summary>
@@ -339,19 +374,20 @@ internal sealed class LockCohort(RedisTurns redis, LockKeys keys, Action<LockCoh
         {
             _redisBusy = false;
             _turnStop = null;
-            if (_waiters.Count > 0) StartTurnLocked(redis.NewToken(), null, null);
+            if (_waiters.Count > 0) StartTurnLocked(redis.NewToken(), null, null, _joinsHeard);
             idle = _hold is null && !_redisBusy;
         }
         if (idle) onIdle(this);
     }
 
-    private void StartTurnLocked(string token, WakeHub.Waiter? registration, RedisGrant? joined)
+    private void StartTurnLocked(string token, WakeHub.Waiter? registration, RedisGrant? joined, long joinsHeard)
     {
         _redisBusy = true;
+        _turnToken = token;
         var stop = _turnStop = new CancellationTokenSource();
         var listening = ListenLocked();
         // Off this thread: the caller holds the lock.
-        _turn = Task.Run(() => TurnAsync(token, registration, joined, listening, stop.Token));
+        _turn = Task.Run(() => TurnAsync(token, registration, joined, listening, joinsHeard, stop.Token));
     }
 
     // The name's wake-up channel, listened to from the first wait until the cohort retires or is disposed.
@@ -364,7 +400,7 @@ internal sealed class LockCohort(RedisTurns redis, LockKeys keys, Action<LockCoh
     }
 
     // One turn in the Redis line on behalf of the local line; ends with the key handed to the first local waiter.
-    private async Task TurnAsync(string token, WakeHub.Waiter? registration, RedisGrant? joined, Listening listening, CancellationToken stop)
+    private async Task TurnAsync(string token, WakeHub.Waiter? registration, RedisGrant? joined, Listening listening, long joinsHeard, CancellationToken stop)
     {
         RedisGrant? grant;
         try
@@ -397,7 +433,7 @@ internal sealed class LockCohort(RedisTurns redis, LockKeys keys, Action<LockCoh
         var hold = redis.NewHold(keys, token, g);
         lock (_gate)
         {
-            _hold = hold;
+            SetHoldLocked(hold, joinsHeard);
             _turnStop = null;
             if (_waiters.Count > 0)
             {

@@ -61,6 +61,26 @@ public sealed class HandOffSliceTests(RedisFixture fixture)
     }
 
     [Fact]
+    public async Task A_join_heard_while_the_grant_is_on_its_way_counts_for_the_hold_that_grant_makes()
+    {
+        var name = NewName("slice-early-join");
+        await using var local = LockProvider.Create(Uri());
+        await using var remote = LockProvider.Create(Uri());
+        var store = (RedisLockStore)((LockProvider)local).Store;
+        var held = await remote.CreateLock(name).AcquireAsync();
+        var waiting = local.CreateLock(name).AcquireAsync(Guard).AsTask();
+        await Eventually.TrueAsync(async () => (await store.InspectAsync(name)).Waiters!.Count == 1, "the local store waits in the Redis line");
+        // Another process's join notice reaches the store before its hold exists, as it can when the notice overtakes
+        // the continuation that sets the hold of a grant just handed over.
+        await fixture.Admin.GetSubscriber().PublishAsync(StackExchange.Redis.RedisChannel.Literal("padlock:{" + name + "}:wake"), name + "\n+00/5000:other-process");
+        await Eventually.TrueAsync(() => store.JoinsHeard(name) > 0, "the store heard the join");
+        await held.DisposeAsync();
+        await using var granted = await waiting;
+        // The hand-off itself said nobody else waited (the notice is the only news): the hold must still know.
+        Assert.True(store.KnowsOthersWait(name), "The hold made after the notice does not know that another process waits.");
+    }
+
+    [Fact]
     public async Task Batching_between_two_processes_keeps_exclusion_and_token_order_and_the_processes_take_turns()
     {
         var name = NewName("slice-procs");
