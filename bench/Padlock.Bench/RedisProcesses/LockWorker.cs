@@ -8,12 +8,13 @@ namespace Padlock.Bench.RedisProcesses;
 
 /// <summary>
 /// One OS process of the redis-procs suite:
-/// <c>Padlock.Bench --redis-lock-worker CONTENDER ENDPOINT PREFIX NAMES CALLERS SECONDS FLAGS-FILE COUNTER-KEY</c>.
-/// It connects, takes one lock of its own (so connections and scripts are ready), prints "ready", reads the start time
-/// (Stopwatch ticks: one monotonic clock for every process on Linux) from stdin, and from then on CALLERS tasks acquire
-/// and release names PREFIX0..PREFIX(NAMES-1) (a random one each time) until SECONDS after the start; grants before
-/// the start are the warm-up. Under each grant it sets the name's overlap flag and, when COUNTER-KEY is not "-",
-/// increments that counter by GET then SET. Prints one <see cref="WorkerResult"/> JSON line, then exits when stdin closes.
+/// <c>Padlock.Bench --redis-lock-worker CONTENDER ENDPOINT PREFIX NAMES CALLERS WARMUP-SECONDS SECONDS FLAGS-FILE COUNTER-KEY</c>.
+/// CALLERS tasks acquire and release names PREFIX0..PREFIX(NAMES-1) (a random one each time): first for WARMUP-SECONDS
+/// on its own (connections, scripts, JIT), then it prints "ready", reads the start time (Stopwatch ticks: one monotonic
+/// clock for every process on Linux) from stdin and runs again from the start for SECONDS. The process is idle between
+/// "ready" and the start and after it prints its result, so the suite can read the server's counters then, exactly
+/// around the run. Under each grant it sets the name's overlap flag and, when COUNTER-KEY is not "-", increments that
+/// counter by GET then SET. Prints one <see cref="WorkerResult"/> JSON line, then exits when stdin closes.
 /// </summary>
 internal static class LockWorker
 {
@@ -27,9 +28,10 @@ internal static class LockWorker
         var (kind, endpoint, prefix) = (args[0], args[1], args[2]);
         var names = int.Parse(args[3], CultureInfo.InvariantCulture);
         var callers = int.Parse(args[4], CultureInfo.InvariantCulture);
-        var seconds = double.Parse(args[5], CultureInfo.InvariantCulture);
-        using var flags = new OverlapFlags(args[6], names);
-        var counterKey = args[7] == "-" ? null : args[7];
+        var warmup = double.Parse(args[5], CultureInfo.InvariantCulture);
+        var seconds = double.Parse(args[6], CultureInfo.InvariantCulture);
+        using var flags = new OverlapFlags(args[7], names);
+        var counterKey = args[8] == "-" ? null : args[8];
 
         var contender = kind switch
         {
@@ -41,20 +43,44 @@ internal static class LockWorker
         // The counter has its own connection in every case, so that the critical section costs the same for every
         // contender; none without a counter, so that the server's cost per grant is only the lock's.
         var work = counterKey is null ? null : (await ConnectionMultiplexer.ConnectAsync(endpoint)).GetDatabase();
-        await (await contender.AcquireAsync($"{prefix}warm-{Environment.ProcessId}")).DisposeAsync();
-        Console.WriteLine("ready");
-        var start = long.Parse(Console.ReadLine() ?? throw new InvalidOperationException("stdin closed before the start time"), CultureInfo.InvariantCulture);
-        var end = start + (long)(seconds * Stopwatch.Frequency);
-
         var grants = new long[callers];
         var waits = Enumerable.Range(0, callers).Select(_ => new WaitHistogram()).ToArray();
         long all = 0, overlaps = 0, errors = 0, inside = 0;
         var abandoned = 0;
         string? lastError = null;
-        var tasks = Enumerable.Range(0, callers).Select(c => Task.Run(async () =>
+
+        var now = Stopwatch.GetTimestamp();
+        var finished = await RunCallersAsync(now, now + (long)(warmup * Stopwatch.Frequency));
+        var warmupGrants = Interlocked.Exchange(ref all, 0);
+        Array.Clear(grants);
+        foreach (var w in waits) w.Buckets.Clear();
+        Console.WriteLine("ready");
+        var start = long.Parse(Console.ReadLine() ?? throw new InvalidOperationException("stdin closed before the start time"), CultureInfo.InvariantCulture);
+        if (finished) finished = await RunCallersAsync(start, start + (long)(seconds * Stopwatch.Frequency));
+
+        var merged = new WaitHistogram();
+        foreach (var w in waits) merged.Merge(w);
+        Console.WriteLine(JsonSerializer.Serialize(new WorkerResult(Environment.ProcessId, grants, merged, warmupGrants, Interlocked.Read(ref all), overlaps, errors, lastError, !finished)));
+        await Console.In.ReadToEndAsync(); // the suite reads the server's counters (and this process's sockets) before closing stdin
+        if (finished) await contender.DisposeAsync();
+        return 0;
+
+        // Callers acquire from start until end. False when some were still blocked in an acquire after the grace period.
+        async Task<bool> RunCallersAsync(long from, long until)
         {
-            var random = new Random(HashCode.Combine(Environment.ProcessId, c));
-            while (Stopwatch.GetTimestamp() < end)
+            while (Stopwatch.GetTimestamp() < from) await Task.Delay(1);
+            var done = Task.WhenAll(Enumerable.Range(0, callers).Select(c => Task.Run(() => CallerAsync(c, from, until))));
+            while (Stopwatch.GetTimestamp() < until) await Task.Delay(50);
+            if (await Task.WhenAny(done, Task.Delay(Grace)) == done) return true;
+            Interlocked.Exchange(ref abandoned, 1); // a full fence: the read of 'inside' below cannot move before it
+            while (Volatile.Read(ref inside) > 0) await Task.Delay(1);
+            return false;
+        }
+
+        async Task CallerAsync(int c, long from, long until)
+        {
+            var random = new Random(HashCode.Combine(Environment.ProcessId, c, from));
+            while (Stopwatch.GetTimestamp() < until)
             {
                 var index = names == 1 ? 0 : random.Next(names);
                 var t0 = Stopwatch.GetTimestamp();
@@ -78,12 +104,12 @@ internal static class LockWorker
                     if (!flags.Enter(index)) Interlocked.Increment(ref overlaps);
                     if (work is not null)
                     {
-                        var value = (long)await work.StringGetAsync(counterKey!);
-                        await work.StringSetAsync(counterKey!, value + 1);
+                        var value = (long)await work.StringGetAsync(counterKey);
+                        await work.StringSetAsync(counterKey, value + 1);
                     }
                     if (!flags.Exit(index)) Interlocked.Increment(ref overlaps);
                     Interlocked.Increment(ref all);
-                    if (t1 >= start && t1 < end)
+                    if (t1 < until)
                     {
                         grants[c]++;
                         waits[c].Add((t1 - t0) * 1000.0 / Stopwatch.Frequency);
@@ -103,21 +129,6 @@ internal static class LockWorker
                     }
                 }
             }
-        })).ToArray();
-
-        var done = Task.WhenAll(tasks);
-        while (Stopwatch.GetTimestamp() < end) await Task.Delay(50);
-        var finished = await Task.WhenAny(done, Task.Delay(Grace)) == done;
-        if (!finished)
-        {
-            Interlocked.Exchange(ref abandoned, 1); // a full fence: the read of 'inside' below cannot move before it
-            while (Volatile.Read(ref inside) > 0) await Task.Delay(1);
         }
-        var merged = new WaitHistogram();
-        foreach (var w in waits) merged.Merge(w);
-        Console.WriteLine(JsonSerializer.Serialize(new WorkerResult(Environment.ProcessId, grants, merged, Interlocked.Read(ref all), overlaps, errors, lastError, !finished)));
-        await Console.In.ReadToEndAsync(); // the suite's end-of-window snapshot reads this process's sockets
-        if (finished) await contender.DisposeAsync();
-        return 0;
     }
 }

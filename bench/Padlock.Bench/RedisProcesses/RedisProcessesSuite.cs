@@ -52,7 +52,7 @@ public sealed class RedisProcessesSuite : IBenchSuite
                 var run = await RunAsync(server.Endpoint, kind, processes, 1, callers, settings, counter: true, db);
                 var perProcess = run.Results.Select(r => r.Grants.Sum()).ToArray();
                 var rate = perProcess.Sum() / settings.Duration.TotalSeconds;
-                var all = run.Results.Sum(r => r.AllGrants);
+                var all = run.Results.Sum(r => r.WarmupGrants + r.AllGrants);
                 report.Line($"| {label} | {processes} x {callers} | {Report.F(rate, "0")} | {Report.F(rate / fifo, "0.00")}x | {Report.F(run.Waits.Quantile(0.5))} | "
                             + $"{Report.F(run.Waits.Quantile(0.99))} | {Report.F(run.Waits.MaxMs, "0.0")} | {Report.F(WorkerResult.Jain(perProcess))} | "
                             + $"{Report.F(WorkerResult.Jain(run.Results.SelectMany(r => r.Grants)))} | {string.Join(" ", perProcess)} | "
@@ -61,7 +61,7 @@ public sealed class RedisProcessesSuite : IBenchSuite
         }
 
         report.Line($"\n**2. Many names, many processes: {ManyProcesses} processes x {ManyCallers} callers, random names of {ManyNames}, no hold** "
-                    + "(server cost = Redis INFO after minus before the measured window, divided by its grants; pub/sub bytes = kernel bytes_received on each process's subscriber sockets):\n");
+                    + "(server cost = Redis INFO after minus before the run, taken while every worker is idle, divided by the run's grants; pub/sub bytes = kernel bytes_received on each process's subscriber sockets over the same span):\n");
         report.Line("| contender | grants/s | wait p50 ms | p99 ms | max ms | server CPU µs/grant | bytes sent/grant | PUBLISH/grant | subscriber connections | pub/sub bytes/grant received per process, min / median / max | all processes' pub/sub bytes/grant | overlaps | errors |");
         report.Line("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|");
         foreach (var (kind, label) in Contenders.Where(c => c.Kind != "redlock"))
@@ -71,10 +71,11 @@ public sealed class RedisProcessesSuite : IBenchSuite
             var run = await RunAsync(server.Endpoint, kind, ManyProcesses, ManyNames, ManyCallers, settings, counter: false, db,
                 async () => before = await ServerCost.SnapshotAsync(iserver, server.Endpoint),
                 async () => after = await ServerCost.SnapshotAsync(iserver, server.Endpoint));
-            var grants = (double)run.Results.Sum(r => r.Grants.Sum());
+            var rate = run.Results.Sum(r => r.Grants.Sum()) / settings.Duration.TotalSeconds;
+            var grants = (double)run.Results.Sum(r => r.AllGrants);
             var cost = after!.Since(before!);
             var perProcess = run.Results.Select(r => cost.PubSubBytesByPid.GetValueOrDefault(r.Pid) / grants).Order().ToArray();
-            report.Line($"| {label} | {Report.F(grants / settings.Duration.TotalSeconds, "0")} | {Report.F(run.Waits.Quantile(0.5))} | {Report.F(run.Waits.Quantile(0.99))} | "
+            report.Line($"| {label} | {Report.F(rate, "0")} | {Report.F(run.Waits.Quantile(0.5))} | {Report.F(run.Waits.Quantile(0.99))} | "
                         + $"{Report.F(run.Waits.MaxMs, "0.0")} | {Report.F(cost.CpuSeconds * 1e6 / grants, "0.0")} | {Report.F(cost.NetOutBytes / grants, "0")} | "
                         + $"{Report.F(cost.Publishes / grants, "0.00")} | {cost.Subscribers} | {Report.F(perProcess[0], "0.0")} / {Report.F(perProcess[perProcess.Length / 2], "0.0")} / {Report.F(perProcess[^1], "0.0")} | "
                         + $"{Report.F(perProcess.Sum(), "0")} | {Overlaps(run.Results)} | {Errors(run.Results)} |");
@@ -84,7 +85,7 @@ public sealed class RedisProcessesSuite : IBenchSuite
     }
 
     private static async Task<(WorkerResult[] Results, WaitHistogram Waits, long Counter)> RunAsync(string endpoint, string kind, int processes, int names, int callers,
-        BenchSettings settings, bool counter, IDatabase db, Func<Task>? atStart = null, Func<Task>? atEnd = null)
+        BenchSettings settings, bool counter, IDatabase db, Func<Task>? idleBefore = null, Func<Task>? idleAfter = null)
     {
         var prefix = $"procs-{kind}-{processes}x{callers}-{names}-{Guid.NewGuid().ToString("N")[..6]}:";
         var counterKey = counter ? "bench:counter:" + prefix : "-";
@@ -94,9 +95,9 @@ public sealed class RedisProcessesSuite : IBenchSuite
         {
             var args = Enumerable.Range(0, processes).Select(_ => new[]
             {
-                LockWorker.Flag, kind, endpoint, prefix, I(names), I(callers), settings.Duration.TotalSeconds.ToString(CultureInfo.InvariantCulture), flagsFile, counterKey,
+                LockWorker.Flag, kind, endpoint, prefix, I(names), I(callers), S(settings.Warmup), S(settings.Duration), flagsFile, counterKey,
             }).ToArray();
-            var results = await WorkerProcesses.RunAsync(args, settings.Warmup, settings.Duration, atStart, atEnd);
+            var results = await WorkerProcesses.RunAsync(args, idleBefore, idleAfter);
             var waits = new WaitHistogram();
             foreach (var r in results) waits.Merge(r.Waits);
             var value = counter ? (long)await db.StringGetAsync(counterKey) : 0;
@@ -124,6 +125,8 @@ public sealed class RedisProcessesSuite : IBenchSuite
     }
 
     private static string I(int v) => v.ToString(CultureInfo.InvariantCulture);
+
+    private static string S(TimeSpan t) => t.TotalSeconds.ToString(CultureInfo.InvariantCulture);
 
     private static string LoadAverage() => string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
 }

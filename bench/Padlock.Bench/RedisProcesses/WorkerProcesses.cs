@@ -13,6 +13,9 @@ internal static class WorkerProcesses
     /// <summary>How long a worker may take to start and connect (32 .NET processes on a loaded 2-core machine are slow).</summary>
     private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(180);
 
+    /// <summary>How many workers start at once.</summary>
+    private static readonly int StartBatch = Math.Max(2, Environment.ProcessorCount * 2);
+
     /// <summary>Starts one worker process with <paramref name="args"/> (the mode flag first).</summary>
     public static Process Start(IEnumerable<string> args)
     {
@@ -41,41 +44,37 @@ internal static class WorkerProcesses
     }
 
     /// <summary>
-    /// Runs one worker per entry of <paramref name="argsPerProcess"/>: after all are ready, a warm-up of
-    /// <paramref name="warmup"/>, then the measured window; <paramref name="atStart"/> and <paramref name="atEnd"/>
-    /// run in this process at the window's edges (server snapshots).
+    /// Runs one worker per entry of <paramref name="argsPerProcess"/> (each warms up on its own before "ready"), starts
+    /// their windows together, and collects their results. <paramref name="idleBefore"/> runs when all are ready and
+    /// none has started, <paramref name="idleAfter"/> when all have reported and none has exited (server snapshots).
     /// </summary>
     /// <returns>Each worker's result line.</returns>
-    public static async Task<WorkerResult[]> RunAsync(IReadOnlyList<string[]> argsPerProcess, TimeSpan warmup, TimeSpan duration, Func<Task>? atStart = null, Func<Task>? atEnd = null)
+    public static async Task<WorkerResult[]> RunAsync(IReadOnlyList<string[]> argsPerProcess, Func<Task>? idleBefore = null, Func<Task>? idleAfter = null)
     {
-        var processes = argsPerProcess.Select(Start).ToArray();
+        var processes = new List<Process>();
         try
         {
-            await Task.WhenAll(processes.Select(ReadyAsync));
-            var start = Stopwatch.GetTimestamp() + (long)(warmup.TotalSeconds * Stopwatch.Frequency);
-            var text = start.ToString(CultureInfo.InvariantCulture);
-            foreach (var p in processes) await p.StandardInput.WriteLineAsync(text);
+            // A few at a time: 32 .NET processes starting at once on 2 busy cores miss the clients' 5 s connect timeouts.
+            foreach (var batch in argsPerProcess.Chunk(StartBatch))
+            {
+                var started = batch.Select(Start).ToArray();
+                processes.AddRange(started);
+                await Task.WhenAll(started.Select(ReadyAsync));
+            }
+            if (idleBefore is not null) await idleBefore();
+            var start = (Stopwatch.GetTimestamp() + Stopwatch.Frequency / 5).ToString(CultureInfo.InvariantCulture);
+            foreach (var p in processes) await p.StandardInput.WriteLineAsync(start);
             foreach (var p in processes) await p.StandardInput.FlushAsync();
-            if (atStart is not null)
+            var results = await Task.WhenAll(processes.Select(async p =>
             {
-                await Until(start);
-                await atStart();
-            }
-            if (atEnd is not null)
-            {
-                await Until(start + (long)(duration.TotalSeconds * Stopwatch.Frequency));
-                await atEnd();
-            }
-            // Workers keep their connections open until stdin closes, so that the end snapshot still sees their sockets.
-            foreach (var p in processes) p.StandardInput.Close();
-            return await Task.WhenAll(processes.Select(async p =>
-            {
-                var lines = (await p.StandardOutput.ReadToEndAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
-                await p.WaitForExitAsync();
-                var json = lines.LastOrDefault(l => l.StartsWith('{'));
-                if (p.ExitCode != 0 || json is null) throw new InvalidOperationException($"worker {p.Id} exited {p.ExitCode} without a result");
+                var json = await p.StandardOutput.ReadLineAsync()
+                           ?? throw new InvalidOperationException($"worker {p.Id} exited without a result");
                 return JsonSerializer.Deserialize<WorkerResult>(json)!;
             }));
+            if (idleAfter is not null) await idleAfter();
+            foreach (var p in processes) p.StandardInput.Close();
+            foreach (var p in processes) await p.WaitForExitAsync();
+            return results;
         }
         finally
         {
@@ -85,10 +84,5 @@ internal static class WorkerProcesses
                 p.Dispose();
             }
         }
-    }
-
-    private static async Task Until(long timestamp)
-    {
-        while (Stopwatch.GetTimestamp() < timestamp) await Task.Delay(5);
     }
 }

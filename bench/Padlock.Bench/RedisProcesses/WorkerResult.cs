@@ -1,11 +1,11 @@
 namespace Padlock.Bench.RedisProcesses;
 
 /// <summary>
-/// What one worker process prints as its last line (JSON): grants in the measured window per caller, the waits of
-/// those grants, every grant it completed (warm-up and tail included, for the counter check), failed overlap checks,
-/// and errors.
+/// What one worker process prints as its last line (JSON): grants in the measured window per caller and their waits;
+/// the grants of its warm-up, and every grant from the start (the window's and those still completing after its end:
+/// the server's cost divides by these); failed overlap checks; errors.
 /// </summary>
-internal sealed record WorkerResult(int Pid, long[] Grants, WaitHistogram Waits, long AllGrants, long Overlaps, long Errors, string? LastError, bool Abandoned)
+internal sealed record WorkerResult(int Pid, long[] Grants, WaitHistogram Waits, long WarmupGrants, long AllGrants, long Overlaps, long Errors, string? LastError, bool Abandoned)
 {
     /// <summary>Jain's fairness index (Σx)² / (n·Σx²): 1 when every share is equal, 1/n when one takes all.</summary>
     public static double Jain(IEnumerable<long> shares)
