@@ -47,7 +47,11 @@ internal static class WakeUpReference
         var oneWay = roundTrip with
         {
             Label = "one-way cross-process wake-up (PUBLISH, round trip / 2)",
-            P50 = roundTrip.P50 / 2, P90 = roundTrip.P90 / 2, P99 = roundTrip.P99 / 2, Max = roundTrip.Max / 2, OpsPerSecond = roundTrip.OpsPerSecond * 2,
+            P50 = roundTrip.P50 / 2,
+            P90 = roundTrip.P90 / 2,
+            P99 = roundTrip.P99 / 2,
+            Max = roundTrip.Max / 2,
+            OpsPerSecond = roundTrip.OpsPerSecond * 2,
         };
         var db = mux.GetDatabase();
         const string key = "bench:counter:alone";

@@ -21,7 +21,10 @@ internal static class WorkerProcesses
     {
         var psi = new ProcessStartInfo(Environment.ProcessPath!)
         {
-            RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
         };
         if (Path.GetFileNameWithoutExtension(Environment.ProcessPath!) == "dotnet") psi.ArgumentList.Add(typeof(WorkerProcesses).Assembly.Location);
         foreach (var a in args) psi.ArgumentList.Add(a);
