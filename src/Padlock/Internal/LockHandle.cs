@@ -59,7 +59,10 @@ internal sealed class LockHandle : ILockHandle
     {
         // The first caller starts the release; later and concurrent callers await the same work.
         if (Volatile.Read(ref _release) is { } existing) return new ValueTask(existing);
-        var tcs = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        // Continuations run where the release completes, as after any awaited I/O: asking for asynchronous ones cost
+        // every release a thread-pool hop before the caller resumed (measured: docs/benchmarks/redis.md, section 1).
+        // Nothing holds a lock when the result is set.
+        var tcs = new TaskCompletionSource();
         if (Interlocked.CompareExchange(ref _release, tcs.Task, null) is { } raced) return new ValueTask(raced);
         _ = RunRelease(tcs);
         return new ValueTask(tcs.Task);
