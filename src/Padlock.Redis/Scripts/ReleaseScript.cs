@@ -60,7 +60,7 @@ internal static class ReleaseScript
         RedisChannel channel, bool alwaysPublish, int block)
     {
         var result = (RedisResult[])(await Script.RunAsync(db,
-            [keys.Lock, keys.Fence, keys.Queue, keys.Deadlines],
+            keys.All,
             [token, channel.ToString(), keys.Tag, alwaysPublish ? "1" : "0", (long)lease.TotalMilliseconds, block]).ConfigureAwait(false))!;
         return ((long)result[0] == 1, result[1].IsNull ? null : (string?)result[1], (long)result[2], (long)result[3] == 1);
     }
