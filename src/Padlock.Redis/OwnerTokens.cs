@@ -12,7 +12,14 @@ internal static class OwnerTokens
 {
     /// <summary>A new token for a holder described by <paramref name="owner"/> that counts on <paramref name="lease"/>.</summary>
     public static string New(string owner, TimeSpan lease)
-        => string.Create(CultureInfo.InvariantCulture, $"{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16))}/{(long)lease.TotalMilliseconds}:{owner}");
+    {
+        // One string per token: the random bytes and the hex stay on the stack.
+        Span<byte> random = stackalloc byte[16];
+        RandomNumberGenerator.Fill(random);
+        Span<char> hex = stackalloc char[32];
+        Convert.TryToHexStringLower(random, hex, out _);
+        return string.Create(CultureInfo.InvariantCulture, $"{hex}/{(long)lease.TotalMilliseconds}:{owner}");
+    }
 
     /// <summary>The description part of <paramref name="token"/>.</summary>
     public static string Describe(string token)

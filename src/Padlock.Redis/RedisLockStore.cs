@@ -121,32 +121,28 @@ public sealed class RedisLockStore : ILockStore, ILockInspector, IPrimitiveInspe
     public async ValueTask<StoreLease?> TryAcquireAsync(string name, LockWait wait)
     {
         ArgumentNullException.ThrowIfNull(wait);
+        // One state machine for the store's part of an acquire (a layer more would cost one per call).
         try
         {
-            return await AcquireCoreAsync(name, wait).ConfigureAwait(false);
+            wait.ThrowIfCallerCancelled();
+            using var call = _lifetime.Enter();
+            // The wait counts from the call, connecting included.
+            var keys = _keys.For(name);
+            while (true)
+            {
+                var cohort = CohortFor(keys);
+                switch (cohort.Enter(!wait.IsSingleAttempt, out var node))
+                {
+                    case LockCohort.Entry.Attempt: return await cohort.AttemptAsync(wait).ConfigureAwait(false);
+                    case LockCohort.Entry.Queued: return await cohort.WaitQueuedAsync(node!, wait).ConfigureAwait(false);
+                    case LockCohort.Entry.Refused: return null;
+                    default: continue; // retired between lookup and entry
+                }
+            }
         }
         catch (Exception ex) when (RedisUnavailable.Is(ex))
         {
             throw RedisUnavailable.Wrap(Kind, _options.Endpoints.ToArray(), ex);
-        }
-    }
-
-    private async ValueTask<StoreLease?> AcquireCoreAsync(string name, LockWait wait)
-    {
-        wait.ThrowIfCallerCancelled();
-        using var call = _lifetime.Enter();
-        // The wait counts from the call, connecting included.
-        var keys = _keys.For(name);
-        while (true)
-        {
-            var cohort = CohortFor(keys);
-            switch (cohort.Enter(!wait.IsSingleAttempt, out var node))
-            {
-                case LockCohort.Entry.Attempt: return await cohort.AttemptAsync(wait).ConfigureAwait(false);
-                case LockCohort.Entry.Queued: return await cohort.WaitQueuedAsync(node!, wait).ConfigureAwait(false);
-                case LockCohort.Entry.Refused: return null;
-                default: continue; // retired between lookup and entry
-            }
         }
     }
 

@@ -64,12 +64,14 @@ internal static class AcquireScript
         """);
 
     /// <summary>Runs the script: the first fencing token of the granted block (0 when not granted), and whether others wait behind.</summary>
-    public static async Task<(long Fence, bool OthersQueued)> RunAsync(IDatabaseAsync db, LockKeys keys, string token, TimeSpan lease, bool join,
+    public static Task<(long Fence, bool OthersQueued)> RunAsync(IDatabaseAsync db, LockKeys keys, string token, TimeSpan lease, bool join,
         TimeSpan waiterTtl, int block, RedisChannel channel)
-    {
-        var result = (RedisResult[])(await Script.RunAsync(db,
+        => Script.RunAsync(db,
             keys.All,
-            [token, (long)lease.TotalMilliseconds, join ? "1" : "0", (long)waiterTtl.TotalMilliseconds, block, channel.ToString(), keys.Tag]).ConfigureAwait(false))!;
-        return ((long)result[0], (long)result[1] == 1);
-    }
+            [token, (long)lease.TotalMilliseconds, join ? "1" : "0", (long)waiterTtl.TotalMilliseconds, block, channel.ToString(), keys.Tag],
+            static r =>
+            {
+                var result = (RedisResult[])r!;
+                return ((long)result[0], (long)result[1] == 1);
+            });
 }
