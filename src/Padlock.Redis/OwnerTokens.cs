@@ -4,15 +4,20 @@ using System.Security.Cryptography;
 namespace Padlock.Redis;
 
 /// <summary>
-/// Owner tokens, "hex/lease-ms:description": 128 random bits (so no two holders ever share one), the lease the
+/// Owner tokens, "hex/lease-ms:description": 128 bits that no two holders ever share, the lease the
 /// holder counts on (a release that hands the lock to a waiter gives it exactly that lease), and the holder's
 /// description, which <c>padlock status</c> shows for the holder and each waiter.
 /// </summary>
 internal static class OwnerTokens
 {
+    // 64 random bits drawn once per process and a 64-bit count: every token is unique across processes (the random
+    // part) and within this one (the count), and making one costs no call into the system's random source.
+    private static readonly ulong ProcessPart = BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(8));
+    private static long _count;
+
     /// <summary>A new token for a holder described by <paramref name="owner"/> that counts on <paramref name="lease"/>.</summary>
     public static string New(string owner, TimeSpan lease)
-        => string.Create(CultureInfo.InvariantCulture, $"{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16))}/{(long)lease.TotalMilliseconds}:{owner}");
+        => string.Create(CultureInfo.InvariantCulture, $"{ProcessPart:x16}{(ulong)Interlocked.Increment(ref _count):x16}/{(long)lease.TotalMilliseconds}:{owner}");
 
     /// <summary>The description part of <paramref name="token"/>.</summary>
     public static string Describe(string token)

@@ -27,6 +27,8 @@ public sealed class RedisLockStore : ILockStore, ILockInspector, IPrimitiveInspe
     private readonly RedisConnection _connection;
     private readonly RedisTurns _redis;
     private readonly Dictionary<string, LockCohort> _cohorts = new(StringComparer.Ordinal);
+    private readonly LockKeyCache _keys;
+    private readonly Action<LockCohort> _retire;
     private readonly StoreLifetime _lifetime = new(nameof(RedisLockStore));
     private readonly RedisSemaphores _semaphores;
     private readonly RedisLines _lines;
@@ -57,6 +59,8 @@ public sealed class RedisLockStore : ILockStore, ILockInspector, IPrimitiveInspe
         _context = context ?? StoreContext.Default;
         _connection = built.Connection;
         _redis = new RedisTurns(_options, _context, _connection, OnQueued);
+        _keys = new LockKeyCache(_options.KeyPrefix);
+        _retire = Retire;
         _semaphores = new RedisSemaphores(_redis, _lifetime);
         _lines = new RedisLines(_redis, _lifetime);
         _elections = new RedisElections(_redis, _lines, _lifetime);
@@ -117,32 +121,28 @@ public sealed class RedisLockStore : ILockStore, ILockInspector, IPrimitiveInspe
     public async ValueTask<StoreLease?> TryAcquireAsync(string name, LockWait wait)
     {
         ArgumentNullException.ThrowIfNull(wait);
+        // One state machine for the store's part of an acquire (a layer more would cost one per call).
         try
         {
-            return await AcquireCoreAsync(name, wait).ConfigureAwait(false);
+            wait.ThrowIfCallerCancelled();
+            using var call = _lifetime.Enter();
+            // The wait counts from the call, connecting included.
+            var keys = _keys.For(name);
+            while (true)
+            {
+                var cohort = CohortFor(keys);
+                switch (cohort.Enter(!wait.IsSingleAttempt, out var node))
+                {
+                    case LockCohort.Entry.Attempt: return await cohort.AttemptAsync(wait).ConfigureAwait(false);
+                    case LockCohort.Entry.Queued: return await cohort.WaitQueuedAsync(node!, wait).ConfigureAwait(false);
+                    case LockCohort.Entry.Refused: return null;
+                    default: continue; // retired between lookup and entry
+                }
+            }
         }
         catch (Exception ex) when (RedisUnavailable.Is(ex))
         {
             throw RedisUnavailable.Wrap(Kind, _options.Endpoints.ToArray(), ex);
-        }
-    }
-
-    private async ValueTask<StoreLease?> AcquireCoreAsync(string name, LockWait wait)
-    {
-        wait.ThrowIfCallerCancelled();
-        using var call = _lifetime.Enter();
-        // The wait counts from the call, connecting included.
-        var keys = LockKeys.For(_options.KeyPrefix, name);
-        while (true)
-        {
-            var cohort = CohortFor(keys);
-            switch (cohort.Enter(!wait.IsSingleAttempt, out var node))
-            {
-                case LockCohort.Entry.Attempt: return await cohort.AttemptAsync(wait).ConfigureAwait(false);
-                case LockCohort.Entry.Queued: return await cohort.WaitQueuedAsync(node!, wait).ConfigureAwait(false);
-                case LockCohort.Entry.Refused: return null;
-                default: continue; // retired between lookup and entry
-            }
         }
     }
 
@@ -382,7 +382,7 @@ public sealed class RedisLockStore : ILockStore, ILockInspector, IPrimitiveInspe
         {
             // Checked under the registry's lock: a cohort made after disposal took its list would never be disposed.
             if (_lifetime.IsDisposed) throw _lifetime.Disposed();
-            if (!_cohorts.TryGetValue(keys.Tag, out var cohort)) _cohorts[keys.Tag] = cohort = new LockCohort(_redis, keys, Retire, _lifetime);
+            if (!_cohorts.TryGetValue(keys.Tag, out var cohort)) _cohorts[keys.Tag] = cohort = new LockCohort(_redis, keys, _retire, _lifetime);
             return cohort;
         }
     }

@@ -32,9 +32,17 @@ internal sealed class LocalLease : StoreLease
     protected override void CheckDeadline() => Hold.Renewal.CheckDeadline();
 
     /// <inheritdoc/>
-    protected override async ValueTask ReleaseCoreAsync()
+    protected override ValueTask ReleaseCoreAsync()
     {
-        await _follow.DisposeAsync().ConfigureAwait(false);
+        // Not an async method: the registration's disposal nearly always completes at once, and then the cohort's
+        // release is the only state machine.
+        var follow = _follow.DisposeAsync();
+        return follow.IsCompletedSuccessfully ? _cohort.ReleaseAsync(this) : ReleaseAfterAsync(follow);
+    }
+
+    private async ValueTask ReleaseAfterAsync(ValueTask follow)
+    {
+        await follow.ConfigureAwait(false);
         await _cohort.ReleaseAsync(this).ConfigureAwait(false);
     }
 }

@@ -157,7 +157,10 @@ internal sealed class RedisTurns
         var stopping = hold.Renewal.DisposeAsync();
         try
         {
-            await ReleaseTokenAsync(keys, hold.Token).ConfigureAwait(false);
+            // ReleaseTokenAsync inline: one state machine per release rather than two.
+            var db = (await _connection.GetAsync().ConfigureAwait(false)).GetDatabase();
+            var (_, next, fence, others) = await ReleaseScript.RunAsync(db, keys, hold.Token, _options.Lease, keys.Channel, alwaysPublish: false, CohortHold.Block).ConfigureAwait(false);
+            if (next is not null) _hub.Deliver(keys.Tag, next, fence, others);
         }
         finally
         {

@@ -18,6 +18,7 @@ internal sealed class LockKeys
         Queue = stem + "queue";
         Deadlines = stem + "deadlines";
         Channel = WakeChannel(prefix, tag);
+        All = [Lock, Fence, Queue, Deadlines];
     }
 
     /// <summary>
@@ -43,6 +44,12 @@ internal sealed class LockKeys
 
     /// <summary>Each waiter's check-in deadline (a sorted set): a waiter past it is dead and leaves the line.</summary>
     public RedisKey Deadlines { get; }
+
+    /// <summary>
+    /// Lock, fence, queue and deadlines, in the order the acquire and release scripts take them: one array per name,
+    /// reused by every call (the scripts only read it). Never modify it.
+    /// </summary>
+    public RedisKey[] All { get; }
 
     /// <summary>Keys for <paramref name="name"/>.</summary>
     public static LockKeys For(string prefix, string name) => new(prefix, Escape(name));

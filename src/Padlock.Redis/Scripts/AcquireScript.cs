@@ -16,17 +16,16 @@ internal static class AcquireScript
     // learns that someone else waits and gives the lock back to Redis.
     private static readonly CachedScript Script = new("""
         local block = tonumber(ARGV[5])
+        local queued = redis.call('EXISTS', KEYS[3]) == 1
+        -- The uncontended path, three calls: nobody waiting, and the key free (SET NX sets it only then).
+        if not queued and redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
+          return { redis.call('INCRBY', KEYS[2], block) - block + 1, 0 }
+        end
         local holder = redis.call('GET', KEYS[1])
         if holder == ARGV[1] then
           -- A release handed the lock to us while we waited and its wake-up has not reached us: confirm it with a fresh lease.
           redis.call('PEXPIRE', KEYS[1], ARGV[2])
           return { tonumber(redis.call('GET', KEYS[2])) - block + 1, redis.call('EXISTS', KEYS[3]) }
-        end
-        local queued = redis.call('EXISTS', KEYS[3]) == 1
-        -- The uncontended path: free and nobody waiting.
-        if not holder and not queued then
-          redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-          return { redis.call('INCRBY', KEYS[2], block) - block + 1, 0 }
         end
         local t = redis.call('TIME')
         local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -65,12 +64,14 @@ internal static class AcquireScript
         """);
 
     /// <summary>Runs the script: the first fencing token of the granted block (0 when not granted), and whether others wait behind.</summary>
-    public static async Task<(long Fence, bool OthersQueued)> RunAsync(IDatabaseAsync db, LockKeys keys, string token, TimeSpan lease, bool join,
+    public static Task<(long Fence, bool OthersQueued)> RunAsync(IDatabaseAsync db, LockKeys keys, string token, TimeSpan lease, bool join,
         TimeSpan waiterTtl, int block, RedisChannel channel)
-    {
-        var result = (RedisResult[])(await Script.RunAsync(db,
-            [keys.Lock, keys.Fence, keys.Queue, keys.Deadlines],
-            [token, (long)lease.TotalMilliseconds, join ? "1" : "0", (long)waiterTtl.TotalMilliseconds, block, channel.ToString(), keys.Tag]).ConfigureAwait(false))!;
-        return ((long)result[0], (long)result[1] == 1);
-    }
+        => Script.RunAsync(db,
+            keys.All,
+            [token, (long)lease.TotalMilliseconds, join ? "1" : "0", (long)waiterTtl.TotalMilliseconds, block, channel.ToString(), keys.Tag],
+            static r =>
+            {
+                var result = (RedisResult[])r!;
+                return ((long)result[0], (long)result[1] == 1);
+            });
 }

@@ -15,15 +15,23 @@ internal sealed class CachedScript(string lua)
 #pragma warning restore CA5350
 
     /// <summary>Runs the script on the node owning <paramref name="keys"/>' slot.</summary>
-    public async Task<RedisResult> RunAsync(IDatabaseAsync db, RedisKey[] keys, RedisValue[] values)
+    public Task<RedisResult> RunAsync(IDatabaseAsync db, RedisKey[] keys, RedisValue[] values) => RunAsync(db, keys, values, static r => r);
+
+    /// <summary>
+    /// Runs the script and reads its reply with <paramref name="read"/> in the same continuation (the lock's hot
+    /// scripts: one state machine per call rather than one here and one in the caller).
+    /// </summary>
+    public async Task<T> RunAsync<T>(IDatabaseAsync db, RedisKey[] keys, RedisValue[] values, Func<RedisResult, T> read)
     {
+        RedisResult result;
         try
         {
-            return await db.ScriptEvaluateAsync(_sha1, keys, values).ConfigureAwait(false);
+            result = await db.ScriptEvaluateAsync(_sha1, keys, values).ConfigureAwait(false);
         }
         catch (RedisServerException ex) when (ex.Message.StartsWith("NOSCRIPT", StringComparison.Ordinal))
         {
-            return await db.ScriptEvaluateAsync(lua, keys, values).ConfigureAwait(false);
+            result = await db.ScriptEvaluateAsync(lua, keys, values).ConfigureAwait(false);
         }
+        return read(result);
     }
 }

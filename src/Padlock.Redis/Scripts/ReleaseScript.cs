@@ -56,12 +56,14 @@ internal static class ReleaseScript
         """);
 
     /// <summary>Runs the script: whether our hold was deleted, and to whom (with which first fencing token) the lock was handed.</summary>
-    public static async Task<(bool Deleted, string? Next, long NextFence, bool OthersQueued)> RunAsync(IDatabaseAsync db, LockKeys keys, string token, TimeSpan lease,
+    public static Task<(bool Deleted, string? Next, long NextFence, bool OthersQueued)> RunAsync(IDatabaseAsync db, LockKeys keys, string token, TimeSpan lease,
         RedisChannel channel, bool alwaysPublish, int block)
-    {
-        var result = (RedisResult[])(await Script.RunAsync(db,
-            [keys.Lock, keys.Fence, keys.Queue, keys.Deadlines],
-            [token, channel.ToString(), keys.Tag, alwaysPublish ? "1" : "0", (long)lease.TotalMilliseconds, block]).ConfigureAwait(false))!;
-        return ((long)result[0] == 1, result[1].IsNull ? null : (string?)result[1], (long)result[2], (long)result[3] == 1);
-    }
+        => Script.RunAsync(db,
+            keys.All,
+            [token, channel.ToString(), keys.Tag, alwaysPublish ? "1" : "0", (long)lease.TotalMilliseconds, block],
+            static r =>
+            {
+                var result = (RedisResult[])r!;
+                return ((long)result[0] == 1, result[1].IsNull ? null : (string?)result[1], (long)result[2], (long)result[3] == 1);
+            });
 }

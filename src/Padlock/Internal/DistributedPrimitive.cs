@@ -27,10 +27,11 @@ internal abstract class DistributedPrimitive(string name, string primitive, obje
 
     // The public forms are not async methods: FlowHolds.Begin must run in the caller's flow (see FlowHolds).
     public ValueTask<ILockHandle?> TryAcquireAsync(TimeSpan timeout = default, CancellationToken cancellationToken = default)
-        => AcquireCoreAsync(TimeoutValidation.Check(timeout), cancellationToken, BeginHold());
+        => AcquireCoreAsync(TimeoutValidation.Check(timeout), cancellationToken, BeginHold(), throwOnTimeout: false);
 
+    // The same state machine as the try form (nullability aside, the same type): a null never comes back from it.
     public ValueTask<ILockHandle> AcquireAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default)
-        => AcquireOrThrowAsync(TimeoutValidation.Check(timeout ?? Timeout.InfiniteTimeSpan), cancellationToken, BeginHold());
+        => AcquireCoreAsync(TimeoutValidation.Check(timeout ?? Timeout.InfiniteTimeSpan), cancellationToken, BeginHold(), throwOnTimeout: true)!;
 
     public ILockHandle? TryAcquire(TimeSpan timeout = default, CancellationToken cancellationToken = default)
         => SyncOverAsync.Run(TryAcquireAsync(timeout, cancellationToken));
@@ -41,13 +42,11 @@ internal abstract class DistributedPrimitive(string name, string primitive, obje
     // Every primitive refuses a second acquire of a name its flow holds through this provider (issue 12; design.md).
     private FlowHolds.Cell BeginHold() => FlowHolds.Begin(provider, primitive, Name);
 
-    private async ValueTask<ILockHandle> AcquireOrThrowAsync(TimeSpan timeout, CancellationToken cancellationToken, FlowHolds.Cell? hold)
-        => await AcquireCoreAsync(timeout, cancellationToken, hold).ConfigureAwait(false)
-            ?? throw new TimeoutException($"Timed out after {Durations.Format(timeout)} waiting for {Describe} on {Store.Kind}://.");
-
-    private async ValueTask<ILockHandle?> AcquireCoreAsync(TimeSpan timeout, CancellationToken cancellationToken, FlowHolds.Cell? hold)
+    // One async method for the whole acquire (checks, telemetry, the store's call, the handle): each further layer
+    // would cost every acquire another state machine.
+    private async ValueTask<ILockHandle?> AcquireCoreAsync(TimeSpan timeout, CancellationToken cancellationToken, FlowHolds.Cell? hold, bool throwOnTimeout)
     {
-        var granted = false;
+        ILockHandle? handle = null;
         try
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -55,67 +54,64 @@ internal abstract class DistributedPrimitive(string name, string primitive, obje
                 throw new LockRecursionException(
                     $"This async flow already holds {Describe} through this provider; Padlock's primitives are not reentrant, " +
                     "so a second acquire would wait for itself. Reuse the handle you hold, or release it first.");
-            var handle = await AcquireOnceAsync(timeout, cancellationToken, hold).ConfigureAwait(false);
-            granted = handle is not null;
-            return handle;
+            var storeTag = new KeyValuePair<string, object?>("padlock.store", Store.Kind);
+            var primitiveTag = new KeyValuePair<string, object?>("padlock.primitive", primitive);
+            using var activity = PadlockTelemetry.Source.StartActivity("padlock.acquire");
+            activity?.SetTag("padlock.store", Store.Kind);
+            activity?.SetTag("padlock.primitive", primitive);
+            activity?.SetTag("padlock.lock", Name);
+            var started = time.GetTimestamp();
+            string outcome = "error";
+            try
+            {
+                StoreLease? lease;
+                using (var wait = new LockWait(timeout, cancellationToken, time))
+                {
+                    try
+                    {
+                        lease = await TryAcquireInStoreAsync(wait).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && wait.TimedOut)
+                    {
+                        // The store's wait ended at the deadline, not at the caller's request: not acquired.
+                        lease = null;
+                    }
+                }
+                if (lease is null)
+                {
+                    outcome = timeout == TimeSpan.Zero ? "busy" : "timeout";
+                }
+                else
+                {
+                    outcome = "acquired";
+                    activity?.SetTag("padlock.fencing_token", lease.FencingToken);
+                    PadlockTelemetry.Acquisitions.Add(1, storeTag, primitiveTag);
+                    LogMessages.Acquired(logger, Name, Store.Kind, lease.FencingToken);
+                    hold?.MarkHeld();
+                    handle = MakeHandle(new LockHandle(Name, Store.Kind, primitive, lease, hold, logger, time), lease);
+                }
+            }
+            catch (OperationCanceledException ex) when (cancellationToken.IsCancellationRequested)
+            {
+                outcome = "cancelled";
+                // Always with the caller's token, whichever token the store's wait ended on.
+                if (ex.CancellationToken == cancellationToken) throw;
+                throw new OperationCanceledException(ex.Message, ex, cancellationToken);
+            }
+            finally
+            {
+                var outcomeTag = new KeyValuePair<string, object?>("padlock.outcome", outcome);
+                PadlockTelemetry.AcquireDuration.Record(time.GetElapsedTime(started).TotalSeconds, storeTag, primitiveTag, outcomeTag);
+                if (outcome != "acquired") PadlockTelemetry.Failures.Add(1, storeTag, primitiveTag, outcomeTag);
+                activity?.SetTag("padlock.outcome", outcome);
+                if (outcome == "error") activity?.SetStatus(ActivityStatusCode.Error);
+            }
         }
         finally
         {
-            if (!granted) hold?.Dispose();
+            if (handle is null) hold?.Dispose();
         }
-    }
-
-    private async ValueTask<ILockHandle?> AcquireOnceAsync(TimeSpan timeout, CancellationToken cancellationToken, FlowHolds.Cell? hold)
-    {
-        var storeTag = new KeyValuePair<string, object?>("padlock.store", Store.Kind);
-        var primitiveTag = new KeyValuePair<string, object?>("padlock.primitive", primitive);
-        using var activity = PadlockTelemetry.Source.StartActivity("padlock.acquire");
-        activity?.SetTag("padlock.store", Store.Kind);
-        activity?.SetTag("padlock.primitive", primitive);
-        activity?.SetTag("padlock.lock", Name);
-        var started = time.GetTimestamp();
-        string outcome = "error";
-        try
-        {
-            StoreLease? lease;
-            using (var wait = new LockWait(timeout, cancellationToken, time))
-            {
-                try
-                {
-                    lease = await TryAcquireInStoreAsync(wait).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && wait.TimedOut)
-                {
-                    // The store's wait ended at the deadline, not at the caller's request: not acquired.
-                    lease = null;
-                }
-            }
-            if (lease is null)
-            {
-                outcome = timeout == TimeSpan.Zero ? "busy" : "timeout";
-                return null;
-            }
-            outcome = "acquired";
-            activity?.SetTag("padlock.fencing_token", lease.FencingToken);
-            PadlockTelemetry.Acquisitions.Add(1, storeTag, primitiveTag);
-            LogMessages.Acquired(logger, Name, Store.Kind, lease.FencingToken);
-            hold?.MarkHeld();
-            return MakeHandle(new LockHandle(Name, Store.Kind, primitive, lease, hold, logger, time), lease);
-        }
-        catch (OperationCanceledException ex) when (cancellationToken.IsCancellationRequested)
-        {
-            outcome = "cancelled";
-            // Always with the caller's token, whichever token the store's wait ended on.
-            if (ex.CancellationToken == cancellationToken) throw;
-            throw new OperationCanceledException(ex.Message, ex, cancellationToken);
-        }
-        finally
-        {
-            var outcomeTag = new KeyValuePair<string, object?>("padlock.outcome", outcome);
-            PadlockTelemetry.AcquireDuration.Record(time.GetElapsedTime(started).TotalSeconds, storeTag, primitiveTag, outcomeTag);
-            if (outcome != "acquired") PadlockTelemetry.Failures.Add(1, storeTag, primitiveTag, outcomeTag);
-            activity?.SetTag("padlock.outcome", outcome);
-            if (outcome == "error") activity?.SetStatus(ActivityStatusCode.Error);
-        }
+        if (handle is null && throwOnTimeout) throw new TimeoutException($"Timed out after {Durations.Format(timeout)} waiting for {Describe} on {Store.Kind}://.");
+        return handle;
     }
 }

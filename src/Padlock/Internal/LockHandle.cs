@@ -59,7 +59,10 @@ internal sealed class LockHandle : ILockHandle
     {
         // The first caller starts the release; later and concurrent callers await the same work.
         if (Volatile.Read(ref _release) is { } existing) return new ValueTask(existing);
-        var tcs = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        // Continuations run where the release completes, as after any awaited I/O: asking for asynchronous ones cost
+        // every release a thread-pool hop before the caller resumed (measured: docs/benchmarks/redis.md, section 1).
+        // Nothing holds a lock when the result is set.
+        var tcs = new TaskCompletionSource();
         if (Interlocked.CompareExchange(ref _release, tcs.Task, null) is { } raced) return new ValueTask(raced);
         _ = RunRelease(tcs);
         return new ValueTask(tcs.Task);
@@ -67,38 +70,35 @@ internal sealed class LockHandle : ILockHandle
 
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
+    // One state machine for the whole release: the result goes to every caller of DisposeAsync through tcs.
     private async Task RunRelease(TaskCompletionSource tcs)
     {
         try
         {
-            await ReleaseCoreAsync().ConfigureAwait(false);
-            tcs.SetResult();
+            var wasHeld = Interlocked.CompareExchange(ref _state, 1, 0) == 0;
+            _flowHold?.Dispose(); // the flow may take this name again from now on
+            await _lossRegistration.DisposeAsync().ConfigureAwait(false);
+            try
+            {
+                await _lease.ReleaseAsync().ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // A release that cannot reach the store is not the caller's failure to handle: the lease runs out on its
+                // own and nothing else is held. Log it rather than throw from Dispose.
+                LogMessages.ReleaseFailed(_logger, ex, Name, _store);
+            }
+            if (wasHeld)
+            {
+                PadlockTelemetry.HoldDuration.Record(HeldMs / 1000, StoreTag, PrimitiveTag);
+                LogMessages.Released(_logger, Name, _store, HeldMs);
+            }
         }
         catch (Exception ex)
         {
             tcs.SetException(ex);
+            return;
         }
-    }
-
-    private async Task ReleaseCoreAsync()
-    {
-        var wasHeld = Interlocked.CompareExchange(ref _state, 1, 0) == 0;
-        _flowHold?.Dispose(); // the flow may take this name again from now on
-        await _lossRegistration.DisposeAsync().ConfigureAwait(false);
-        try
-        {
-            await _lease.ReleaseAsync().ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            // A release that cannot reach the store is not the caller's failure to handle: the lease runs out on its
-            // own and nothing else is held. Log it rather than throw from Dispose.
-            LogMessages.ReleaseFailed(_logger, ex, Name, _store);
-        }
-        if (wasHeld)
-        {
-            PadlockTelemetry.HoldDuration.Record(HeldMs / 1000, StoreTag, PrimitiveTag);
-            LogMessages.Released(_logger, Name, _store, HeldMs);
-        }
+        tcs.SetResult();
     }
 }
