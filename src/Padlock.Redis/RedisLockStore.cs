@@ -360,6 +360,9 @@ public sealed class RedisLockStore : ILockStore, ILockInspector, IPrimitiveInspe
         return cohort?.KnowsOthersWait() ?? false;
     }
 
+    /// <summary>This store's wake-up inbox channel (tests).</summary>
+    internal string InboxChannel => _redis.Inbox.ToString();
+
     /// <summary>Joins of other stores heard for <paramref name="name"/> while this store had no hold of it (tests).</summary>
     internal long JoinsHeard(string name)
     {

@@ -15,11 +15,14 @@ internal sealed class Contender(string label, Func<string, ValueTask<IAsyncDispo
     public ValueTask DisposeAsync() => owner.DisposeAsync();
 
     /// <summary>Padlock's redis:// store with default options (30 s lease, FIFO queue, pub/sub wake-up).</summary>
-    public static Contender Padlock(string endpoint, out LockProvider provider)
+    public static Contender Padlock(string endpoint, out LockProvider provider) => Padlock(endpoint, "", "Padlock redis://", out provider);
+
+    /// <summary>Padlock's redis:// with URI options <paramref name="query"/> (e.g. "?slice=0ms"), labelled <paramref name="label"/>.</summary>
+    public static Contender Padlock(string endpoint, string query, string label, out LockProvider provider)
     {
-        var p = LockProvider.Create($"redis://{endpoint}");
+        var p = LockProvider.Create($"redis://{endpoint}{query}");
         provider = p;
-        return new Contender("Padlock redis://", async name => await p.CreateLock(name).AcquireAsync(), p);
+        return new Contender(label, async name => await p.CreateLock(name).AcquireAsync(), p);
     }
 
     /// <summary>

@@ -36,9 +36,10 @@ internal static class LockWorker
         var contender = kind switch
         {
             "padlock" => Contender.Padlock(endpoint, out _),
+            "padlock-strict" => Contender.Padlock(endpoint, "?slice=0ms", "Padlock redis://?slice=0ms", out _),
             "dl" => await Contender.DistributedLockAsync(endpoint),
             "redlock" => await Contender.RedLockNetAsync(endpoint),
-            _ => throw new ArgumentException($"Unknown contender '{kind}'; allowed: padlock, dl, redlock.", nameof(args)),
+            _ => throw new ArgumentException($"Unknown contender '{kind}'; allowed: padlock, padlock-strict, dl, redlock.", nameof(args)),
         };
         // The counter has its own connection in every case, so that the critical section costs the same for every
         // contender; none without a counter, so that the server's cost per grant is only the lock's.

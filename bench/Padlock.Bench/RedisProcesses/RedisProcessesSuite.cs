@@ -22,7 +22,8 @@ public sealed class RedisProcessesSuite : IBenchSuite
     private const int ManyCallers = 2;
 
     private static readonly (string Kind, string Label)[] Contenders =
-        [("padlock", "Padlock redis://"), ("dl", "DistributedLock.Redis"), ("redlock", "RedLock.net")];
+        [("padlock", "Padlock redis:// (default: 2 ms / 64-grant hand-off slice)"), ("padlock-strict", "Padlock redis://?slice=0ms (strict FIFO between processes)"),
+         ("dl", "DistributedLock.Redis"), ("redlock", "RedLock.net")];
 
     /// <inheritdoc/>
     public string Name => "redis-procs";
@@ -64,7 +65,7 @@ public sealed class RedisProcessesSuite : IBenchSuite
                     + "(server cost = Redis INFO after minus before the run, taken while every worker is idle, divided by the run's grants; pub/sub bytes = kernel bytes_received on each process's subscriber sockets over the same span):\n");
         report.Line("| contender | grants/s | wait p50 ms | p99 ms | max ms | server CPU µs/grant | bytes sent/grant | PUBLISH/grant | subscriber connections | pub/sub bytes/grant received per process, min / median / max | all processes' pub/sub bytes/grant | overlaps | errors |");
         report.Line("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|");
-        foreach (var (kind, label) in Contenders.Where(c => c.Kind != "redlock"))
+        foreach (var (kind, label) in Contenders.Where(c => c.Kind is "padlock" or "dl"))
         {
             ServerCost? before = null, after = null;
             var iserver = admin.GetServer(server.Endpoint);

@@ -90,7 +90,7 @@ internal sealed class LockCohort(RedisTurns redis, LockKeys keys, Action<LockCoh
         RedisGrant grant;
         // Whether a hand-off published after the attempt reaches this store is known only if we must wait; the
         // uncontended path neither subscribes nor allocates for it.
-        var peeked = wait ? redis.Channels.Peek(keys.Channel) : null;
+        var peeked = wait ? redis.Channels.Peek(redis.Inbox) : null;
         try
         {
             grant = await redis.AttemptAsync(keys, token, join: wait).ConfigureAwait(false);
@@ -390,8 +390,9 @@ internal sealed class LockCohort(RedisTurns redis, LockKeys keys, Action<LockCoh
         _turn = Task.Run(() => TurnAsync(token, registration, joined, listening, joinsHeard, stop.Token));
     }
 
-    // The name's wake-up channel, listened to from the first wait until the cohort retires or is disposed.
-    private Listening ListenLocked() => _listening ??= redis.Listen(keys.Channel);
+    // The store's inbox (the lock's wake-ups are addressed to it), listened to from the first wait until the cohort
+    // retires or is disposed.
+    private Listening ListenLocked() => _listening ??= redis.Listen(redis.Inbox);
 
     private void StopListeningLocked()
     {

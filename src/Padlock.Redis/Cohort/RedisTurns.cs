@@ -24,6 +24,7 @@ internal sealed class RedisTurns
     private readonly ILogger _logger;
     private readonly WakeChannels _channels;
     private readonly HandOffPolicy _policy;
+    private readonly ulong _inbox = OwnerTokens.NewInbox();
 
     public RedisTurns(RedisLockOptions options, StoreContext context, RedisConnection connection, Action<string, string> onQueued)
     {
@@ -34,7 +35,20 @@ internal sealed class RedisTurns
         _logger = context.LoggerFactory.CreateLogger("Padlock.Redis");
         _hub = new WakeHub(onQueued);
         _channels = new WakeChannels(connection, _hub, context.TimeProvider, _logger);
+        InboxPrefix = RedisChannel.Literal(options.KeyPrefix + "inbox:");
+        Inbox = RedisChannel.Literal(options.KeyPrefix + "inbox:" + OwnerTokens.InboxOf(_inbox));
     }
+
+    /// <summary>
+    /// The lock's wake-ups are addressed: a hand-off goes to the new holder's store only, a join notice to the holding
+    /// store only, on its inbox channel (<see cref="InboxPrefix"/> followed by the first 16 characters of the holder's
+    /// or waiter's owner token, which are the store's inbox id). So however many processes wait for one name, a grant
+    /// wakes one of them. Semaphores, reader-writer locks and elections use the name's channel.
+    /// </summary>
+    public RedisChannel Inbox { get; }
+
+    /// <summary>The prefix the lock's scripts complete with a token's inbox id.</summary>
+    public RedisChannel InboxPrefix { get; }
 
     public TimeProvider Time => _context.TimeProvider;
 
@@ -57,7 +71,7 @@ internal sealed class RedisTurns
     public WakeHub.Waiter Register(string tag, string token) => _hub.Register(tag, token);
 
     /// <summary>A fresh owner token for one turn.</summary>
-    public string NewToken() => OwnerTokens.New(_context.OwnerDescription, _options.Lease);
+    public string NewToken() => OwnerTokens.New(_inbox, _context.OwnerDescription, _options.Lease);
 
     /// <summary>Registers a wake-up for <paramref name="token"/>; registered before the first attempt, so a release between that attempt and the wait still reaches it.</summary>
     public WakeHub.Waiter Register(LockKeys keys, string token) => _hub.Register(keys.Tag, token);
@@ -75,7 +89,7 @@ internal sealed class RedisTurns
         // Also when the grant comes later by message: the hand-off happened after this attempt ran, so the lease
         // counted from this moment ends no later than the one Redis applies.
         var sent = Time.GetTimestamp();
-        var (fence, others) = await AcquireScript.RunAsync(db, keys, token, _options.Lease, join, _options.WaiterTimeToLive, CohortHold.Block, keys.Channel).ConfigureAwait(false);
+        var (fence, others) = await AcquireScript.RunAsync(db, keys, token, _options.Lease, join, _options.WaiterTimeToLive, CohortHold.Block, InboxPrefix).ConfigureAwait(false);
         return new RedisGrant(fence, others, sent);
     }
 
@@ -159,7 +173,7 @@ internal sealed class RedisTurns
         {
             // ReleaseTokenAsync inline: one state machine per release rather than two.
             var db = (await _connection.GetAsync().ConfigureAwait(false)).GetDatabase();
-            var (_, next, fence, others) = await ReleaseScript.RunAsync(db, keys, hold.Token, _options.Lease, keys.Channel, alwaysPublish: false, CohortHold.Block).ConfigureAwait(false);
+            var (_, next, fence, others) = await ReleaseScript.RunAsync(db, keys, hold.Token, _options.Lease, InboxPrefix, alwaysPublish: false, CohortHold.Block).ConfigureAwait(false);
             if (next is not null) _hub.Deliver(keys.Tag, next, fence, others);
         }
         finally
@@ -173,7 +187,7 @@ internal sealed class RedisTurns
     private async Task ReleaseTokenAsync(LockKeys keys, string token)
     {
         var db = (await _connection.GetAsync().ConfigureAwait(false)).GetDatabase();
-        var (_, next, fence, others) = await ReleaseScript.RunAsync(db, keys, token, _options.Lease, keys.Channel, alwaysPublish: false, CohortHold.Block).ConfigureAwait(false);
+        var (_, next, fence, others) = await ReleaseScript.RunAsync(db, keys, token, _options.Lease, InboxPrefix, alwaysPublish: false, CohortHold.Block).ConfigureAwait(false);
         if (next is not null) _hub.Deliver(keys.Tag, next, fence, others);
     }
 

@@ -10,7 +10,8 @@ namespace Padlock.Redis.Scripts;
 /// </summary>
 internal static class ReleaseScript
 {
-    // KEYS: lock, fence, queue, deadlines. ARGV: token, channel, tag, always ("1": publish a plain wake-up even with
+    // KEYS: lock, fence, queue, deadlines. ARGV: token, channel (a hand-off publishes to it followed by the first 16
+    // characters of the new holder's token: the inbox prefix; a plain wake-up to it as it is: Redlock's channel), tag, always ("1": publish a plain wake-up even with
     // nobody queued, for Redlock's retrying waiters), lease ms for a waiter whose token names none, block (fencing tokens a
     // grant reserves). Also used to leave the line on cancel or timeout.
     // Returns { 1 when our hold was deleted else 0, the next holder's token or nil, its first fencing token or 0,
@@ -47,7 +48,8 @@ internal static class ReleaseScript
             local block = tonumber(ARGV[6])
             local fence = redis.call('INCRBY', KEYS[2], block) - block + 1
             local others = redis.call('EXISTS', KEYS[3])
-            redis.call('PUBLISH', ARGV[2], ARGV[3] .. '\n' .. head .. '\n' .. fence .. '\n' .. others)
+            -- To the new holder's inbox only (the prefix and the first 16 characters of its token).
+            redis.call('PUBLISH', ARGV[2] .. string.sub(head, 1, 16), ARGV[3] .. '\n' .. head .. '\n' .. fence .. '\n' .. others)
             return { deleted, head, fence, others }
           end
         end

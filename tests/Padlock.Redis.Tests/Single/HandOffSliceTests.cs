@@ -70,9 +70,9 @@ public sealed class HandOffSliceTests(RedisFixture fixture)
         var held = await remote.CreateLock(name).AcquireAsync();
         var waiting = local.CreateLock(name).AcquireAsync(Guard).AsTask();
         await Eventually.TrueAsync(async () => (await store.InspectAsync(name)).Waiters!.Count == 1, "the local store waits in the Redis line");
-        var channel = "padlock:{" + name + "}:wake";
+        var channel = store.InboxChannel;
         await Eventually.TrueAsync(async () => (long)((StackExchange.Redis.RedisResult[])(await fixture.Admin.GetDatabase().ExecuteAsync("PUBSUB", "NUMSUB", channel))!)[1] == 1,
-            "the local store listens on the name's channel");
+            "the local store listens on its inbox");
         // Another process's join notice reaches the store before its hold exists, as it can when the notice overtakes
         // the continuation that sets the hold of a grant just handed over.
         await fixture.Admin.GetSubscriber().PublishAsync(StackExchange.Redis.RedisChannel.Literal(channel), name + "\n+00/5000:other-process");

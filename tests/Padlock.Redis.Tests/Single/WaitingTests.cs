@@ -69,28 +69,31 @@ public sealed class WaitingTests(RedisFixture fixture)
     }
 
     [Fact]
-    public async Task A_store_subscribes_only_to_the_names_it_waits_for_and_lets_them_go_after_the_waits()
+    public async Task Lock_wake_ups_go_to_the_waiting_store_s_inbox_only_and_it_is_let_go_after_the_waits()
     {
         var prefix = "numsub" + Guid.NewGuid().ToString("N")[..8] + ":";
         await using var holder = LockProvider.Create(Uri("&prefix=" + prefix));
         await using var waiters = LockProvider.Create(Uri("&prefix=" + prefix));
+        await using var bystander = LockProvider.Create(Uri("&prefix=" + prefix));
         var names = Enumerable.Range(0, 5).Select(i => $"shared-{i}").ToArray();
         var held = new List<ILockHandle>();
         // Taken without waiting, so the holder store never subscribes: only the waiters' store does.
         foreach (var n in names) held.Add((await holder.CreateLock(n).TryAcquireAsync())!);
-        held.Add((await holder.CreateLock("nobody-waits").TryAcquireAsync())!);
         var waiting = names.Select(n => waiters.CreateLock(n).AcquireAsync(TimeSpan.FromSeconds(30)).AsTask()).ToArray();
         var store = (RedisLockStore)waiters.Store;
         await Eventually.TrueAsync(async () => (await Task.WhenAll(names.Select(n => store.InspectAsync(n).AsTask()))).All(s => s.Waiters!.Count == 1), "one waiter in every line");
-        // One channel per name, each with the one store that waits for it; none for a name nobody waits for, and no
-        // prefix-wide channel that every process would hear every release on.
-        await Eventually.TrueAsync(async () => (await Subscribers(names.Select(n => prefix + "{" + n + "}:wake").ToArray())).All(c => c == 1), "every waited-for name's channel has one subscriber");
-        var unrelated = await Subscribers(prefix + "{nobody-waits}:wake", prefix + "wake");
-        Assert.Equal(new long[] { 0, 0 }, unrelated);
+        // One channel for the store, however many names it waits for: its inbox, where releases address its grants.
+        await Eventually.TrueAsync(async () => (await Subscribers(store.InboxChannel))[0] == 1, "the waiting store listens on its inbox");
+        var db = fixture.Admin.GetDatabase();
+        var channels = ((StackExchange.Redis.RedisResult[])(await db.ExecuteAsync("PUBSUB", "CHANNELS", prefix + "*"))!).Select(c => (string)c!).ToArray();
+        Assert.Equal([store.InboxChannel], channels);
+        // The holder hears nothing it does not need either: a store that never waited has no subscription at all, and
+        // a store using the same prefix on other names is not woken by these releases (it listens on nothing).
+        Assert.Equal(0, (await Subscribers(((RedisLockStore)bystander.Store).InboxChannel))[0]);
         foreach (var h in held) await h.DisposeAsync();
         foreach (var w in waiting) await (await w).DisposeAsync();
-        // After the linger, the channels are let go.
-        await Eventually.TrueAsync(async () => (await Subscribers(names.Select(n => prefix + "{" + n + "}:wake").ToArray())).All(c => c == 0), "the channels are unsubscribed after the waits");
+        // After the linger, the inbox is let go.
+        await Eventually.TrueAsync(async () => (await Subscribers(store.InboxChannel))[0] == 0, "the inbox is unsubscribed after the waits");
     }
 
     [Fact]
@@ -103,7 +106,7 @@ public sealed class WaitingTests(RedisFixture fixture)
         var held = await holder.CreateLock(name).AcquireAsync();
         var waiting = waiter.CreateLock(name).AcquireAsync(TimeSpan.FromSeconds(30)).AsTask();
         await Eventually.TrueAsync(async () => (await store.InspectAsync(name)).Waiters!.Count == 1, "the waiter is in line");
-        await Eventually.TrueAsync(async () => (await Subscribers("padlock:{" + name + "}:wake"))[0] == 1, "the waiter's store listens on the name");
+        await Eventually.TrueAsync(async () => (await Subscribers(store.InboxChannel))[0] == 1, "the waiter's store listens on its inbox");
         // Every subscription link is cut: the hand-off message of the release below may reach nobody.
         await using (var admin = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(fixture.Endpoint + ",allowAdmin=true"))
             await admin.GetDatabase().ExecuteAsync("CLIENT", "KILL", "TYPE", "pubsub");
