@@ -17,21 +17,18 @@ internal sealed class LockKeys
         Fence = stem + "fence";
         Queue = stem + "queue";
         Deadlines = stem + "deadlines";
-        Channel = WakeChannel(prefix, tag);
         All = [Lock, Fence, Queue, Deadlines];
     }
 
     /// <summary>
-    /// The channel wake-ups of a name are published on, shared by every primitive of that name (messages carry the
-    /// primitive's hub tag). It carries the name's hash tag, so on a Redis Cluster it maps to the keys' slot.
+    /// The channel a name's semaphore, reader-writer lock and election publish wake-ups on (messages carry the
+    /// primitive's hub tag; the lock's own wake-ups are addressed to stores' inboxes instead). It carries the name's
+    /// hash tag, so on a Redis Cluster it maps to the keys' slot.
     /// </summary>
     internal static RedisChannel WakeChannel(string prefix, string tag) => RedisChannel.Literal(prefix + "{" + tag + "}:wake");
 
     /// <summary>The escaped name inside the braces; also the name carried by wake-up messages.</summary>
     public string Tag { get; }
-
-    /// <summary>The name's wake-up channel (see <see cref="WakeChannel"/>).</summary>
-    public RedisChannel Channel { get; }
 
     /// <summary>The lock itself: holds the owner token, expires with the lease.</summary>
     public RedisKey Lock { get; }
