@@ -30,11 +30,13 @@ internal static class VerifyCommand
         var hold = new Option<string>("--hold") { Description = "How long each client holds the lock between its read and its write.", DefaultValueFactory = _ => "20ms" };
         var pause = new Option<string?>("--pause") { Description = "How long pause, server-pause and partition last (default 1.5 × the lease or session + 0.5 s; 1 s for file://)." };
         var timeout = new Option<string>("--acquire-timeout") { Description = "Longest wait of one acquire.", DefaultValueFactory = _ => "10s" };
+        var primitive = new Option<string>("--primitive") { Description = $"What the clients contend for: {string.Join(", ", VerifyPrimitive.All)} (one acquire in three a write; the reads only count themselves). Default: lock.", DefaultValueFactory = _ => VerifyPrimitive.Lock };
+        var permits = new Option<int?>("--permits") { Description = "The semaphore's permits, 2 to 16 (with --primitive semaphore; default 2). Checked: never more holders at once." };
         var json = new Option<bool>("--json") { Description = "Print the results as JSON instead of the table." };
         var report = new Option<string?>("--report") { Description = "Write a self-contained HTML report with a timeline of holds per client." };
         var command = new Command("verify", "Check a store's safety under faults: client processes update a register under the lock while verify pauses, kills or cuts off holders, or restarts or freezes the server; counts overlaps, lost updates, stale writes and tokens out of order.")
         {
-            stores, localServers, clients, callers, duration, fault, fenced, hold, pause, timeout, json, report,
+            stores, localServers, clients, callers, primitive, permits, duration, fault, fenced, hold, pause, timeout, json, report,
         };
         command.SetAction(async (p, _) =>
         {
@@ -63,6 +65,7 @@ internal static class VerifyCommand
                 Callers = Args.Positive(p.GetValue(callers), "--callers", 16),
             };
             if (options.Clients < 2) throw new UsageException("invalid value 1 for --clients: expected 2 to 64 (exclusion needs contenders)");
+            options = options with { Primitive = Primitive(p.GetValue(primitive), p.GetValue(permits), options) };
 
             var results = await RunAllAsync(context, uris, kinds, faults, options, p.GetValue(json));
             if (p.GetValue(json)) Console.WriteLine(Json.Serialize(results));
@@ -75,6 +78,24 @@ internal static class VerifyCommand
             return results.Any(r => r.Outcome == "unsafe") ? ExitCodes.Failed : ExitCodes.Ok;
         });
         return command;
+    }
+
+    private static VerifyPrimitive Primitive(string? kind, int? permits, VerifyOptions options)
+    {
+        var k = (kind ?? VerifyPrimitive.Lock).Trim().ToLowerInvariant();
+        if (!VerifyPrimitive.All.Contains(k))
+            throw new UsageException($"invalid primitive '{kind}' for --primitive: expected one of {string.Join(", ", VerifyPrimitive.All)}");
+        if (k != VerifyPrimitive.Semaphore && permits is not null)
+            throw new UsageException($"--permits {permits} goes with --primitive semaphore only (this run checks {k})");
+        var n = permits ?? 2;
+        if (k == VerifyPrimitive.Semaphore && n is < 2 or > 16)
+            throw new UsageException($"invalid value {n} for --permits: expected 2 to 16 (one permit is the lock: use --primitive lock)");
+        var primitive = new VerifyPrimitive(k, k == VerifyPrimitive.Semaphore ? n : 1);
+        if (options.Fenced && !primitive.AllExclusive)
+            throw new UsageException($"--fenced checks one holder at a time against the highest token; {primitive.Label} has shared holds that act in any token order: use it with --primitive lock or election");
+        if (k == VerifyPrimitive.Semaphore && options.Clients * options.Callers <= n)
+            throw new UsageException($"--clients {options.Clients} x --callers {options.Callers} is not more than {n} permits: nobody would ever wait; give more clients or fewer permits");
+        return primitive;
     }
 
     private static List<string> LocalKinds(string? list)
@@ -113,7 +134,7 @@ internal static class VerifyCommand
                     foreach (var fault in faults)
                     {
                         if (!quiet) Terminal.Error($"checking {StoreOpener.Shown(uri)} under {fault}{(options.Fenced ? ", fenced" : "")} ...");
-                        var row = new VerifyResult { Store = StoreOpener.Shown(uri), Fault = fault, Fenced = options.Fenced, Clients = options.Clients };
+                        var row = new VerifyResult { Store = StoreOpener.Shown(uri), Fault = fault, Fenced = options.Fenced, Clients = options.Clients, Primitive = options.Primitive.Label };
                         if (error is not null) results.Add(Checker.Judge(row with { NotRun = error }));
                         else results.Add(await new VerifyRunner(options, work).RunAsync(uri, fault, server, context.Interrupted));
                     }

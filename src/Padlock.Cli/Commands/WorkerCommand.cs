@@ -32,10 +32,13 @@ internal static class WorkerCommand
         var timeoutMs = new Option<int>("--acquire-timeout-ms") { Required = true };
         var fenced = new Option<bool>("--fenced");
         var callers = new Option<int>("--callers") { DefaultValueFactory = _ => 1 };
-        var command = new Command("verify", "One client process of padlock verify.") { store, name, client, register, log, holdMs, timeoutMs, fenced, callers };
+        var primitive = new Option<string>("--primitive") { DefaultValueFactory = _ => Padlock.Cli.Verify.VerifyPrimitive.Lock };
+        var permits = new Option<int>("--permits") { DefaultValueFactory = _ => 1 };
+        var command = new Command("verify", "One client process of padlock verify.") { store, name, client, register, log, holdMs, timeoutMs, fenced, callers, primitive, permits };
         command.SetAction((p, _) => Padlock.Cli.Verify.VerifyClient.RunAsync(
             p.GetValue(store)!, p.GetValue(name)!, p.GetValue(client), p.GetValue(register)!, p.GetValue(log)!,
-            TimeSpan.FromMilliseconds(p.GetValue(holdMs)), TimeSpan.FromMilliseconds(p.GetValue(timeoutMs)), p.GetValue(fenced), p.GetValue(callers), context.Interrupted));
+            TimeSpan.FromMilliseconds(p.GetValue(holdMs)), TimeSpan.FromMilliseconds(p.GetValue(timeoutMs)), p.GetValue(fenced), p.GetValue(callers),
+            new Padlock.Cli.Verify.VerifyPrimitive(p.GetValue(primitive)!, p.GetValue(permits)), context.Interrupted));
         return command;
     }
 }

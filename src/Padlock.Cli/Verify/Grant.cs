@@ -9,6 +9,9 @@ internal sealed class Grant
     public required long Asked { get; init; }
     public required long Granted { get; init; }
 
+    /// <summary>An exclusive hold (the lock, a write, a leadership); false for a semaphore permit or a read.</summary>
+    public bool Exclusive { get; init; } = true;
+
     /// <summary>When the client began releasing; or when it died or the run ended, if it never did.</summary>
     public long End { get; set; }
 

@@ -80,6 +80,23 @@ internal sealed class Register : IDisposable
             return stale ? "stale-accepted" : "ok";
         });
 
+    /// <summary>Marks the client inside (a shared hold: the flag names the last holder in, which is enough to aim a fault).</summary>
+    public void Enter(int client)
+        => Atomically(() =>
+        {
+            _f[FlagAt] = client + 1;
+            return 0;
+        });
+
+    /// <summary>Adds one to the value in one step (a shared hold's update, which no other holder can interleave). Returns "ok".</summary>
+    public string Add()
+        => Atomically(() =>
+        {
+            _f[ValueAt]++;
+            _f[AcceptedAt]++;
+            return "ok";
+        });
+
     /// <summary>Leaves the critical section: clears the flag if it is still this client's.</summary>
     public void Leave(int client)
         => Atomically(() =>

@@ -16,7 +16,7 @@ namespace Padlock.Cli.Verify;
 /// </summary>
 internal static class VerifyClient
 {
-    public static async Task<int> RunAsync(string store, string name, int client, string registerPath, string logPath, TimeSpan hold, TimeSpan acquireTimeout, bool fenced, int callers, CancellationToken ct)
+    public static async Task<int> RunAsync(string store, string name, int client, string registerPath, string logPath, TimeSpan hold, TimeSpan acquireTimeout, bool fenced, int callers, VerifyPrimitive primitive, CancellationToken ct)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         // Verify closes our standard input to end the run.
@@ -28,7 +28,7 @@ internal static class VerifyClient
         using var log = new EventLog(logPath);
         using var register = new Register(registerPath);
         await using var provider = StoreOpener.Open(store, EventLogLogger.Enabled ? new EventLogLogger(log.Write) : null);
-        var theLock = provider.CreateLock(name);
+        var acquire = primitive.Acquirer(provider, name, client, acquireTimeout);
         // Connect before reporting ready (network stores connect lazily), so the run's clock starts with every client able to contend.
         // Retried for up to 60 s: on a loaded machine a first connect can miss the store's connect timeout.
         for (var started = Stopwatch.GetTimestamp(); ;)
@@ -46,15 +46,41 @@ internal static class VerifyClient
         Console.WriteLine("ready");
         Console.Out.Flush();
         var seq = 0;
+
+        // An exclusive hold updates the register: read, hold, write value + 1 (a lost update shows two holders at once).
+        void ReadModifyWrite(int s, ILockHandle handle)
+        {
+            var token = handle.FencingToken;
+            var value = register.Read(client, token, fenced);
+            log.Write($"R {s} {Stopwatch.GetTimestamp()} {(value is null ? "rejected" : value.Value.ToString(CultureInfo.InvariantCulture))}");
+            if (value is null) return;
+            if (hold > TimeSpan.Zero) Thread.Sleep(hold); // a blocking hold: a SIGSTOP here freezes the holder mid-update
+            _ = handle.IsLost; // stores that check their deadline lazily report the loss here
+            var outcome = register.Write(value.Value + 1, token, fenced);
+            log.Write($"W {s} {Stopwatch.GetTimestamp()} {outcome}");
+        }
+
+        // A shared hold (a permit, a read) holds, then counts itself in the register in one atomic step: several may
+        // hold at once, so a read-modify-write would lose updates that are no fault of the store's. How many hold at
+        // once is checked from the logs.
+        void SharedHold(int s, ILockHandle handle)
+        {
+            register.Enter(client);
+            if (hold > TimeSpan.Zero) Thread.Sleep(hold);
+            _ = handle.IsLost;
+            log.Write($"W {s} {Stopwatch.GetTimestamp()} {register.Add()}");
+        }
+
         async Task CallerLoopAsync()
         {
             while (!stop.IsCancellationRequested)
             {
                 var asked = Stopwatch.GetTimestamp();
                 ILockHandle? handle;
+                bool exclusive;
                 try
                 {
-                    handle = await theLock.TryAcquireAsync(acquireTimeout, stop.Token);
+                    (handle, exclusive) = await acquire(stop.Token);
                 }
                 catch (OperationCanceledException) when (stop.IsCancellationRequested)
                 {
@@ -72,21 +98,13 @@ internal static class VerifyClient
                     continue;
                 }
                 var s = Interlocked.Increment(ref seq);
-                log.Write($"G {s} {Stopwatch.GetTimestamp()} {handle.FencingToken} {asked}");
-                var token = handle.FencingToken;
+                log.Write($"G {s} {Stopwatch.GetTimestamp()} {handle.FencingToken} {asked} {(exclusive ? 'x' : 's')}");
                 using (handle.LostToken.Register(() => log.Write($"L {s} {Stopwatch.GetTimestamp()}")))
                 {
                     try
                     {
-                        var value = register.Read(client, token, fenced);
-                        log.Write($"R {s} {Stopwatch.GetTimestamp()} {(value is null ? "rejected" : value.Value.ToString(CultureInfo.InvariantCulture))}");
-                        if (value is not null)
-                        {
-                            if (hold > TimeSpan.Zero) Thread.Sleep(hold); // a blocking hold: a SIGSTOP here freezes the holder mid-update
-                            _ = handle.IsLost; // stores that check their deadline lazily report the loss here
-                            var outcome = register.Write(value.Value + 1, token, fenced);
-                            log.Write($"W {s} {Stopwatch.GetTimestamp()} {outcome}");
-                        }
+                        if (exclusive) ReadModifyWrite(s, handle);
+                        else SharedHold(s, handle);
                         register.Leave(client);
                     }
                     finally

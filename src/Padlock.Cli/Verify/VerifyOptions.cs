@@ -12,6 +12,9 @@ internal sealed record VerifyOptions(int Clients, TimeSpan Duration, TimeSpan Ho
     /// </summary>
     public int Callers { get; init; } = 1;
 
+    /// <summary>What the clients contend for (<c>--primitive</c>, <c>--permits</c>): the lock unless told otherwise.</summary>
+    public VerifyPrimitive Primitive { get; init; } = VerifyPrimitive.Default;
+
     public TimeSpan FreezeFor(string uri)
         => PauseFor ?? (Faults.LeaseOf(uri) is { } lease ? lease * 1.5 + TimeSpan.FromMilliseconds(500) : TimeSpan.FromSeconds(1));
 }

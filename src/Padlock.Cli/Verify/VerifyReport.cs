@@ -19,7 +19,7 @@ internal static class VerifyReport
         for (var i = 0; i < results.Count; i++)
         {
             var r = results[i];
-            rows.Append(CultureInfo.InvariantCulture, $"<tr><td>{E(r.Store)}</td><td>{E(r.Fault)}</td><td>{(r.Fenced ? "yes" : "no")}</td><td>{r.Grants}</td><td>{r.Overlaps}</td><td>{r.LostUpdates}</td><td>{r.StaleStopped}</td><td>{r.StaleWritesAccepted}</td><td>{r.TokensRepeated}/{r.TokensBackwards}</td><td class=\"{E(r.Outcome.Replace(' ', '-'))}\">{E(r.Verdict)}</td></tr>");
+            rows.Append(CultureInfo.InvariantCulture, $"<tr><td>{E(r.Subject)}</td><td>{E(r.Fault)}</td><td>{(r.Fenced ? "yes" : "no")}</td><td>{r.Grants}</td><td>{r.Overlaps}</td><td>{r.LostUpdates}</td><td>{r.StaleStopped}</td><td>{r.StaleWritesAccepted}</td><td>{r.TokensRepeated}/{r.TokensBackwards}</td><td class=\"{E(r.Outcome.Replace(' ', '-'))}\">{E(r.Verdict)}</td></tr>");
         }
         var html = $$"""
             <!DOCTYPE html>

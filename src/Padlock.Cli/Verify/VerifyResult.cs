@@ -7,6 +7,12 @@ internal sealed record VerifyResult
     public required string Fault { get; init; }
     public bool Fenced { get; init; }
     public int Clients { get; init; }
+
+    /// <summary>What the clients contended for: "lock", "semaphore(N)", "rw" or "election".</summary>
+    public string Primitive { get; init; } = VerifyPrimitive.Lock;
+
+    /// <summary>The semaphore's permits (null for the other primitives, which allow one exclusive holder).</summary>
+    public int? Permits { get; init; }
     public double Seconds { get; init; }
 
     /// <summary>Why the row did not run (an unsupported combination, an unreachable store); the other fields are empty.</summary>
@@ -16,7 +22,10 @@ internal sealed record VerifyResult
     public long AcquireFailures { get; init; }
     public string? FirstAcquireFailure { get; init; }
 
-    /// <summary>Pairs of grants to different clients whose holds (grant to release) overlapped.</summary>
+    /// <summary>
+    /// Exclusion broken: pairs of holds (grant to release) that overlapped where one of them was exclusive (the lock, a
+    /// write, a leadership); for a semaphore, grants that made more holders than permits.
+    /// </summary>
     public long Overlaps { get; init; }
 
     /// <summary>Overlaps where the earlier holder's LostToken had fired before the later grant.</summary>
@@ -56,6 +65,9 @@ internal sealed record VerifyResult
     public IReadOnlyList<ClientTimeline> Timeline { get; init; } = [];
 
     public string Verdict { get; init; } = "";
+
+    /// <summary>The store, with the primitive when it is not the lock: what a table row or verdict line names.</summary>
+    public string Subject => Primitive == VerifyPrimitive.Lock ? Store : $"{Store} {Primitive}";
 
     /// <summary>"safe", "safe with fencing", "unsafe" or "not run".</summary>
     public string Outcome { get; init; } = "";

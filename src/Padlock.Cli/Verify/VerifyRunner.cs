@@ -21,7 +21,7 @@ internal sealed class VerifyRunner(VerifyOptions options, string workDir)
 
     public async Task<VerifyResult> RunAsync(string uri, string fault, LocalServer? server, CancellationToken ct)
     {
-        var row = new VerifyResult { Store = StoreOpener.Shown(uri), Fault = fault, Fenced = options.Fenced, Clients = options.Clients };
+        var row = new VerifyResult { Store = StoreOpener.Shown(uri), Fault = fault, Fenced = options.Fenced, Clients = options.Clients, Primitive = options.Primitive.Label, Permits = options.Primitive.Kind == VerifyPrimitive.Semaphore ? options.Primitive.Permits : null };
         if (Faults.Unsupported(fault, uri, server) is { } why) return Checker.Judge(row with { NotRun = why });
         var id = Guid.NewGuid().ToString("N")[..8];
         _dir = Path.Combine(workDir, id);
@@ -219,6 +219,7 @@ internal sealed class VerifyRunner(VerifyOptions options, string workDir)
             "--hold-ms", ((int)options.Hold.TotalMilliseconds).ToString(CultureInfo.InvariantCulture),
             "--acquire-timeout-ms", ((int)options.AcquireTimeout.TotalMilliseconds).ToString(CultureInfo.InvariantCulture),
             "--callers", options.Callers.ToString(CultureInfo.InvariantCulture),
+            "--primitive", options.Primitive.Kind, "--permits", options.Primitive.Permits.ToString(CultureInfo.InvariantCulture),
             .. options.Fenced ? new[] { "--fenced" } : [],
         ]);
         psi.RedirectStandardInput = true;

@@ -14,12 +14,12 @@ internal static class VerifyTable
         {
             if (r.NotRun is not null)
             {
-                table.AddRow(new Text(r.Store), new Text(r.Fault), new Text(r.Fenced ? "yes" : "no"), new Text("-"), new Text("-"), new Text("-"), new Text("-"), new Text("-"), new Text("-"), new Text("-"), new Text("-"), new Markup("[yellow]not run[/]"));
+                table.AddRow(new Text(r.Subject), new Text(r.Fault), new Text(r.Fenced ? "yes" : "no"), new Text("-"), new Text("-"), new Text("-"), new Text("-"), new Text("-"), new Text("-"), new Text("-"), new Text("-"), new Markup("[yellow]not run[/]"));
                 continue;
             }
             var colour = r.Outcome switch { "safe" => "green", "safe with fencing" => "yellow", _ => "red" };
             table.AddRow(
-                new Text(r.Store), new Text(r.Fault), new Text(r.Fenced ? "yes" : "no"),
+                new Text(r.Subject), new Text(r.Fault), new Text(r.Fenced ? "yes" : "no"),
                 new Text(N(r.Grants)), new Text(N(r.Overlaps)), new Text(N(r.LostUpdates)), new Text(N(r.StaleStopped)), new Text(N(r.StaleWritesAccepted)),
                 new Text($"{N(r.TokensRepeated)}/{N(r.TokensBackwards)}"),
                 new Text(r.Overlaps == 0 ? "-" : $"{N(r.OverlapsLossNotifiedFirst)}/{N(r.Overlaps)}"),
@@ -29,7 +29,7 @@ internal static class VerifyTable
         t.Out.Write(table);
         foreach (var r in results)
         {
-            t.Text($"{r.Store} / {r.Fault}{(r.Fenced ? " / fenced" : "")}: {r.Verdict}");
+            t.Text($"{r.Subject} / {r.Fault}{(r.Fenced ? " / fenced" : "")}: {r.Verdict}");
             foreach (var o in r.OverlapSamples.Take(3))
                 t.Text($"  overlap: client {o.EarlierClient} (token {o.EarlierToken}) still held when client {o.LaterClient} (token {o.LaterToken}) was granted at {Ms(o.FromMs)}, until {Ms(o.ToMs)}; loss reported to client {o.EarlierClient} first: {(o.LossNotifiedFirst ? "yes" : "no")}");
             foreach (var f in r.Faults.Take(3))

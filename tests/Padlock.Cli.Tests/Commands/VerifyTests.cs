@@ -64,6 +64,37 @@ public sealed class VerifyTests
         Assert.Equal(0, row.GetProperty("tokensBackwards").GetInt64() + row.GetProperty("tokensRepeated").GetInt64());
     }
 
+    [Fact]
+    public async Task A_redis_semaphore_holder_paused_past_its_lease_is_counted_as_a_holder_beyond_the_permits()
+    {
+        // The frozen holder still "holds" in its own log while its permit's lease runs out and is granted again: more
+        // holders than permits, which the checker must see (its teeth) and call unsafe (no fencing for shared holds).
+        var row = await RunOneAsync("--local-servers", "redis", "--primitive", "semaphore", "--permits", "2", "--fault", "pause", "--clients", "4", "--hold", "50ms", "--duration", "2s");
+
+        Assert.Equal("semaphore(2)", row.GetProperty("primitive").GetString());
+        Assert.True(row.GetProperty("overlaps").GetInt64() > 0, row.ToString());
+        Assert.Contains("beyond 2 permits", row.GetProperty("verdict").GetString(), StringComparison.Ordinal);
+        Assert.Equal("unsafe", row.GetProperty("outcome").GetString());
+        Assert.Equal(0, row.GetProperty("lostUpdates").GetInt64());
+    }
+
+    [Theory]
+    [InlineData("zk", "semaphore")]
+    [InlineData("etcd", "rw")]
+    [InlineData("redis", "election")]
+    public async Task Primitives_with_holders_killed_keep_their_limits_and_tokens(string kind, string primitive)
+    {
+        var row = await RunOneAsync("--local-servers", kind, "--primitive", primitive, "--fault", "kill", "--clients", "4", "--hold", "5ms", "--duration", "3s");
+
+        Assert.Equal("safe", row.GetProperty("outcome").GetString());
+        Assert.True(row.GetProperty("grants").GetInt64() > 0, row.ToString());
+        Assert.Equal(0, row.GetProperty("overlaps").GetInt64());
+        Assert.Equal(0, row.GetProperty("lostUpdates").GetInt64());
+        Assert.Equal(0, row.GetProperty("tokensBackwards").GetInt64() + row.GetProperty("tokensRepeated").GetInt64());
+        // The killed holder's hold ends with its session or lease: the others go on (a generous bound, 2 s sessions/leases).
+        Assert.InRange(row.GetProperty("faults")[0].GetProperty("recoverMs").GetDouble(), 0, 15_000);
+    }
+
     [Theory]
     [InlineData("zk")]
     [InlineData("etcd")]
@@ -195,12 +226,27 @@ public sealed class VerifyTests
     [InlineData("--clients", "1")]
     [InlineData("--callers", "0")]
     [InlineData("--callers", "17")]
+    [InlineData("--primitive", "barrier")]
     public async Task Bad_options_are_usage_errors(string option, string value)
     {
         var result = await CliProcess.RunAsync("verify", "--store", "file:///tmp/padlock-verify-usage", option, value);
 
         Assert.True(result.ExitCode == 2, result.ToString());
         Assert.Contains(value, result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("expected 2 to 16", "--primitive", "semaphore", "--permits", "1")]
+    [InlineData("expected 2 to 16", "--primitive", "semaphore", "--permits", "17")]
+    [InlineData("--primitive semaphore only", "--permits", "3")]
+    [InlineData("shared holds", "--primitive", "rw", "--fenced")]
+    [InlineData("nobody would ever wait", "--primitive", "semaphore", "--permits", "4", "--clients", "2", "--callers", "2")]
+    public async Task Bad_primitive_options_are_usage_errors_that_say_what_is_allowed(string expected, params string[] args)
+    {
+        var result = await CliProcess.RunAsync(["verify", "--store", "file:///tmp/padlock-verify-usage", .. args]);
+
+        Assert.True(result.ExitCode == 2, result.ToString());
+        Assert.Contains(expected, result.Stderr, StringComparison.Ordinal);
     }
 
     [Fact]
