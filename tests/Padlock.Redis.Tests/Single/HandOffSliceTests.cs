@@ -61,6 +61,46 @@ public sealed class HandOffSliceTests(RedisFixture fixture)
     }
 
     [Fact]
+    public async Task While_another_store_waits_a_turn_ends_with_its_slice_though_its_batch_is_far_from_used()
+    {
+        var name = NewName("slice-time");
+        // A big batch: only the slice can end the turn early. Each local hold lasts about 2 ms, so a 10 ms slice ends
+        // the turn after a handful of grants; a turn bounded by its batch alone would serve 256.
+        await using var local = LockProvider.Create(Uri("&slice=10ms&batch=256"));
+        await using var remote = LockProvider.Create(Uri());
+        var store = (RedisLockStore)((LockProvider)local).Store;
+        var first = await local.CreateLock(name).AcquireAsync();
+        var grants = new List<long>();
+        using var stop = new CancellationTokenSource();
+        var callers = Enumerable.Range(0, 3).Select(_ => SeparateFlow.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                await using var h = await local.CreateLock(name).AcquireAsync(Guard);
+                lock (grants) grants.Add(h.FencingToken);
+                Thread.Sleep(2);
+            }
+        })).ToArray();
+        await Eventually.TrueAsync(() => store.LocalWaiters(name) == 3, "three local callers queue behind the first");
+        var remoteNext = remote.CreateLock(name).AcquireAsync(Guard).AsTask();
+        await Eventually.TrueAsync(() => store.KnowsOthersWait(name), "the holding store hears the other store join");
+        await first.DisposeAsync();
+        long remoteToken;
+        int localBefore;
+        await using (var remoteHold = await remoteNext)
+        {
+            remoteToken = remoteHold.FencingToken;
+            lock (grants) localBefore = grants.Count(t => t < remoteToken);
+            await stop.CancelAsync();
+        }
+        await Task.WhenAll(callers);
+        // The turn began at the first holder's grant, well before the other store joined, so its slice may be spent
+        // already; a generous bound (a loaded machine stretches 2 ms holds) that is still far below the batch.
+        Assert.InRange(localBefore, 0, 64);
+        Assert.True(remoteToken > first.FencingToken);
+    }
+
+    [Fact]
     public async Task A_join_heard_while_the_grant_is_on_its_way_counts_for_the_hold_that_grant_makes()
     {
         var name = NewName("slice-early-join");
