@@ -24,49 +24,37 @@ public sealed class HandOffSliceTests(RedisFixture fixture)
     [InlineData(1)]
     public async Task While_another_store_waits_a_turn_serves_at_most_batch_grants_though_local_callers_keep_coming(int batch)
     {
-        var name = NewName("slice-batch");
         // A long slice: only the grant count can end the turn here.
-        await using var local = LockProvider.Create(Uri($"&slice=1s&batch={batch}"));
-        await using var remote = LockProvider.Create(Uri());
-        var store = (RedisLockStore)((LockProvider)local).Store;
-        var first = await local.CreateLock(name).AcquireAsync();
-        var grants = new List<long>();
-        using var stop = new CancellationTokenSource();
-        // Three more callers of the holding store queue behind the first and come straight back after each hold.
-        var callers = Enumerable.Range(0, 3).Select(_ => SeparateFlow.Run(async () =>
-        {
-            while (!stop.IsCancellationRequested)
-            {
-                await using var h = await local.CreateLock(name).AcquireAsync(Guard);
-                lock (grants) grants.Add(h.FencingToken);
-            }
-        })).ToArray();
-        await Eventually.TrueAsync(() => store.LocalWaiters(name) == 3, "three local callers queue behind the first");
-        var remoteNext = remote.CreateLock(name).AcquireAsync(Guard).AsTask();
-        await Eventually.TrueAsync(() => store.KnowsOthersWait(name), "the holding store hears the other store join");
-        await first.DisposeAsync();
-        long remoteToken;
-        int localBefore;
-        await using (var remoteHold = await remoteNext)
-        {
-            remoteToken = remoteHold.FencingToken;
-            lock (grants) localBefore = grants.Count(t => t < remoteToken);
-            await stop.CancelAsync();
-        }
-        await Task.WhenAll(callers);
+        var turn = await ContendAsync($"&slice=1s&batch={batch}", hold: TimeSpan.Zero);
+
         // The first holder was the turn's first grant: at most batch - 1 local hand-offs followed before the other store.
-        Assert.InRange(localBefore, batch == 1 ? 0 : 1, batch - 1);
-        Assert.True(remoteToken > first.FencingToken);
-        lock (grants) Assert.Contains(grants, t => t > remoteToken);
+        Assert.InRange(turn.LocalBefore, batch == 1 ? 0 : 1, batch - 1);
+        Assert.True(turn.RemoteToken > turn.FirstToken);
+        Assert.Contains(turn.LocalTokens, t => t > turn.RemoteToken);
     }
 
     [Fact]
     public async Task While_another_store_waits_a_turn_ends_with_its_slice_though_its_batch_is_far_from_used()
     {
-        var name = NewName("slice-time");
         // A big batch: only the slice can end the turn early. Each local hold lasts about 2 ms, so a 10 ms slice ends
-        // the turn after a handful of grants; a turn bounded by its batch alone would serve 256.
-        await using var local = LockProvider.Create(Uri("&slice=10ms&batch=256"));
+        // the turn after a handful of grants; a turn bounded by its batch alone serves 255 more (seen with the slice ignored).
+        var turn = await ContendAsync("&slice=10ms&batch=256", hold: TimeSpan.FromMilliseconds(2));
+
+        // The turn began at the first holder's grant, before the other store joined, so its slice may be spent already;
+        // a generous bound (a loaded machine stretches 2 ms holds) that is still far below the batch.
+        Assert.InRange(turn.LocalBefore, 0, 64);
+        Assert.True(turn.RemoteToken > turn.FirstToken);
+    }
+
+    /// <summary>
+    /// A store (<paramref name="options"/>) holds the key with three more local callers queued, who come straight back
+    /// after each hold of <paramref name="hold"/>; a second store joins the line; then the first holder releases. What
+    /// the turn served before the second store was granted.
+    /// </summary>
+    private async Task<(long FirstToken, long RemoteToken, int LocalBefore, long[] LocalTokens)> ContendAsync(string options, TimeSpan hold)
+    {
+        var name = NewName("slice");
+        await using var local = LockProvider.Create(Uri(options));
         await using var remote = LockProvider.Create(Uri());
         var store = (RedisLockStore)((LockProvider)local).Store;
         var first = await local.CreateLock(name).AcquireAsync();
@@ -78,7 +66,7 @@ public sealed class HandOffSliceTests(RedisFixture fixture)
             {
                 await using var h = await local.CreateLock(name).AcquireAsync(Guard);
                 lock (grants) grants.Add(h.FencingToken);
-                Thread.Sleep(2);
+                if (hold > TimeSpan.Zero) Thread.Sleep(hold);
             }
         })).ToArray();
         await Eventually.TrueAsync(() => store.LocalWaiters(name) == 3, "three local callers queue behind the first");
@@ -94,10 +82,7 @@ public sealed class HandOffSliceTests(RedisFixture fixture)
             await stop.CancelAsync();
         }
         await Task.WhenAll(callers);
-        // The turn began at the first holder's grant, well before the other store joined, so its slice may be spent
-        // already; a generous bound (a loaded machine stretches 2 ms holds) that is still far below the batch.
-        Assert.InRange(localBefore, 0, 64);
-        Assert.True(remoteToken > first.FencingToken);
+        lock (grants) return (first.FencingToken, remoteToken, localBefore, grants.ToArray());
     }
 
     [Fact]
