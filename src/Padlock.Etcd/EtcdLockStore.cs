@@ -101,6 +101,12 @@ public sealed class EtcdLockStore : ILockStore, ILockInspector, IPrimitiveInspec
 
     internal TimeProvider Time { get; }
 
+    /// <summary>
+    /// How often a waiting line acquisition reads the line again whatever its watches say (default
+    /// <see cref="PredecessorWait.RecheckInterval"/>). Settable for tests that must tell a watch's wake-up from the re-check.
+    /// </summary>
+    internal TimeSpan LineRecheckInterval { get; set; } = PredecessorWait.RecheckInterval;
+
     internal ILogger Logger { get; }
 
     internal ByteString OwnerValue { get; }
@@ -284,6 +290,8 @@ public sealed class EtcdLockStore : ILockStore, ILockInspector, IPrimitiveInspec
     ValueTask<EtcdSession> IEtcdLineHost.SessionAsync(CancellationToken cancellationToken) => SessionAsync(cancellationToken);
 
     TimeProvider IEtcdLineHost.Time => Time;
+
+    TimeSpan IEtcdLineHost.RecheckInterval => LineRecheckInterval;
 
     ILogger IEtcdLineHost.Logger => Logger;
 

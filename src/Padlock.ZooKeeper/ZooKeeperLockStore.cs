@@ -50,6 +50,12 @@ public sealed class ZooKeeperLockStore : ILockStore, ILockInspector, IPrimitiveI
 
     internal TimeProvider Time { get; }
 
+    /// <summary>
+    /// How often a waiting line acquisition looks at the line without a watch event (default
+    /// <see cref="LockAcquisition.RecheckInterval"/>). Settable for tests that must tell a watch's wake-up from the re-check.
+    /// </summary>
+    internal TimeSpan LineRecheckInterval { get; set; } = LockAcquisition.RecheckInterval;
+
     /// <summary>The root node every node of this store lives under.</summary>
     internal string Root => _options.Root;
 
@@ -433,6 +439,8 @@ public sealed class ZooKeeperLockStore : ILockStore, ILockInspector, IPrimitiveI
     Task<LockSession> IZooKeeperLineHost.GetSessionAsync(CancellationToken cancellationToken) => GetSessionAsync(cancellationToken);
 
     TimeProvider IZooKeeperLineHost.Time => Time;
+
+    TimeSpan IZooKeeperLineHost.RecheckInterval => LineRecheckInterval;
 
     ILogger IZooKeeperLineHost.Logger => _logger;
 

@@ -12,6 +12,9 @@ public sealed class EtcdSemaphoreTests(EtcdFixture fixture) : LineSemaphoreStore
 
     protected override ISemaphoreStore CreateStore() => new EtcdLockStore(new EtcdLockOptions { Endpoints = { fixture.Server.Endpoint }, Prefix = _prefix });
 
+    protected override ISemaphoreStore CreateStore(TimeSpan recheck)
+        => new EtcdLockStore(new EtcdLockOptions { Endpoints = { fixture.Server.Endpoint }, Prefix = _prefix }) { LineRecheckInterval = recheck };
+
     protected override async Task<int> EntryCountAsync(string name)
     {
         var text = await fixture.Server.EtcdctlAsync("get", "--prefix", "--keys-only", _prefix + "/#s/" + name + "/");

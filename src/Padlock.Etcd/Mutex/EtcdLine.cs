@@ -68,6 +68,8 @@ internal sealed class EtcdLine(EtcdConnection connection, WatchHub watches) : IE
 
     public KeyWatch Watch(ByteString key, long fromRevision) => watches.Watch(key, fromRevision);
 
+    public KeyWatch WatchRange(ByteString prefix, long fromRevision) => watches.Watch(prefix, fromRevision, LockKeys.RangeEnd(prefix));
+
     public void Cancel(KeyWatch watch) => watches.Cancel(watch);
 
     private Task<TxnResponse> TxnAsync(TxnRequest txn, CancellationToken ct)

@@ -8,8 +8,9 @@ namespace Padlock.Etcd.Mutex;
 /// <summary>
 /// The line recipe (etcd's own lock, v3): every contender creates a key under the line's prefix, bound to its
 /// session's lease; a <see cref="LinePolicy"/> decides from our place in create-revision order whether we hold or
-/// which single key we watch (the lock: lowest holds, others watch the key just below theirs), so a release wakes one
-/// waiter (no herd) and waiters are served in revision order. It sees the keys through <see cref="IEtcdLine"/> and its
+/// what we watch (the lock: lowest holds, others watch the key just below theirs, so a release wakes one waiter, no
+/// herd; a semaphore of N: the N keys nearest below ours, or past a cap the line's range), and waiters are served in
+/// revision order. It sees the keys through <see cref="IEtcdLine"/> and its
 /// store through <see cref="IEtcdLineHost"/> only; what differs per primitive is its <see cref="LineSpec"/>.
 /// </summary>
 internal static class EtcdMutex

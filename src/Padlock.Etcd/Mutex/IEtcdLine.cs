@@ -43,6 +43,9 @@ internal interface IEtcdLine
     /// <summary>Watches one key from <paramref name="fromRevision"/> (0: from now) for its deletion.</summary>
     KeyWatch Watch(ByteString key, long fromRevision);
 
+    /// <summary>Watches every key under <paramref name="prefix"/> from <paramref name="fromRevision"/> (0: from now): it fires on the first deletion of any of them.</summary>
+    KeyWatch WatchRange(ByteString prefix, long fromRevision);
+
     /// <summary>Ends a watch.</summary>
     void Cancel(KeyWatch watch);
 }
@@ -57,6 +60,9 @@ internal readonly record struct LineRead(long Mine, IReadOnlyList<KeyValue> Lowe
 internal interface IEtcdLineHost
 {
     TimeProvider Time { get; }
+
+    /// <summary>How often a waiter reads its line again whatever its watches say (<see cref="PredecessorWait.RecheckInterval"/> unless a test changed it).</summary>
+    TimeSpan RecheckInterval { get; }
 
     ILogger Logger { get; }
 

@@ -12,22 +12,26 @@ internal enum WatchOutcome
     Unknown,
 }
 
-/// <summary>One watch on one key for its deletion, multiplexed on the store's shared watch stream.</summary>
+/// <summary>One watch on one key (or a key range) for a deletion, multiplexed on the store's shared watch stream.</summary>
 internal sealed class KeyWatch
 {
     private readonly TaskCompletionSource<long> _created = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource<WatchOutcome> _fired = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    internal KeyWatch(long id, ByteString key, long startRevision)
+    internal KeyWatch(long id, ByteString key, long startRevision, ByteString? rangeEnd = null)
     {
         Id = id;
         Key = key;
         StartRevision = startRevision;
+        RangeEnd = rangeEnd;
     }
 
     public long Id { get; }
 
     public ByteString Key { get; }
+
+    /// <summary>The end of the watched range (exclusive) when the watch is on a range from <see cref="Key"/>; null for one key.</summary>
+    public ByteString? RangeEnd { get; }
 
     /// <summary>
     /// 0: from the revision after the one current when etcd creates the watch; once created, the revision after that,
@@ -41,7 +45,7 @@ internal sealed class KeyWatch
     /// <summary>Completes with the revision current when etcd created the watch: events after it will be seen.</summary>
     public Task<long> Created => _created.Task;
 
-    /// <summary>Completes when the key is deleted, or when the watch can no longer tell.</summary>
+    /// <summary>Completes when the key (a key of the range) is deleted, or when the watch can no longer tell.</summary>
     public Task<WatchOutcome> Fired => _fired.Task;
 
     internal void OnCreated(long revision)

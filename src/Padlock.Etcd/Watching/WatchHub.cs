@@ -34,12 +34,15 @@ internal sealed class WatchHub : IAsyncDisposable
         _logger = logger;
     }
 
-    /// <summary>Starts watching <paramref name="key"/> for deletion from <paramref name="startRevision"/> (0: from now).</summary>
+    /// <summary>
+    /// Starts watching <paramref name="key"/> (with <paramref name="rangeEnd"/>: every key from it up to that end,
+    /// exclusive) for a deletion from <paramref name="startRevision"/> (0: from now).
+    /// </summary>
     /// <exception cref="ObjectDisposedException">The store is closing.</exception>
-    public KeyWatch Watch(ByteString key, long startRevision)
+    public KeyWatch Watch(ByteString key, long startRevision, ByteString? rangeEnd = null)
     {
         ObjectDisposedException.ThrowIf(_stop.IsCancellationRequested, this);
-        var watch = new KeyWatch(Interlocked.Increment(ref _nextId), key, startRevision);
+        var watch = new KeyWatch(Interlocked.Increment(ref _nextId), key, startRevision, rangeEnd);
         _watches[watch.Id] = watch;
         EnsureStarted();
         _outbox.Writer.TryWrite((watch.Id, Op.Create));
@@ -140,6 +143,7 @@ internal sealed class WatchHub : IAsyncDisposable
         if (w.Generation == generation) return;
         w.Generation = generation;
         var create = new WatchCreateRequest { Key = w.Key, StartRevision = w.StartRevision, WatchId = w.Id };
+        if (w.RangeEnd is { } end) create.RangeEnd = end;
         create.Filters.Add(WatchCreateRequest.Types.FilterType.Noput);
         await call.RequestStream.WriteAsync(new WatchRequest { CreateRequest = create }).ConfigureAwait(false);
     }

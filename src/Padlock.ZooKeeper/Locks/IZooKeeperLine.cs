@@ -36,6 +36,12 @@ internal interface IZooKeeperLine
     /// <summary>Arms a one-shot watch that calls <paramref name="changed"/> when the entry changes or goes; false when it is already gone (no watch left behind).</summary>
     Task<bool> WatchAsync(LockSession session, string leaf, Action changed, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The children of the parent, unordered, arming in the same request a one-shot watch that calls
+    /// <paramref name="changed"/> when an entry joins or goes (none when the parent is missing; then nothing is armed).
+    /// </summary>
+    Task<List<string>> WatchChildrenAsync(LockSession session, Action changed, CancellationToken cancellationToken);
+
     /// <summary>Deletes one of our entries; never holds up the caller through a disconnect (see <see cref="EntryDeleter"/>).</summary>
     Task DeleteAsync(LockSession session, string leaf);
 
@@ -54,6 +60,9 @@ internal interface IZooKeeperLine
 internal interface IZooKeeperLineHost
 {
     TimeProvider Time { get; }
+
+    /// <summary>How often a waiter looks at the line even without a watch event (<see cref="LockAcquisition.RecheckInterval"/> unless a test changed it).</summary>
+    TimeSpan RecheckInterval { get; }
 
     ILogger Logger { get; }
 

@@ -15,8 +15,8 @@ internal sealed record LineRules(LinePolicy Policy, string EntryPrefix, Action<L
 
     /// <summary>
     /// The semaphore <paramref name="name"/> of <paramref name="maxCount"/>: an entry holds while fewer than maxCount
-    /// entries are before it, else it watches the entry maxCount places before it. Entry names carry their creator's
-    /// maxCount; a line with another is refused.
+    /// entries are before it, else it watches the maxCount entries nearest before it (past <see cref="LinePolicy.WatchCap"/>,
+    /// the line's children). Entry names carry their creator's maxCount; a line with another is refused.
     /// </summary>
     public static LineRules Semaphore(string name, int maxCount)
     {

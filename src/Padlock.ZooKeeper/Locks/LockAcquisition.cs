@@ -5,10 +5,11 @@ namespace Padlock.ZooKeeper.Locks;
 
 /// <summary>
 /// One acquire, the ZooKeeper line recipe: create an ephemeral sequential entry named with our GUID, list the line,
-/// and let the <see cref="LinePolicy"/> decide: hold now, or watch one entry below ours (no herd) and look again when
-/// it goes. The exclusive lock holds when first and watches the entry just before ours; a semaphore is another policy,
-/// and so is a reader-writer lock (a writer as the lock; a reader holds with no write entry below it and watches the
-/// nearest one).
+/// and let the <see cref="LinePolicy"/> decide: hold now, or watch the entries below ours that it names and look again
+/// when one goes. The exclusive lock holds when first and watches the entry just before ours (no herd); a reader-writer
+/// lock likewise watches one entry (a writer as the lock; a reader holds with no write entry below it and watches the
+/// nearest one). A semaphore of N watches the N entries nearest below ours, all armed at once, since a holder may
+/// release out of line order; past <see cref="LinePolicy.WatchCap"/> permits it watches the line's children instead.
 /// A connection loss while creating is resolved by looking for our GUID after reconnecting, never by creating blindly;
 /// giving up (timeout, cancellation, failure) deletes whatever entry we may have. A session that expires takes our
 /// entry with it: the acquisition starts over on the store's new session. The timeout bounds the waiting only.
@@ -27,7 +28,10 @@ internal sealed class LockAcquisition
     private string? _ours;
     private long _czxid;
     private bool _createInDoubt;
-    private string? _predecessor;
+    // What the last decision said to watch: the entries, or (with _watchesLine) the whole line, with the entry the
+    // policy counts from (the one a re-check looks at for an orphan).
+    private List<string> _watched = [];
+    private bool _watchesLine;
 
     private readonly LockWait _wait;
     // Set once one attempt has run to its end (our entry listed in the line): from then on we are waiting.
@@ -191,7 +195,8 @@ internal sealed class LockAcquisition
             // A counting policy needs our place only; a reader's needs the kinds of the entries below ours.
             var decision = _policy.IsShared ? _policy.Decide(LockNodeNames.Modes(line, at)) : _policy.Decide(at);
             if (decision.Holds) return new ZooKeeperLease(_line, _session, leaf, _czxid);
-            _predecessor = line[decision.WatchIndex];
+            _watchesLine = decision.WatchesLine;
+            _watched = decision.WatchesLine ? [line[decision.WatchIndex]] : line.GetRange(decision.WatchIndex, decision.WatchCount);
             return null;
         }
     }
@@ -199,20 +204,61 @@ internal sealed class LockAcquisition
     private bool WouldHoldBehind(List<string> line)
         => _policy.IsShared ? _policy.WouldHoldBehind(LockNodeNames.Modes(line, line.Count)) : _policy.WouldHoldBehind(line.Count);
 
-    /// <summary>Waits until the entry just before ours goes (or a re-check is due); the loop then looks again.</summary>
+    /// <summary>
+    /// Waits until one of the entries the policy named goes, or the line changes when it watches the line (or a re-check
+    /// is due); the loop then looks again. Each wait arms its own one-shot watches and completes its own signal, so a
+    /// watch of an earlier wait that fires late only completes a signal nobody awaits any more.
+    /// </summary>
     private async Task WaitForPredecessorAsync()
     {
-        var predecessor = _predecessor!;
+        if (_watchesLine)
+        {
+            await WaitForLineAsync().ConfigureAwait(false);
+            return;
+        }
+        var watched = _watched;
         var gone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (!await _line.WatchAsync(_session, predecessor, () => gone.TrySetResult(), Requests).ConfigureAwait(false)) return;
-        // The watch is the wake-up; a bounded re-check behind it means a watch lost in a failover (or an entry ahead
-        // of us that nobody will ever delete) costs a short delay and a log line, never the whole timeout.
-        var woke = await Task.WhenAny(gone.Task, Task.Delay(RecheckInterval, _host.Time, _wait.Token)).ConfigureAwait(false);
-        _wait.Token.ThrowIfCancellationRequested();
-        if (woke != gone.Task) await CheckPredecessorAsync(predecessor, Requests).ConfigureAwait(false);
+        // Sent together, answered in order on the session: one round trip for all of them.
+        var armed = await Task.WhenAll(watched.Select(entry => _line.WatchAsync(_session, entry, () => gone.TrySetResult(), Requests))).ConfigureAwait(false);
+        if (armed.Contains(false)) return;
+        await WaitOrRecheckAsync(gone.Task, watched).ConfigureAwait(false);
     }
 
-    /// <summary>How often a waiter looks at the line even without a watch event.</summary>
+    /// <summary>
+    /// A semaphore of more permits than a waiter watches one by one: a child watch on the line, armed by the listing that
+    /// shows we still wait, so no change after that listing goes unseen. Any change wakes it (arrivals behind ours too);
+    /// it lists again and, while we still wait, arms the next watch with that same request.
+    /// </summary>
+    private async Task WaitForLineAsync()
+    {
+        while (true)
+        {
+            var changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var line = LockNodeNames.Queue(await _line.WatchChildrenAsync(_session, () => changed.TrySetResult(), Requests).ConfigureAwait(false));
+            var at = line.IndexOf(_ours!);
+            // Gone, or may hold now: the loop's attempt lists, checks and decides.
+            if (at < 0) return;
+            var decision = _policy.Decide(at);
+            if (decision.Holds) return;
+            if (!await WaitOrRecheckAsync(changed.Task, [line[decision.WatchIndex]]).ConfigureAwait(false)) return;
+        }
+    }
+
+    /// <summary>
+    /// Waits for <paramref name="woken"/> or the re-check; true when woken. The watch is the wake-up; a bounded re-check
+    /// behind it means a watch lost in a failover (or an entry ahead of us that nobody will ever delete) costs a short
+    /// delay and a log line, never the whole timeout.
+    /// </summary>
+    private async Task<bool> WaitOrRecheckAsync(Task woken, IReadOnlyList<string> entries)
+    {
+        var woke = await Task.WhenAny(woken, Task.Delay(_host.RecheckInterval, _host.Time, _wait.Token)).ConfigureAwait(false);
+        _wait.Token.ThrowIfCancellationRequested();
+        if (woke == woken) return true;
+        foreach (var entry in entries) await CheckPredecessorAsync(entry, Requests).ConfigureAwait(false);
+        return false;
+    }
+
+    /// <summary>How often a waiter looks at the line even without a watch event (the default of <see cref="IZooKeeperLineHost.RecheckInterval"/>).</summary>
     internal static readonly TimeSpan RecheckInterval = TimeSpan.FromSeconds(2);
 
     // No event for a while. An entry of our own session that no acquisition or hold of this store knows is an orphan

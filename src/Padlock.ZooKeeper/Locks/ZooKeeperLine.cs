@@ -58,6 +58,18 @@ internal sealed class ZooKeeperLine(string parent, EntryDeleter deleter, Func<Zo
         }
     }
 
+    public async Task<List<string>> WatchChildrenAsync(LockSession session, Action changed, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await session.Client.GetChildrenAsync(parent, _ => changed(), cancellationToken).ConfigureAwait(false);
+        }
+        catch (ZooKeeperException ex) when (ex.Code == ZooKeeperErrorCode.NoNode)
+        {
+            return [];
+        }
+    }
+
     public Task SyncAsync(LockSession session, CancellationToken cancellationToken) => session.Client.SyncAsync(parent, cancellationToken);
 
     public Task<Stat?> StatAsync(LockSession session, string leaf, CancellationToken cancellationToken)

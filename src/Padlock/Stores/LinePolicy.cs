@@ -27,9 +27,15 @@ public sealed class LinePolicy
 
     /// <summary>
     /// <paramref name="maxCount"/> holders: an entry holds while fewer than <paramref name="maxCount"/> entries are
-    /// below it; otherwise it watches the entry <paramref name="maxCount"/> places below its own (Curator's first
-    /// semaphore recipe). Grants therefore go in line order.
+    /// below it; otherwise it must look again whenever any of the <paramref name="maxCount"/> entries nearest below its
+    /// own goes, since a holder may release out of line order (Curator's first semaphore recipe watched only the entry
+    /// <paramref name="maxCount"/> places below, which left such a permit idle). Grants go in line order.
     /// </summary>
+    /// <remarks>
+    /// New entries only join behind ours, so the number below ours can drop under <paramref name="maxCount"/> only when
+    /// one of the <paramref name="maxCount"/> nearest goes: watching those is enough. Up to <see cref="WatchCap"/> of
+    /// them are watched one by one; above it, the whole line (one watch that wakes on any change).
+    /// </remarks>
     /// <param name="maxCount">1 to <see cref="SemaphoreLimits.MaxCount"/>.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxCount"/> is outside 1 to <see cref="SemaphoreLimits.MaxCount"/>.</exception>
     public static LinePolicy Semaphore(int maxCount)
@@ -51,6 +57,12 @@ public sealed class LinePolicy
         _ => throw new ArgumentOutOfRangeException(nameof(mode), mode, "mode must be LockMode.Read or LockMode.Write."),
     };
 
+    /// <summary>
+    /// The most entries a waiter watches one by one (the semaphore's nearest <see cref="Permits"/>); a semaphore of more
+    /// permits watches its whole line instead, so a waiter's watches stay bounded whatever maxCount is.
+    /// </summary>
+    internal const int WatchCap = 16;
+
     /// <summary>How many entries may hold at once (<see cref="int.MaxValue"/> for <see cref="Shared"/>: no bound of its own).</summary>
     public int Permits { get; }
 
@@ -58,13 +70,20 @@ public sealed class LinePolicy
     public bool IsShared { get; }
 
     /// <summary>The decision for the entry at <paramref name="myIndex"/> (0-based, in line order), for a policy that counts (not <see cref="Shared"/>).</summary>
-    /// <returns>Holds, or the index (below ours) of the entry to watch.</returns>
+    /// <returns>
+    /// Holds, or the index (below ours) of the lowest entry to watch: for the lock, the entry just below ours; for a
+    /// semaphore, the entry <see cref="Permits"/> places below, the lowest of the entries it watches.
+    /// </returns>
     /// <exception cref="InvalidOperationException">The policy is <see cref="Shared"/>, which needs the kinds of the entries: use <see cref="Decide(IReadOnlyList{LockMode})"/>.</exception>
     public LineDecision Decide(int myIndex)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(myIndex);
         if (IsShared) throw new InvalidOperationException("A read entry's decision depends on the kinds of the entries below it: call Decide(IReadOnlyList<LockMode>).");
-        return myIndex < Permits ? new LineDecision(true, -1) : new LineDecision(false, myIndex - Permits);
+        if (myIndex < Permits) return new LineDecision(true, -1);
+        // A semaphore: every entry from WatchIndex up to ours (the nearest Permits), or, past the cap, the whole line.
+        return Permits <= WatchCap
+            ? new LineDecision(false, myIndex - Permits) { WatchCount = Permits }
+            : new LineDecision(false, myIndex - Permits) { WatchCount = 0, WatchesLine = true };
     }
 
     /// <summary>
@@ -95,7 +114,23 @@ public sealed class LinePolicy
     public bool WouldHoldBehind(IReadOnlyList<LockMode> line) => Decide(line).Holds;
 }
 
-/// <summary>What <see cref="LinePolicy.Decide(int)"/> says: hold now, or watch the entry at <see cref="WatchIndex"/> (-1 when holding).</summary>
+/// <summary>
+/// What <see cref="LinePolicy.Decide(int)"/> says: hold now, or watch the entry at <see cref="WatchIndex"/> (-1 when
+/// holding) and, for a semaphore, the entries above it up to ours.
+/// </summary>
 /// <param name="Holds">True: the entry holds now.</param>
-/// <param name="WatchIndex">The index of the entry to watch, below ours; -1 when <paramref name="Holds"/>.</param>
-public readonly record struct LineDecision(bool Holds, int WatchIndex);
+/// <param name="WatchIndex">The index of the (lowest) entry to watch, below ours; -1 when <paramref name="Holds"/>.</param>
+public readonly record struct LineDecision(bool Holds, int WatchIndex)
+{
+    /// <summary>
+    /// How many entries to watch, from <see cref="WatchIndex"/> upward (1 for the lock and a reader; a semaphore's
+    /// permits, up to <see cref="LinePolicy.WatchCap"/>); 0 when holding or when <see cref="WatchesLine"/>.
+    /// </summary>
+    internal int WatchCount { get; init; } = Holds ? 0 : 1;
+
+    /// <summary>
+    /// True: watch the whole line and look again on any change (a semaphore of more than <see cref="LinePolicy.WatchCap"/>
+    /// permits), rather than the entries one by one.
+    /// </summary>
+    internal bool WatchesLine { get; init; }
+}

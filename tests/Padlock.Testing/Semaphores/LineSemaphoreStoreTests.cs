@@ -21,9 +21,9 @@ public abstract class LineSemaphoreStoreTests : IAsyncLifetime
     /// <summary>How many entries (nodes, keys) the server holds now for semaphore <paramref name="name"/>.</summary>
     protected abstract Task<int> EntryCountAsync(string name);
 
-    private ISemaphoreStore NewStore()
+    private ISemaphoreStore NewStore(TimeSpan? recheck = null)
     {
-        var store = CreateStore();
+        var store = recheck is { } interval ? CreateStore(interval) : CreateStore();
         lock (_owned) _owned.Add((IAsyncDisposable)store);
         return store;
     }
@@ -135,22 +135,67 @@ public abstract class LineSemaphoreStoreTests : IAsyncLifetime
         await UntilEntriesAsync(name, 0);
     }
 
+    /// <summary>
+    /// How long a waiter's store goes without its periodic re-check of the line in the tests below: far beyond their
+    /// bound on a grant (<see cref="WokenWithin"/>), so a grant inside that bound came from a watch.
+    /// </summary>
+    protected static readonly TimeSpan SlowRecheck = TimeSpan.FromSeconds(60);
+
+    /// <summary>Bound on a grant that a watch must cause (generous for 2 shared cores; the re-check is <see cref="SlowRecheck"/>).</summary>
+    protected static readonly TimeSpan WokenWithin = TimeSpan.FromSeconds(5);
+
+    /// <summary>A new store whose waiters look at the line again without a watch event only every <paramref name="recheck"/>.</summary>
+    protected abstract ISemaphoreStore CreateStore(TimeSpan recheck);
+
     [Fact]
-    public async Task A_release_out_of_line_order_admits_the_next_waiter_within_the_recheck_bound()
+    public async Task A_release_out_of_line_order_wakes_the_waiter_without_the_recheck()
     {
-        // The waiter watches the entry maxCount places below its own (the oldest holder here); a younger holder's
-        // release does not wake it, the store's periodic re-check does (ZooKeeper 2 s, etcd 1 s). Bound: 10 s.
+        // Holders A, B, C, D of 4, then waiter E, then F. The youngest holder (D) goes first: E must be woken by a watch
+        // (a waiter that watched only the entry 4 places below its own, A, slept until the re-check). Then a middle one (B):
+        // F likewise.
+        var name = Name();
+        var holders = new List<StoreLease>();
+        var a = NewStore();
+        for (var i = 0; i < 4; i++) holders.Add(await AcquireAsync(a, name, 4));
+        var e = Task.Run(() => AcquireAsync(NewStore(SlowRecheck), name, 4));
+        await UntilEntriesAsync(name, 5);
+        var f = Task.Run(() => AcquireAsync(NewStore(SlowRecheck), name, 4));
+        await UntilEntriesAsync(name, 6);
+        Assert.False(e.IsCompleted || f.IsCompleted);
+
+        await holders[3].ReleaseAsync();
+        var leaseE = await e.WaitAsync(WokenWithin);
+        Assert.True(leaseE.FencingToken > holders[2].FencingToken);
+        Assert.False(f.IsCompleted);
+
+        await holders[1].ReleaseAsync();
+        var leaseF = await f.WaitAsync(WokenWithin);
+        Assert.True(leaseF.FencingToken > leaseE.FencingToken);
+
+        foreach (var lease in new[] { holders[0], holders[2], leaseE, leaseF }) await lease.ReleaseAsync();
+        await UntilEntriesAsync(name, 0);
+    }
+
+    [Fact]
+    public async Task Above_the_watch_cap_a_release_out_of_line_order_wakes_the_waiter_without_the_recheck()
+    {
+        // 20 permits: more than a waiter watches one by one, so it watches the whole line instead.
+        const int permits = 20;
         var name = Name();
         var a = NewStore();
         var holders = new List<StoreLease>();
-        for (var i = 0; i < 2; i++) holders.Add(await AcquireAsync(a, name, 2));
-        var waiter = Task.Run(() => AcquireAsync(NewStore(), name, 2));
-        await UntilEntriesAsync(name, 3);
-        await holders[1].ReleaseAsync();
-        var lease = await waiter.WaitAsync(TimeSpan.FromSeconds(10));
-        Assert.True(lease.FencingToken > holders[0].FencingToken);
+        for (var i = 0; i < permits; i++) holders.Add(await AcquireAsync(a, name, permits));
+        var waiter = Task.Run(() => AcquireAsync(NewStore(SlowRecheck), name, permits));
+        await UntilEntriesAsync(name, permits + 1);
+        Assert.False(waiter.IsCompleted);
+
+        await holders[^1].ReleaseAsync();
+        var lease = await waiter.WaitAsync(WokenWithin);
+        Assert.True(lease.FencingToken > holders[^2].FencingToken);
+
         await lease.ReleaseAsync();
-        await holders[0].ReleaseAsync();
+        foreach (var holder in holders.Take(permits - 1)) await holder.ReleaseAsync();
+        await UntilEntriesAsync(name, 0);
     }
 
     [Fact]

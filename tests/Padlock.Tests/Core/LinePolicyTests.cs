@@ -16,9 +16,27 @@ public sealed class LinePolicyTests
         Assert.Equal(new LineDecision(false, 1), LinePolicy.Exclusive.Decide([R, R]));
         Assert.Equal(LinePolicy.Exclusive.Decide(2), LinePolicy.Exclusive.Decide([W, R]));
         Assert.Equal(new LineDecision(true, -1), LinePolicy.Semaphore(3).Decide([W, W]));
-        Assert.Equal(new LineDecision(false, 0), LinePolicy.Semaphore(3).Decide([R, R, R]));
+        Assert.Equal(new LineDecision(false, 0) { WatchCount = 3 }, LinePolicy.Semaphore(3).Decide([R, R, R]));
         Assert.True(LinePolicy.Semaphore(2).WouldHoldBehind(1));
         Assert.False(LinePolicy.Semaphore(2).WouldHoldBehind([R, R]));
+    }
+
+    [Fact]
+    public void A_semaphore_waiter_watches_its_nearest_permits_entries_and_past_the_cap_the_whole_line()
+    {
+        // A holder may release out of line order: the waiter must hear of any of the nearest maxCount going.
+        var four = LinePolicy.Semaphore(4).Decide(6);
+        Assert.Equal((false, 2, 4, false), (four.Holds, four.WatchIndex, four.WatchCount, four.WatchesLine));
+        var atCap = LinePolicy.Semaphore(LinePolicy.WatchCap).Decide(LinePolicy.WatchCap);
+        Assert.Equal((0, LinePolicy.WatchCap, false), (atCap.WatchIndex, atCap.WatchCount, atCap.WatchesLine));
+        var many = LinePolicy.Semaphore(LinePolicy.WatchCap + 1).Decide(LinePolicy.WatchCap + 3);
+        Assert.Equal((false, 2, 0, true), (many.Holds, many.WatchIndex, many.WatchCount, many.WatchesLine));
+        var most = LinePolicy.Semaphore(SemaphoreLimits.MaxCount).Decide(SemaphoreLimits.MaxCount);
+        Assert.True(most.WatchesLine);
+        // The lock and a reader watch one entry; a holder watches none.
+        Assert.Equal((1, false), (LinePolicy.Exclusive.Decide(5).WatchCount, LinePolicy.Exclusive.Decide(5).WatchesLine));
+        Assert.Equal(1, LinePolicy.Shared.Decide([W, R]).WatchCount);
+        Assert.Equal((0, false), (LinePolicy.Semaphore(4).Decide(3).WatchCount, LinePolicy.Semaphore(4).Decide(3).WatchesLine));
     }
 
     [Fact]

@@ -14,6 +14,9 @@ public sealed class ZooKeeperSemaphoreTests(ZooKeeperFixture zk) : LineSemaphore
 
     protected override ISemaphoreStore CreateStore() => new ZooKeeperLockStore(new ZooKeeperLockOptions { Servers = [zk.ConnectString], Root = _root });
 
+    protected override ISemaphoreStore CreateStore(TimeSpan recheck)
+        => new ZooKeeperLockStore(new ZooKeeperLockOptions { Servers = [zk.ConnectString], Root = _root }) { LineRecheckInterval = recheck };
+
     protected override async Task<int> EntryCountAsync(string name)
     {
         await using var c = await zk.ConnectAsync();
