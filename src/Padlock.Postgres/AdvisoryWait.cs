@@ -53,7 +53,7 @@ internal static class AdvisoryWait
             if (token is null && !scope.IsSingleAttempt && !scope.TimedOut)
             {
                 using var wait = CancellationTokenSource.CreateLinkedTokenSource(scope.Token, store.Closing);
-                token = await WaitInQueueAsync(store, session.Connection, grant, wait.Token).ConfigureAwait(false);
+                token = await WaitInQueueAsync(store, session, grant, wait.Token).ConfigureAwait(false);
             }
             if (token is null)
             {
@@ -103,11 +103,15 @@ internal static class AdvisoryWait
     }
 
     /// <summary><c>pg_advisory_lock</c> (blocks in the server's queue), then the grant statement, committed at the batch's end.</summary>
-    private static async Task<long?> WaitInQueueAsync(PostgresLockStore store, NpgsqlConnection connection, AdvisoryGrant grant, CancellationToken ct)
+    private static async Task<long?> WaitInQueueAsync(PostgresLockStore store, LockSession session, AdvisoryGrant grant, CancellationToken ct)
     {
+        var lockSql = grant.Shared ? "SELECT pg_advisory_lock_shared($1)" : "SELECT pg_advisory_lock($1)";
+        if (session.Warm && grant.Value is null)
+            return await session.WaitGrantAsync(lockSql, store.GrantSql(grant, tryOnce: false), grant.FenceRow, store.Owner, grant.Key, ct).ConfigureAwait(false);
+        var connection = session.Connection;
         // No command timeout (Npgsql's default is 30 s): the wait is bounded by the caller's timeout and token only.
         await using var batch = new NpgsqlBatch(connection) { Timeout = 0 };
-        var lockCommand = new NpgsqlBatchCommand(grant.Shared ? "SELECT pg_advisory_lock_shared($1)" : "SELECT pg_advisory_lock($1)");
+        var lockCommand = new NpgsqlBatchCommand(lockSql);
         lockCommand.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bigint, Value = grant.Key });
         batch.BatchCommands.Add(lockCommand);
         batch.BatchCommands.Add(Grant(store, grant, tryOnce: false));

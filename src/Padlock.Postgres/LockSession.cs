@@ -14,6 +14,8 @@ internal sealed class LockSession(NpgsqlConnection connection)
 {
     private static readonly TimeSpan UnlockTimeout = TimeSpan.FromSeconds(5);
     private readonly Dictionary<string, NpgsqlCommand> _grants = new(StringComparer.Ordinal);
+    // Keyed by both statements: the grant after a wait is the same for a reader and a writer, the lock call is not.
+    private readonly Dictionary<(string Lock, string Grant), NpgsqlBatch> _waits = [];
     private NpgsqlCommand? _unlock;
 
     public NpgsqlConnection Connection { get; } = connection;
@@ -41,6 +43,35 @@ internal sealed class LockSession(NpgsqlConnection connection)
         ((NpgsqlParameter<string>)command.Parameters[1]).TypedValue = owner;
         ((NpgsqlParameter<long>)command.Parameters[2]).TypedValue = key;
         return await command.ExecuteScalarAsync(ct).ConfigureAwait(false) is long token ? token : null;
+    }
+
+    /// <summary>
+    /// <paramref name="lockSql"/> (parameter: key; it waits in the server's lock queue, no command timeout), then the
+    /// grant <paramref name="grantSql"/> (parameters: row, owner), one batch prepared on this session the first time.
+    /// </summary>
+    /// <returns>The committed token.</returns>
+    public async Task<long> WaitGrantAsync(string lockSql, string grantSql, string row, string owner, long key, CancellationToken ct)
+    {
+        if (!_waits.TryGetValue((lockSql, grantSql), out var batch))
+        {
+            batch = new NpgsqlBatch(Connection) { Timeout = 0 };
+            var take = new NpgsqlBatchCommand(lockSql);
+            take.Parameters.Add(new NpgsqlParameter<long> { NpgsqlDbType = NpgsqlDbType.Bigint });
+            var grant = new NpgsqlBatchCommand(grantSql);
+            grant.Parameters.Add(new NpgsqlParameter<string> { NpgsqlDbType = NpgsqlDbType.Text });
+            grant.Parameters.Add(new NpgsqlParameter<string> { NpgsqlDbType = NpgsqlDbType.Text });
+            batch.BatchCommands.Add(take);
+            batch.BatchCommands.Add(grant);
+            await batch.PrepareAsync(ct).ConfigureAwait(false);
+            _waits[(lockSql, grantSql)] = batch;
+        }
+        ((NpgsqlParameter<long>)batch.BatchCommands[0].Parameters[0]).TypedValue = key;
+        ((NpgsqlParameter<string>)batch.BatchCommands[1].Parameters[0]).TypedValue = row;
+        ((NpgsqlParameter<string>)batch.BatchCommands[1].Parameters[1]).TypedValue = owner;
+        await using var reader = await batch.ExecuteReaderAsync(ct).ConfigureAwait(false);
+        await reader.NextResultAsync(ct).ConfigureAwait(false);
+        if (!await reader.ReadAsync(ct).ConfigureAwait(false)) throw new InvalidOperationException("The fencing upsert returned no row.");
+        return reader.GetInt64(0);
     }
 
     /// <summary>
