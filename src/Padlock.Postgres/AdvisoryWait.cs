@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Npgsql;
 using NpgsqlTypes;
 using Padlock.Stores;
@@ -6,65 +7,111 @@ namespace Padlock.Postgres;
 
 /// <summary>
 /// Acquiring a lock, a reader-writer side or an election (<see cref="AdvisoryGrant"/>): one dedicated connection per
-/// attempt, and in one round trip the session settings, one try of the advisory lock (shared for a reader) and, when
-/// it was free, the committed token. A waiter then waits inside <c>pg_advisory_lock</c> (or <c>_shared</c>), in the
-/// server's lock queue (first come, first served, no polling; a shared request queues behind a waiting exclusive one);
-/// timeout, cancellation and the store's disposal cancel that query, and the connection goes back to the pool with
-/// every advisory lock of its session freed, so nothing is left behind.
+/// attempt (for a lock or reader-writer side one the store kept from an earlier hold when it has one, see
+/// <see cref="IdleSessions"/>), and in one round trip one try of the advisory lock (shared for a reader) and, when it
+/// was free, the committed token (on a connection fresh from the pool, the session settings first). A waiter then waits
+/// inside <c>pg_advisory_lock</c> (or <c>_shared</c>), in the server's lock queue (first come, first served, no
+/// polling; a shared request queues behind a waiting exclusive one); timeout, cancellation and the store's disposal
+/// cancel that query, and the connection goes back to the pool with every advisory lock of its session freed, so
+/// nothing is left behind.
 /// </summary>
 internal static class AdvisoryWait
 {
     public static async ValueTask<StoreLease?> TryAcquireAsync(PostgresLockStore store, AdvisoryGrant grant, LockWait scope)
     {
         var cancellationToken = scope.CancellationToken;
+        // Locks and reader-writer sides reuse the store's idle connections; an election's connection carries LISTEN
+        // and notifications, and goes back to the pool.
+        var keep = grant.Channel is null;
         // Connecting and creating the schema are part of the attempt, not of the wait: bounded by Npgsql's connect
         // timeout and the caller's token, never by a short lock timeout.
         using var setup = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, store.Closing);
-        NpgsqlConnection connection;
-        try
-        {
-            await store.EnsureSchemaAsync(setup.Token).ConfigureAwait(false);
-            connection = await store.DataSource.OpenConnectionAsync(setup.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (store.Closing.IsCancellationRequested)
-        {
-            throw new ObjectDisposedException(nameof(PostgresLockStore));
-        }
-        using var wait = CancellationTokenSource.CreateLinkedTokenSource(scope.Token, store.Closing);
+        await WhileOpenAsync(store, store.EnsureSchemaAsync(setup.Token)).ConfigureAwait(false);
+        var session = (keep ? store.Sessions.TryTake() : null) ?? new LockSession(await OpenAsync(store, setup.Token).ConfigureAwait(false));
         try
         {
             // The first attempt is never cut short by the timeout (a 1 ms timeout still gets a free lock); the wait in
             // the queue gets what is left of it. pg_try_advisory_lock cannot overtake queued waiters: the server hands a
             // released lock to the first of them at once.
-            var token = await TryOnceAsync(store, connection, grant, setup.Token).ConfigureAwait(false);
+            long? token;
+            try
+            {
+                token = await TryOnceAsync(store, session, grant, setup.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (session.Connection.State != System.Data.ConnectionState.Open && ex is not OperationCanceledException)
+            {
+                // The connection was found dead on its first statement (the server restarted, or the backend was
+                // terminated while the connection sat idle, kept by the store or in the pool): the other idle ones
+                // likely are too. Nothing was granted on a dead session; start over once on a new physical connection.
+                store.Logger.LogDebug(ex, "An idle PostgreSQL lock connection was broken; clearing the pool and taking a new one");
+                await session.Connection.DisposeAsync().ConfigureAwait(false);
+                store.DataSource.Clear();
+                store.Sessions.Drain();
+                session = new LockSession(await OpenAsync(store, setup.Token).ConfigureAwait(false));
+                token = await TryOnceAsync(store, session, grant, setup.Token).ConfigureAwait(false);
+            }
             if (token is null && !scope.IsSingleAttempt && !scope.TimedOut)
-                token = await WaitInQueueAsync(store, connection, grant, wait.Token).ConfigureAwait(false);
+            {
+                using var wait = CancellationTokenSource.CreateLinkedTokenSource(scope.Token, store.Closing);
+                token = await WaitInQueueAsync(store, session, grant, wait.Token).ConfigureAwait(false);
+            }
             if (token is null)
             {
-                await Connections.ReturnAsync(connection, store.Logger, grant.Channel).ConfigureAwait(false);
+                if (keep) await store.Sessions.GiveBackAsync(session).ConfigureAwait(false);
+                else await Connections.ReturnAsync(session.Connection, store.Logger, grant.Channel).ConfigureAwait(false);
                 return null;
             }
-            var hold = new PostgresHold(store, connection, grant.Name, token.Value, grantedAt: store.Time.GetTimestamp(), notify: grant.Channel);
+            var hold = new PostgresHold(store, session.Connection, grant.Name, token.Value, grantedAt: store.Time.GetTimestamp(), notify: grant.Channel,
+                session: keep ? session : null);
             return await store.TrackAsync(hold).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
-            if (await Connections.EndCancelledWaitAsync(store, connection, grant.Channel, scope).ConfigureAwait(false)) return null;
+            // Not kept: a cancel request may still be on its way to the session.
+            if (await Connections.EndCancelledWaitAsync(store, session.Connection, grant.Channel, scope).ConfigureAwait(false)) return null;
             throw;
         }
         catch (Exception ex) when (ex is not ObjectDisposedException)
         {
-            await Connections.ReturnAsync(connection, store.Logger, grant.Channel).ConfigureAwait(false);
+            await Connections.ReturnAsync(session.Connection, store.Logger, grant.Channel).ConfigureAwait(false);
             throw store.Explain(ex);
         }
     }
 
-    /// <summary><c>pg_advisory_lock</c> (blocks in the server's queue), then the grant statement, committed at the batch's end.</summary>
-    private static async Task<long?> WaitInQueueAsync(PostgresLockStore store, NpgsqlConnection connection, AdvisoryGrant grant, CancellationToken ct)
+    private static async Task<NpgsqlConnection> OpenAsync(PostgresLockStore store, CancellationToken ct)
     {
+        try
+        {
+            return await store.DataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (store.Closing.IsCancellationRequested)
+        {
+            throw new ObjectDisposedException(nameof(PostgresLockStore));
+        }
+    }
+
+    private static async Task WhileOpenAsync(PostgresLockStore store, Task task)
+    {
+        try
+        {
+            await task.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (store.Closing.IsCancellationRequested)
+        {
+            throw new ObjectDisposedException(nameof(PostgresLockStore));
+        }
+    }
+
+    /// <summary><c>pg_advisory_lock</c> (blocks in the server's queue), then the grant statement, committed at the batch's end.</summary>
+    private static async Task<long?> WaitInQueueAsync(PostgresLockStore store, LockSession session, AdvisoryGrant grant, CancellationToken ct)
+    {
+        var lockSql = grant.Shared ? "SELECT pg_advisory_lock_shared($1)" : "SELECT pg_advisory_lock($1)";
+        if (session.Warm && grant.Value is null)
+            return await session.WaitGrantAsync(lockSql, store.GrantSql(grant, tryOnce: false), grant.FenceRow, store.Owner, grant.Key, ct).ConfigureAwait(false);
+        var connection = session.Connection;
         // No command timeout (Npgsql's default is 30 s): the wait is bounded by the caller's timeout and token only.
         await using var batch = new NpgsqlBatch(connection) { Timeout = 0 };
-        var lockCommand = new NpgsqlBatchCommand(grant.Shared ? "SELECT pg_advisory_lock_shared($1)" : "SELECT pg_advisory_lock($1)");
+        var lockCommand = new NpgsqlBatchCommand(lockSql);
         lockCommand.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bigint, Value = grant.Key });
         batch.BatchCommands.Add(lockCommand);
         batch.BatchCommands.Add(Grant(store, grant, tryOnce: false));
@@ -74,10 +121,15 @@ internal static class AdvisoryWait
         return reader.GetInt64(0);
     }
 
-    /// <summary>Settings; one try of the advisory lock that writes the token only when it took the lock.</summary>
-    private static async Task<long?> TryOnceAsync(PostgresLockStore store, NpgsqlConnection connection, AdvisoryGrant grant, CancellationToken ct)
+    /// <summary>
+    /// One try of the advisory lock that writes the token only when it took the lock: on a warm session the prepared
+    /// statement alone, else with the session settings in front.
+    /// </summary>
+    private static async Task<long?> TryOnceAsync(PostgresLockStore store, LockSession session, AdvisoryGrant grant, CancellationToken ct)
     {
-        await using var batch = new NpgsqlBatch(connection);
+        if (session.Warm && grant.Value is null)
+            return await session.TryGrantAsync(store.GrantSql(grant, tryOnce: true), grant.FenceRow, store.Owner, grant.Key, ct).ConfigureAwait(false);
+        await using var batch = new NpgsqlBatch(session.Connection);
         batch.BatchCommands.Add(new NpgsqlBatchCommand(store.SessionSettingsSql));
         var attempt = Grant(store, grant, tryOnce: true);
         attempt.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bigint, Value = grant.Key });
@@ -89,7 +141,7 @@ internal static class AdvisoryWait
 
     private static NpgsqlBatchCommand Grant(PostgresLockStore store, AdvisoryGrant grant, bool tryOnce)
     {
-        var command = new NpgsqlBatchCommand(store.Table.Grant(grant, tryOnce, store.TokenBlocks));
+        var command = new NpgsqlBatchCommand(store.GrantSql(grant, tryOnce));
         command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = grant.FenceRow });
         command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = store.Owner });
         if (grant.Value is { } value) command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = value });

@@ -8,7 +8,7 @@ namespace Padlock.Postgres;
 /// A granted lock: the session advisory lock held by one dedicated connection, and the token its grant committed. The
 /// whole lifecycle of a hold is here: a keep-alive (<c>SELECT 1</c> every fifth of the lease) that reports the hold lost
 /// when the connection fails, a silence check when <see cref="StoreLease.LostToken"/> is read, and the release (unlock, then the
-/// connection back to the pool). A release after a loss is harmless: it only ever unlocks its own session.
+/// connection kept for the next grant, <see cref="IdleSessions"/>, or back to the pool). A release after a loss is harmless: it only ever unlocks its own session.
 /// </summary>
 internal sealed class PostgresHold : StoreLease
 {
@@ -18,6 +18,7 @@ internal sealed class PostgresHold : StoreLease
     private readonly SemaphoreSlim _gate = new(1, 1); // one command at a time on the connection
     private readonly Task _keepAlive;
     private readonly string? _notify;
+    private readonly LockSession? _session;
     private long _confirmed;
 
     /// <summary>Starts the keep-alive of a granted hold.</summary>
@@ -27,9 +28,11 @@ internal sealed class PostgresHold : StoreLease
     /// <param name="token">The committed fencing token.</param>
     /// <param name="grantedAt">Timestamp of the grant.</param>
     /// <param name="notify">For a semaphore permit: the channel its release notifies (see <see cref="Connections.ReturnAsync"/>).</param>
-    public PostgresHold(PostgresLockStore store, NpgsqlConnection connection, string name, long token, long grantedAt, string? notify = null)
+    /// <param name="session">For a lock or reader-writer side: the kept session of <paramref name="connection"/>, given back to the store's idle sessions on a clean release.</param>
+    public PostgresHold(PostgresLockStore store, NpgsqlConnection connection, string name, long token, long grantedAt, string? notify = null, LockSession? session = null)
     {
         _notify = notify;
+        _session = session;
         _store = store;
         _connection = connection;
         Name = name;
@@ -110,7 +113,9 @@ internal sealed class PostgresHold : StoreLease
         await _gate.WaitAsync().ConfigureAwait(false);
         try
         {
-            await Connections.ReturnAsync(_connection, _store.Logger, _notify).ConfigureAwait(false);
+            // A lost hold's connection may have a cancelled keep-alive behind it (a stray cancel request): not kept.
+            if (_session is not null && !IsLost) await _store.Sessions.GiveBackAsync(_session).ConfigureAwait(false);
+            else await Connections.ReturnAsync(_connection, _store.Logger, _notify).ConfigureAwait(false);
         }
         finally
         {

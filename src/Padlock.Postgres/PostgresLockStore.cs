@@ -15,6 +15,7 @@ public sealed class PostgresLockStore : ILockStore, ILockInspector, IPrimitiveIn
     private readonly HeldLeases _held = new();
     private readonly CancellationTokenSource _closing = new();
     private readonly SemaphoreSlim _schemaGate = new(1, 1);
+    private readonly string?[] _grantSql = new string?[4];
     private readonly bool _ownsDataSource;
     private readonly bool _createSchema;
     private volatile bool _schemaReady;
@@ -32,6 +33,7 @@ public sealed class PostgresLockStore : ILockStore, ILockInspector, IPrimitiveIn
         Owner = context.OwnerDescription;
         Table = new FencingTable(options.Table);
         _createSchema = options.CreateSchema;
+        Sessions = new IdleSessions(this);
         Lease = options.Lease;
         KeepAliveInterval = options.Lease / 5;
         SilenceLimit = options.Lease * 2 / 3;
@@ -89,6 +91,20 @@ public sealed class PostgresLockStore : ILockStore, ILockInspector, IPrimitiveIn
     internal string SessionSettingsSql { get; }
 
     internal CancellationToken Closing => _closing.Token;
+
+    /// <summary>The lock connections kept open between holds.</summary>
+    internal IdleSessions Sessions { get; }
+
+    /// <summary>
+    /// The grant statement of <paramref name="grant"/> (<see cref="FencingTable.Grant"/>), made once per kind for locks
+    /// and reader-writer sides (it depends only on shared or not and try-once or not once the schema is known).
+    /// </summary>
+    internal string GrantSql(AdvisoryGrant grant, bool tryOnce)
+    {
+        if (grant.Value is not null) return Table.Grant(grant, tryOnce, TokenBlocks);
+        var index = (grant.Shared ? 1 : 0) + (tryOnce ? 2 : 0);
+        return _grantSql[index] ??= Table.Grant(grant, tryOnce, TokenBlocks);
+    }
 
     /// <summary>The holds of this store now (for tests).</summary>
     internal IReadOnlyList<PostgresHold> Holds => [.. _held.Snapshot().Cast<PostgresHold>()];
@@ -267,6 +283,7 @@ public sealed class PostgresLockStore : ILockStore, ILockInspector, IPrimitiveIn
         if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         await _closing.CancelAsync().ConfigureAwait(false);
         await _held.CloseAsync().ConfigureAwait(false);
+        Sessions.Close();
         if (_ownsDataSource) await DataSource.DisposeAsync().ConfigureAwait(false);
     }
 }

@@ -1,0 +1,64 @@
+using Xunit;
+
+namespace Padlock.Postgres.Tests;
+
+/// <summary>
+/// The store keeps lock connections open between holds (warm sessions with prepared statements): what must stay true
+/// when such a connection dies while idle or while it holds a lock again.
+/// </summary>
+[Collection("postgres")]
+public sealed class PostgresKeptConnectionTests(PostgresFixture fixture)
+{
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(15); // generous: keep-alives run every 1.2 s here
+
+    [Fact]
+    public async Task A_grant_after_the_idle_connections_backends_were_terminated_succeeds_with_a_higher_token()
+    {
+        var app = "kept-" + Guid.NewGuid().ToString("N")[..8];
+        await using var provider = LockProvider.Create(fixture.Uri("&Application%20Name=" + app));
+        var name = "kept-" + Guid.NewGuid().ToString("N");
+        long last = 0;
+        for (var round = 0; round < 2; round++)
+        {
+            // Three at once, so several connections sit idle (kept by the store or in the pool) afterwards.
+            var holds = await Task.WhenAll(Enumerable.Range(0, 3).Select(i => provider.CreateLock(name + i).AcquireAsync(TimeSpan.FromSeconds(10)).AsTask()));
+            last = Math.Max(last, holds[0].FencingToken);
+            foreach (var h in holds) await h.DisposeAsync();
+        }
+
+        // OFFSET 0 keeps the filter apart from the call, so only these backends (not psql's own) are terminated.
+        var terminated = (await fixture.Server.PsqlAsync($"SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM (SELECT pid FROM pg_stat_activity WHERE application_name = '{app}' OFFSET 0) s")).Trim();
+        Assert.NotEqual("0", terminated);
+        await Eventually.TrueAsync(async () => (await fixture.Server.PsqlAsync($"SELECT count(*) FROM pg_stat_activity WHERE application_name = '{app}'")).Trim() == "0",
+            "the terminated backends are gone");
+
+        for (var i = 0; i < 3; i++)
+        {
+            await using var h = await provider.CreateLock(name + "0").AcquireAsync(TimeSpan.FromSeconds(10));
+            Assert.True(h.FencingToken > last, $"Token {h.FencingToken} is not above {last}.");
+            last = h.FencingToken;
+        }
+    }
+
+    [Fact]
+    public async Task A_hold_on_a_reused_connection_reports_its_backends_termination_and_the_next_waiter_is_granted()
+    {
+        var uri = fixture.Uri();
+        await using var p1 = LockProvider.Create(uri);
+        await using var p2 = LockProvider.Create(uri);
+        var name = "kept-lost-" + Guid.NewGuid().ToString("N");
+        for (var i = 0; i < 3; i++) await (await p1.CreateLock(name).AcquireAsync(TimeSpan.FromSeconds(10))).DisposeAsync();
+        var held = await p1.CreateLock(name).AcquireAsync(TimeSpan.FromSeconds(10));
+        var waiting = p2.CreateLock(name).AcquireAsync(TimeSpan.FromSeconds(60)).AsTask();
+        await Eventually.TrueAsync(async () => await PgLocks.WaitingAsync(fixture.Server, name) == 1, "the waiter queues in pg_locks");
+
+        await PgLocks.TerminateHolderAsync(fixture.Server, name);
+
+        await Task.Delay(Timeout.Infinite, held.LostToken).ContinueWith(_ => { }).WaitAsync(Bound);
+        await using var next = await waiting.WaitAsync(Bound);
+        Assert.True(next.FencingToken > held.FencingToken);
+        await held.DisposeAsync();
+        await using var again = await p1.CreateLock(name + "-other").AcquireAsync(TimeSpan.FromSeconds(10)); // the store still grants
+        Assert.False(again.IsLost);
+    }
+}
