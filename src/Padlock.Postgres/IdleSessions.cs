@@ -6,13 +6,24 @@ namespace Padlock.Postgres;
 /// The lock connections a store keeps open between holds, so the next grant skips the pool's rent and reset (Npgsql
 /// runs <c>DISCARD ALL</c> on a connection's next use after it went back to the pool), the session settings and the
 /// planning of its statements. Only connections released cleanly come here (unlocked, no cancelled query, not lost):
-/// at most <see cref="MaxIdle"/>, each for at most <see cref="IdleLifetime"/>, after which it goes back to the pool.
+/// at most <paramref name="maxIdle"/>, each for at most <see cref="IdleLifetime"/>, after which it goes back to the pool.
 /// Last in, first out, so under a steady load the same few are reused and the rest age out.
 /// </summary>
-internal sealed class IdleSessions(PostgresLockStore store)
+internal sealed class IdleSessions(PostgresLockStore store, int maxIdle)
 {
-    /// <summary>At most this many connections are kept idle (they count as in use in the data source's pool).</summary>
+    /// <summary>At most this many connections are kept idle, whatever the pool (they count as in use in the data source's pool).</summary>
     public const int MaxIdle = 16;
+
+    /// <summary>
+    /// How many a store keeps for a data source with <paramref name="connectionString"/>: a quarter of its pool's
+    /// maximum, at most <see cref="MaxIdle"/>. Idle kept connections are taken from the pool the application may share
+    /// (a data source it brought): with a small pool, keeping 16 for 10 s could starve its own queries.
+    /// </summary>
+    public static int BoundFor(string connectionString)
+    {
+        var max = new Npgsql.NpgsqlConnectionStringBuilder(connectionString).MaxPoolSize;
+        return Math.Clamp(max / 4, 0, MaxIdle);
+    }
 
     /// <summary>A connection idle this long goes back to the pool.</summary>
     public static readonly TimeSpan IdleLifetime = TimeSpan.FromSeconds(10);
@@ -20,6 +31,15 @@ internal sealed class IdleSessions(PostgresLockStore store)
     private readonly List<LockSession> _idle = []; // oldest first
     private ITimer? _pruner;
     private bool _closed;
+
+    /// <summary>How many connections are kept idle now.</summary>
+    public int Count
+    {
+        get
+        {
+            lock (_idle) return _idle.Count;
+        }
+    }
 
     /// <summary>The most recently given-back idle session, or null.</summary>
     public LockSession? TryTake()
@@ -72,7 +92,7 @@ internal sealed class IdleSessions(PostgresLockStore store)
     {
         lock (_idle)
         {
-            if (_closed || _idle.Count >= MaxIdle) return false;
+            if (_closed || _idle.Count >= maxIdle) return false;
             session.Warm = true;
             session.IdleSince = store.Time.GetTimestamp();
             _idle.Add(session);

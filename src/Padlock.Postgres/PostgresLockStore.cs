@@ -33,7 +33,6 @@ public sealed class PostgresLockStore : ILockStore, ILockInspector, IPrimitiveIn
         Owner = context.OwnerDescription;
         Table = new FencingTable(options.Table);
         _createSchema = options.CreateSchema;
-        Sessions = new IdleSessions(this);
         Lease = options.Lease;
         KeepAliveInterval = options.Lease / 5;
         SilenceLimit = options.Lease * 2 / 3;
@@ -53,6 +52,7 @@ public sealed class PostgresLockStore : ILockStore, ILockInspector, IPrimitiveIn
             DataSource = NpgsqlDataSource.Create(builder.ConnectionString);
             _ownsDataSource = true;
         }
+        Sessions = new IdleSessions(this, IdleSessions.BoundFor(DataSource.ConnectionString));
     }
 
     /// <inheritdoc/>

@@ -40,6 +40,26 @@ public sealed class PostgresKeptConnectionTests(PostgresFixture fixture)
         }
     }
 
+    [Theory]
+    [InlineData(8, 2)]
+    [InlineData(3, 0)]
+    public async Task The_store_keeps_at_most_a_quarter_of_the_pool_idle(int pool, int kept)
+    {
+        // A data source the application brought and shares: connections kept idle are taken from its pool.
+        var connectionString = new Npgsql.NpgsqlConnectionStringBuilder(fixture.Server.ConnectionString) { MaxPoolSize = pool }.ConnectionString;
+        await using var dataSource = Npgsql.NpgsqlDataSource.Create(connectionString);
+        var table = "t_" + Guid.NewGuid().ToString("N")[..8];
+        await using var provider = new LockProvider(new PostgresLockStore(new PostgresLockOptions { DataSource = dataSource, Table = table, Lease = TimeSpan.FromSeconds(6) }));
+        var name = "kept-bound-" + Guid.NewGuid().ToString("N");
+        var holds = await Task.WhenAll(Enumerable.Range(0, pool).Select(i => provider.CreateLock(name + i).AcquireAsync(TimeSpan.FromSeconds(10)).AsTask()));
+        foreach (var h in holds) await h.DisposeAsync();
+
+        Assert.Equal(kept, ((PostgresLockStore)provider.Store).Sessions.Count);
+        // The rest went back to the pool: the application can open them all again at once.
+        var mine = await Task.WhenAll(Enumerable.Range(0, pool - kept).Select(_ => dataSource.OpenConnectionAsync().AsTask()).ToArray()).WaitAsync(TimeSpan.FromSeconds(10));
+        foreach (var c in mine) await c.DisposeAsync();
+    }
+
     [Fact]
     public async Task A_hold_on_a_reused_connection_reports_its_backends_termination_and_the_next_waiter_is_granted()
     {
