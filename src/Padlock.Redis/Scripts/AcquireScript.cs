@@ -12,10 +12,9 @@ internal static class AcquireScript
     // KEYS: lock, fence, queue, deadlines. ARGV: token, lease ms, join ("1": queue up when not granted), waiter ttl ms,
     // block (how many fencing tokens a grant reserves), inbox channel prefix, tag.
     // Returns { first fencing token of the granted block (> 0) or 0, 1 when others are queued after the grant }.
-    // The first waiter to join behind a holder publishes "tag\n+token" to the holder's inbox (the prefix followed by
-    // the first 16 characters of the holder's token), so a store handing the lock around inside itself learns that
-    // someone else waits, and only that store is woken. Later joiners do not: the holder already knows from that notice
-    // or from its grant (which says whether others were queued), and a lost notice is bounded by the hold's check window.
+    // A waiter that joins the line publishes "tag\n+token" to the holder's inbox (the prefix followed by the first 16
+    // characters of the holder's token), so a store handing the lock around inside itself learns that someone else
+    // waits, and only that store is woken.
     private static readonly CachedScript Script = new("""
         local block = tonumber(ARGV[5])
         local queued = redis.call('EXISTS', KEYS[3]) == 1
@@ -53,10 +52,8 @@ internal static class AcquireScript
         end
         if ARGV[3] == '1' then
           if not redis.call('ZSCORE', KEYS[4], ARGV[1]) then
-            -- Only the first in line tells the holder: behind a holder that others already wait for, the grant (or
-            -- the first waiter's notice) has said so, and another message would only wake its store again.
-            local length = redis.call('RPUSH', KEYS[3], ARGV[1])
-            if holder and length == 1 then redis.call('PUBLISH', ARGV[6] .. string.sub(holder, 1, 16), ARGV[7] .. '\n+' .. ARGV[1]) end
+            redis.call('RPUSH', KEYS[3], ARGV[1])
+            if holder then redis.call('PUBLISH', ARGV[6] .. string.sub(holder, 1, 16), ARGV[7] .. '\n+' .. ARGV[1]) end
           end
           local ttl = tonumber(ARGV[4])
           redis.call('ZADD', KEYS[4], now + ttl, ARGV[1])
