@@ -75,7 +75,7 @@ internal sealed class LockCohort(RedisTurns redis, LockKeys keys, Action<LockCoh
         }
     }
 
-    /// <summary>The inline attempt of a caller that found the cohort idle (the uncontended path: one script, no hop).</summary>
+    /// <summary>The inline attempt of a caller that found the cohort idle (the uncontended path: one pipelined round trip, no hop).</summary>
     public async ValueTask<StoreLease?> AttemptAsync(LockWait lockWait)
     {
         var wait = !lockWait.IsSingleAttempt;
@@ -93,7 +93,7 @@ internal sealed class LockCohort(RedisTurns redis, LockKeys keys, Action<LockCoh
         var peeked = wait ? redis.Channels.Peek(redis.Inbox) : null;
         try
         {
-            grant = await redis.AttemptAsync(keys, token, join: wait).ConfigureAwait(false);
+            grant = await redis.FirstAttemptAsync(keys, token, join: wait).ConfigureAwait(false);
         }
         catch
         {

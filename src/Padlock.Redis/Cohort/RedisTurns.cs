@@ -26,6 +26,9 @@ internal sealed class RedisTurns
     private readonly HandOffPolicy _policy;
     private readonly ulong _inbox = OwnerTokens.NewInbox();
 
+    // Set once an acquire script has run here: from then on the free path may use plain commands (FirstAttemptAsync).
+    private volatile bool _scriptsRun;
+
     public RedisTurns(RedisLockOptions options, StoreContext context, RedisConnection connection, Action<string, string> onQueued)
     {
         _options = options;
@@ -90,7 +93,46 @@ internal sealed class RedisTurns
         // counted from this moment ends no later than the one Redis applies.
         var sent = Time.GetTimestamp();
         var (fence, others) = await AcquireScript.RunAsync(db, keys, token, _options.Lease, join, _options.WaiterTimeToLive, CohortHold.Block, InboxPrefix).ConfigureAwait(false);
+        _scriptsRun = true;
         return new RedisGrant(fence, others, sent);
+    }
+
+    /// <summary>
+    /// A caller's first attempt: the uncontended path without Lua, then (not granted, and <paramref name="join"/>) the
+    /// acquire script. The free path pipelines <c>EXISTS queue</c>, <c>SET lock token NX PX lease</c> and <c>INCRBY
+    /// fence block</c> in one round trip: plain commands cost the server and the client less than a script. The token
+    /// stays strictly increasing without atomicity: our INCRBY runs after our SET took the key, so after every earlier
+    /// holder's INCRBY (each ran before that holder could release), and before any later grant (which needs our release,
+    /// sent only once we have the reply). A SET that found the key free while a line existed (the holder's lease ran
+    /// out and the head has not claimed the key yet) barged: the key goes straight back through the release script,
+    /// which hands it to the head, and we join the line like anyone else. A failed SET's INCRBY only skips a number.
+    /// </summary>
+    /// <remarks>
+    /// Only once a script has run on this store: a user whose ACL denies scripts would otherwise take the key with the
+    /// plain commands and then fail to release it (the release is a script), leaving it locked for a lease. The first
+    /// acquire goes through the script and fails at once with NOPERM instead.
+    /// </remarks>
+    public async Task<RedisGrant> FirstAttemptAsync(LockKeys keys, string token, bool join)
+    {
+        if (!_scriptsRun) return await AttemptAsync(keys, token, join).ConfigureAwait(false);
+        var db = (await _connection.GetAsync().ConfigureAwait(false)).GetDatabase();
+        var sent = Time.GetTimestamp();
+        var queued = db.KeyExistsAsync(keys.Queue);
+        var set = db.StringSetAsync(keys.Lock, token, _options.Lease, When.NotExists);
+        var fence = db.StringIncrementAsync(keys.Fence, CohortHold.Block);
+        if (await set.ConfigureAwait(false))
+        {
+            var last = await fence.ConfigureAwait(false);
+            if (!await queued.ConfigureAwait(false)) return new RedisGrant(last - CohortHold.Block + 1, false, sent);
+            await ReleaseTokenAsync(keys, token).ConfigureAwait(false);
+        }
+        else
+        {
+            _ = fence.ContinueWith(static t => _ = t.Exception, TaskScheduler.Default);
+            _ = queued.ContinueWith(static t => _ = t.Exception, TaskScheduler.Default);
+            if (!join) return new RedisGrant(0, false, sent);
+        }
+        return await AttemptAsync(keys, token, join).ConfigureAwait(false);
     }
 
     /// <summary>
