@@ -78,6 +78,52 @@ internal static class AdvisoryWait
         }
     }
 
+    /// <summary>
+    /// A lock's in-process turn (<see cref="Cohort.AdvisoryCohort"/>): on a kept or new connection, waits in the server's
+    /// queue (<c>pg_advisory_lock</c>, behind whoever waits there already) and reserves a batch of tokens with the grant.
+    /// </summary>
+    /// <returns>The tracked hold (its token the first reserved) and the last reserved token; null when <paramref name="stop"/> ended the wait (nothing left behind).</returns>
+    /// <exception cref="ObjectDisposedException">The store was disposed.</exception>
+    public static async Task<(PostgresHold Hold, long Last)?> TurnAsync(PostgresLockStore store, AdvisoryGrant grant, CancellationToken stop)
+    {
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(stop, store.Closing);
+        LockSession? session = null;
+        try
+        {
+            await WhileOpenAsync(store, store.EnsureSchemaAsync(wait.Token)).ConfigureAwait(false);
+            session = store.Sessions.TryTake() ?? new LockSession(await OpenAsync(store, wait.Token).ConfigureAwait(false));
+            long last;
+            try
+            {
+                last = await WaitInQueueAsync(store, session, grant, wait.Token, reserve: true).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (session.Connection.State != System.Data.ConnectionState.Open && ex is not OperationCanceledException)
+            {
+                // A kept connection found dead (see TryAcquireAsync): nothing was granted on it; once more on a new one.
+                store.Logger.LogDebug(ex, "An idle PostgreSQL lock connection was broken; clearing the pool and taking a new one");
+                await session.Connection.DisposeAsync().ConfigureAwait(false);
+                store.DataSource.Clear();
+                store.Sessions.Drain();
+                session = new LockSession(await OpenAsync(store, wait.Token).ConfigureAwait(false));
+                last = await WaitInQueueAsync(store, session, grant, wait.Token, reserve: true).ConfigureAwait(false);
+            }
+            var hold = new PostgresHold(store, session.Connection, grant.Name, last - store.HandOff.Batch + 1, grantedAt: store.Time.GetTimestamp(), session: session);
+            return (await store.TrackAsync(hold).ConfigureAwait(false), last);
+        }
+        catch (OperationCanceledException)
+        {
+            // Not kept: a cancel request may still be on its way to the session.
+            if (session is not null) await Connections.ReturnAsync(session.Connection, store.Logger).ConfigureAwait(false);
+            if (store.Closing.IsCancellationRequested) throw new ObjectDisposedException(nameof(PostgresLockStore));
+            return null;
+        }
+        catch (Exception ex) when (ex is not ObjectDisposedException)
+        {
+            if (session is not null) await Connections.ReturnAsync(session.Connection, store.Logger).ConfigureAwait(false);
+            throw store.Explain(ex);
+        }
+    }
+
     private static async Task<NpgsqlConnection> OpenAsync(PostgresLockStore store, CancellationToken ct)
     {
         try
@@ -102,20 +148,27 @@ internal static class AdvisoryWait
         }
     }
 
-    /// <summary><c>pg_advisory_lock</c> (blocks in the server's queue), then the grant statement, committed at the batch's end.</summary>
-    private static async Task<long?> WaitInQueueAsync(PostgresLockStore store, LockSession session, AdvisoryGrant grant, CancellationToken ct)
+    /// <summary>
+    /// <c>pg_advisory_lock</c> (blocks in the server's queue), then the grant statement, committed at the batch's end. On a
+    /// session that has not sent anything yet (a turn's), the session settings go first; with <paramref name="reserve"/>
+    /// the grant reserves a turn's batch of tokens and returns the last.
+    /// </summary>
+    private static async Task<long> WaitInQueueAsync(PostgresLockStore store, LockSession session, AdvisoryGrant grant, CancellationToken ct, bool reserve = false)
     {
         var lockSql = grant.Shared ? "SELECT pg_advisory_lock_shared($1)" : "SELECT pg_advisory_lock($1)";
         if (session.Warm && grant.Value is null)
-            return await session.WaitGrantAsync(lockSql, store.GrantSql(grant, tryOnce: false), grant.FenceRow, store.Owner, grant.Key, ct).ConfigureAwait(false);
+            return await session.WaitGrantAsync(lockSql, store.GrantSql(grant, tryOnce: false, reserve), grant.FenceRow, store.Owner, grant.Key, ct).ConfigureAwait(false);
         var connection = session.Connection;
         // No command timeout (Npgsql's default is 30 s): the wait is bounded by the caller's timeout and token only.
         await using var batch = new NpgsqlBatch(connection) { Timeout = 0 };
+        // A turn's fresh connection: nothing was sent on it yet (the try path sent the settings with its try).
+        if (reserve) batch.BatchCommands.Add(new NpgsqlBatchCommand(store.SessionSettingsSql));
         var lockCommand = new NpgsqlBatchCommand(lockSql);
         lockCommand.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bigint, Value = grant.Key });
         batch.BatchCommands.Add(lockCommand);
-        batch.BatchCommands.Add(Grant(store, grant, tryOnce: false));
+        batch.BatchCommands.Add(Grant(store, grant, tryOnce: false, reserve));
         await using var reader = await batch.ExecuteReaderAsync(ct).ConfigureAwait(false);
+        if (reserve) await reader.NextResultAsync(ct).ConfigureAwait(false);
         await reader.NextResultAsync(ct).ConfigureAwait(false);
         if (!await reader.ReadAsync(ct).ConfigureAwait(false)) throw new InvalidOperationException("The fencing upsert returned no row.");
         return reader.GetInt64(0);
@@ -139,9 +192,9 @@ internal static class AdvisoryWait
         return await reader.ReadAsync(ct).ConfigureAwait(false) ? reader.GetInt64(0) : null;
     }
 
-    private static NpgsqlBatchCommand Grant(PostgresLockStore store, AdvisoryGrant grant, bool tryOnce)
+    private static NpgsqlBatchCommand Grant(PostgresLockStore store, AdvisoryGrant grant, bool tryOnce, bool reserve = false)
     {
-        var command = new NpgsqlBatchCommand(store.GrantSql(grant, tryOnce));
+        var command = new NpgsqlBatchCommand(store.GrantSql(grant, tryOnce, reserve));
         command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = grant.FenceRow });
         command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = store.Owner });
         if (grant.Value is { } value) command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = value });

@@ -61,16 +61,23 @@ internal sealed partial class FencingTable
     /// Token blocks (see the class): false where the <see cref="Live"/> table is missing (made before it, schema
     /// creation off): then every grant raises the token by one and commits with the server's setting.
     /// </param>
-    public string Grant(AdvisoryGrant grant, bool tryOnce, bool blocks)
+    /// <param name="count">
+    /// How many tokens the grant reserves (a lock's in-process turn, see <c>Cohort/AdvisoryCohort</c>): the row is raised
+    /// to the last of them, which the statement returns; the first is that minus <paramref name="count"/> - 1. The whole
+    /// range lies in one block: a range that would cross the block's end starts the next block instead (an opening).
+    /// </param>
+    public string Grant(AdvisoryGrant grant, bool tryOnce, bool blocks, int count = 1)
     {
+        if (count < 1 || count >= 1 << BlockBits || (count > 1 && (grant.Value is not null || grant.Shared)))
+            throw new ArgumentOutOfRangeException(nameof(count), count, "Only an exclusive lock's grant reserves more than one token.");
         var election = grant.Value is not null;
         var columns = election ? "(name, token, owner, granted_at, value, pid)" : "(name, token, owner, granted_at)";
-        var values = election ? "$1, 1, $2, now(), $3, pg_backend_pid()" : "$1, 1, $2, now()";
+        var values = election ? "$1, 1, $2, now(), $3, pg_backend_pid()" : string.Create(CultureInfo.InvariantCulture, $"$1, {count}, $2, now()");
         var filter = tryOnce ? $" WHERE pg_try_advisory_lock{(grant.Shared ? "_shared" : "")}(${(election ? 4 : 3)})" : "";
         var notify = election ? $", pg_notify('{grant.Channel}', '')::text" : "";
         if (!blocks)
         {
-            var plain = "token = f.token + 1, owner = excluded.owner, granted_at = excluded.granted_at" + (election ? ", value = excluded.value, pid = excluded.pid" : "");
+            var plain = $"token = f.token + {count}, owner = excluded.owner, granted_at = excluded.granted_at" + (election ? ", value = excluded.value, pid = excluded.pid" : "");
             return $"WITH g AS (INSERT INTO {Name} AS f {columns} SELECT {values}{filter} ON CONFLICT (name) DO UPDATE SET {plain} RETURNING token) SELECT g.token{notify} FROM g";
         }
         const long mask = (1L << BlockBits) - 1;
@@ -78,18 +85,24 @@ internal sealed partial class FencingTable
         // the commit below treats as an opening). Otherwise the start of the next block. The check reads the statement's
         // snapshot; a block opened by a concurrent grant (two readers) that it misses only costs one more block, never a
         // token inside a block this incarnation did not open.
-        var next = $"CASE WHEN EXISTS (SELECT 1 FROM {Live} l WHERE l.name = f.name AND l.block = f.token >> {BlockBits}) " +
-            $"THEN f.token + 1 ELSE ((f.token >> {BlockBits}) + 1) << {BlockBits} END";
+        var open = $"EXISTS (SELECT 1 FROM {Live} l WHERE l.name = f.name AND l.block = f.token >> {BlockBits})";
+        var next = count == 1
+            ? $"CASE WHEN {open} THEN f.token + 1 ELSE ((f.token >> {BlockBits}) + 1) << {BlockBits} END"
+            : $"CASE WHEN {open} AND (f.token + {count}) >> {BlockBits} = f.token >> {BlockBits} THEN f.token + {count} " +
+              $"ELSE (((f.token >> {BlockBits}) + 1) << {BlockBits}) + {count - 1} END";
+        // The first token of the grant's range (the token itself when it reserves one).
+        var first = count == 1 ? "token" : $"(token - {count - 1})";
+        var firstOfG = count == 1 ? "g.token" : $"(g.token - {count - 1})";
         var set = $"token = {next}, owner = excluded.owner, granted_at = excluded.granted_at" + (election ? ", value = excluded.value, pid = excluded.pid" : "");
         var insert = $"INSERT INTO {Name} AS f {columns} SELECT {values}{filter} ON CONFLICT (name) DO UPDATE SET {set} RETURNING token";
         // A token inside a block (not its first, and not a new row's 1) commits without waiting for the WAL flush; any
         // other marks its block open and commits with the server's setting, raised to 'on' if that is 'off'.
-        var open = $"INSERT INTO {Live} (name, block) SELECT $1, token >> {BlockBits} FROM g WHERE token & {mask} = 0 OR token = 1 " +
+        var opening = $"INSERT INTO {Live} (name, block) SELECT $1, {first} >> {BlockBits} FROM g WHERE {first} & {mask} = 0 OR {first} = 1 " +
             "ON CONFLICT (name) DO UPDATE SET block = excluded.block";
-        var commit = $"set_config('synchronous_commit', CASE WHEN g.token & {mask} <> 0 AND g.token <> 1 THEN 'off' " +
+        var commit = $"set_config('synchronous_commit', CASE WHEN {firstOfG} & {mask} <> 0 AND {firstOfG} <> 1 THEN 'off' " +
             "WHEN current_setting('synchronous_commit') = 'off' THEN 'on' ELSE current_setting('synchronous_commit') END, true)";
         // The notification is sent at commit, so an observer woken by it reads the new row.
-        return $"WITH g AS ({insert}), o AS ({open}) SELECT g.token, {commit}{notify} FROM g";
+        return $"WITH g AS ({insert}), o AS ({opening}) SELECT g.token, {commit}{notify} FROM g";
     }
 
     /// <summary>The open-blocks table of <paramref name="table"/>: its last part plus <c>_live</c>, shortened with a hash past 63 characters.</summary>

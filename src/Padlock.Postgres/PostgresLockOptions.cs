@@ -1,4 +1,5 @@
 using Npgsql;
+using Padlock.Stores;
 
 namespace Padlock.Postgres;
 
@@ -39,6 +40,29 @@ public sealed class PostgresLockOptions
     /// </summary>
     public TimeSpan Lease { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How long this store may keep a lock for its own callers before giving other processes their turn (bounded
+    /// batching). Callers of one store that want the same lock line up in memory, and a release hands the held advisory
+    /// lock straight to the next of them, without a round trip, for at most this long or <see cref="HandOffBatch"/>
+    /// grants from when the server granted it; then the next release gives the lock back to the server, whose queue
+    /// serves processes already waiting there first. The server cannot tell the store that someone waits, so every turn
+    /// is bounded (one round trip more per turn when nobody does). Zero: every release with a local caller waiting goes
+    /// through the server's queue (strict first come, first served between processes). Default 2ms; 0ms to 1s. URI: slice.
+    /// </summary>
+    public TimeSpan HandOffSlice { get; set; } = HandOffSliceSetting.Default;
+
+    /// <summary>
+    /// The most grants of one lock this store's callers get in one turn (with <see cref="HandOffSlice"/>, whichever ends
+    /// the turn first); also the number of fencing tokens a turn reserves with its grant. Default 64; 1 to 256. URI: batch.
+    /// </summary>
+    public int HandOffBatch { get; set; } = (int)HandOffBatchSetting.Default;
+
+    internal static readonly DurationSetting HandOffSliceSetting =
+        new(nameof(PostgresLockOptions), nameof(HandOffSlice), "slice", TimeSpan.FromMilliseconds(2), TimeSpan.Zero, TimeSpan.FromSeconds(1));
+
+    internal static readonly NumberSetting HandOffBatchSetting =
+        new(nameof(PostgresLockOptions), nameof(HandOffBatch), "batch", 64, 1, 256);
+
     internal void Validate()
     {
         if (DataSource is null && string.IsNullOrWhiteSpace(ConnectionString))
@@ -48,5 +72,7 @@ public sealed class PostgresLockOptions
         FencingTable.Validate(Table);
         if (Lease < TimeSpan.FromSeconds(6) || Lease > TimeSpan.FromHours(1) || Lease.Ticks % TimeSpan.TicksPerSecond != 0)
             throw new ArgumentOutOfRangeException(nameof(Lease), Lease, "PostgresLockOptions.Lease must be whole seconds between 6s and 1h.");
+        HandOffSliceSetting.Check(HandOffSlice);
+        HandOffBatchSetting.Check(HandOffBatch);
     }
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Npgsql;
+using Padlock.Postgres.Cohort;
 using Padlock.Stores;
 
 namespace Padlock.Postgres;
@@ -13,9 +14,11 @@ namespace Padlock.Postgres;
 public sealed class PostgresLockStore : ILockStore, ILockInspector, IPrimitiveInspector, ISemaphoreStore, IReaderWriterLockStore, IElectionStore
 {
     private readonly HeldLeases _held = new();
+    private readonly Dictionary<string, AdvisoryCohort> _cohorts = new(StringComparer.Ordinal);
+    private readonly Action<AdvisoryCohort> _retire;
     private readonly CancellationTokenSource _closing = new();
     private readonly SemaphoreSlim _schemaGate = new(1, 1);
-    private readonly string?[] _grantSql = new string?[4];
+    private readonly string?[] _grantSql = new string?[5];
     private readonly bool _ownsDataSource;
     private readonly bool _createSchema;
     private volatile bool _schemaReady;
@@ -53,6 +56,8 @@ public sealed class PostgresLockStore : ILockStore, ILockInspector, IPrimitiveIn
             _ownsDataSource = true;
         }
         Sessions = new IdleSessions(this, IdleSessions.BoundFor(DataSource.ConnectionString));
+        HandOff = new HandOffPolicy(options.HandOffSlice, options.HandOffBatch);
+        _retire = Retire;
     }
 
     /// <inheritdoc/>
@@ -90,6 +95,9 @@ public sealed class PostgresLockStore : ILockStore, ILockInspector, IPrimitiveIn
 
     internal string SessionSettingsSql { get; }
 
+    /// <summary>How long a lock's in-process turn lasts (<see cref="PostgresLockOptions.HandOffSlice"/>, <see cref="PostgresLockOptions.HandOffBatch"/>).</summary>
+    internal HandOffPolicy HandOff { get; }
+
     internal CancellationToken Closing => _closing.Token;
 
     /// <summary>The lock connections kept open between holds.</summary>
@@ -99,9 +107,13 @@ public sealed class PostgresLockStore : ILockStore, ILockInspector, IPrimitiveIn
     /// The grant statement of <paramref name="grant"/> (<see cref="FencingTable.Grant"/>), made once per kind for locks
     /// and reader-writer sides (it depends only on shared or not and try-once or not once the schema is known).
     /// </summary>
-    internal string GrantSql(AdvisoryGrant grant, bool tryOnce)
+    /// <param name="grant">What is granted.</param>
+    /// <param name="tryOnce">The statement tries the advisory lock itself.</param>
+    /// <param name="reserve">A lock's in-process turn: the grant reserves <see cref="HandOffPolicy.Batch"/> tokens.</param>
+    internal string GrantSql(AdvisoryGrant grant, bool tryOnce, bool reserve = false)
     {
         if (grant.Value is not null) return Table.Grant(grant, tryOnce, TokenBlocks);
+        if (reserve) return _grantSql[4] ??= Table.Grant(grant, tryOnce: false, TokenBlocks, HandOff.Batch);
         var index = (grant.Shared ? 1 : 0) + (tryOnce ? 2 : 0);
         return _grantSql[index] ??= Table.Grant(grant, tryOnce, TokenBlocks);
     }
@@ -114,7 +126,51 @@ public sealed class PostgresLockStore : ILockStore, ILockInspector, IPrimitiveIn
     {
         ArgumentNullException.ThrowIfNull(wait);
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) == 1, this);
-        return AdvisoryWait.TryAcquireAsync(this, AdvisoryGrant.Lock(name), wait);
+        return AcquireLockAsync(name, wait);
+    }
+
+    // Callers of this store that want one name share its hold (see Cohort/AdvisoryCohort).
+    private async ValueTask<StoreLease?> AcquireLockAsync(string name, LockWait wait)
+    {
+        while (true)
+        {
+            var cohort = CohortFor(name);
+            switch (cohort.Enter(!wait.IsSingleAttempt, out var node))
+            {
+                case AdvisoryCohort.Entry.Attempt: return await cohort.AttemptAsync(wait).ConfigureAwait(false);
+                case AdvisoryCohort.Entry.Queued: return await cohort.WaitQueuedAsync(node!, wait).ConfigureAwait(false);
+                case AdvisoryCohort.Entry.Refused: return null;
+                default: continue; // retired between lookup and entry
+            }
+        }
+    }
+
+    private AdvisoryCohort CohortFor(string name)
+    {
+        lock (_cohorts)
+        {
+            // Checked under the registry's lock: a cohort made after disposal took its list would never be disposed.
+            ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) == 1, this);
+            if (!_cohorts.TryGetValue(name, out var cohort)) _cohorts[name] = cohort = new AdvisoryCohort(this, name, _retire);
+            return cohort;
+        }
+    }
+
+    // An idle cohort leaves the registry, so a store that touched many names keeps nothing for them.
+    private void Retire(AdvisoryCohort cohort)
+    {
+        lock (_cohorts)
+        {
+            if (_cohorts.TryGetValue(cohort.Name, out var current) && current == cohort && cohort.TryRetire()) _cohorts.Remove(cohort.Name);
+        }
+    }
+
+    /// <summary>How many callers of this store wait in its local line for lock <paramref name="name"/> (tests).</summary>
+    internal int LocalWaiters(string name)
+    {
+        AdvisoryCohort? cohort;
+        lock (_cohorts) _cohorts.TryGetValue(name, out cohort);
+        return cohort?.LocalWaiterCount ?? 0;
     }
 
     /// <inheritdoc/>
@@ -280,8 +336,14 @@ public sealed class PostgresLockStore : ILockStore, ILockInspector, IPrimitiveIn
     /// <summary>Fails the waits of this store, releases every lock it holds (they report themselves lost) and closes its own pool.</summary>
     public async ValueTask DisposeAsync()
     {
-        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
+        AdvisoryCohort[] cohorts;
+        lock (_cohorts)
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
+            cohorts = [.. _cohorts.Values];
+        }
         await _closing.CancelAsync().ConfigureAwait(false);
+        foreach (var cohort in cohorts) await cohort.DisposeAsync().ConfigureAwait(false);
         await _held.CloseAsync().ConfigureAwait(false);
         Sessions.Close();
         if (_ownsDataSource) await DataSource.DisposeAsync().ConfigureAwait(false);

@@ -4,7 +4,7 @@ using Padlock.Stores;
 namespace Padlock.Postgres;
 
 /// <summary>
-/// Builds <see cref="PostgresLockStore"/> from <c>postgres://host[:5432][,host:port...]/database[?user=U&amp;password=P&amp;lease=30s&amp;table=padlock_fencing&amp;createschema=true&amp;NPGSQL-KEY=VALUE...]</c>
+/// Builds <see cref="PostgresLockStore"/> from <c>postgres://host[:5432][,host:port...]/database[?user=U&amp;password=P&amp;lease=30s&amp;table=padlock_fencing&amp;createschema=true&amp;slice=2ms&amp;batch=64&amp;NPGSQL-KEY=VALUE...]</c>
 /// (also <c>postgresql://</c>). Query keys that are not Padlock's are Npgsql connection-string keywords, passed
 /// through (<c>sslmode</c>, <c>Maximum Pool Size</c>, <c>Timeout</c>, ...). Found by
 /// <see cref="LockProvider.Create(string, Microsoft.Extensions.Logging.ILoggerFactory?)"/> when this package is referenced.
@@ -15,7 +15,7 @@ namespace Padlock.Postgres;
 /// </remarks>
 public sealed class PostgresLockStoreFactory : ILockStoreFactory
 {
-    private static readonly string[] Own = ["lease", "table", "createschema", "user", "password"];
+    private static readonly string[] Own = ["lease", "table", "createschema", "user", "password", "slice", "batch"];
     private static readonly string[] InUri = ["host", "server", "port", "database", "db"];
 
     /// <inheritdoc/>
@@ -66,6 +66,9 @@ public sealed class PostgresLockStoreFactory : ILockStoreFactory
             Table = uri.GetString("table") ?? "padlock_fencing",
             CreateSchema = uri.GetBool("createschema", true),
             Lease = uri.GetDuration("lease", TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(6), TimeSpan.FromHours(1)),
+            HandOffSlice = PostgresLockOptions.HandOffSliceSetting.Read(uri),
+            HandOffBatch = uri.GetInt(PostgresLockOptions.HandOffBatchSetting.UriKey, (int)PostgresLockOptions.HandOffBatchSetting.Default,
+                (int)PostgresLockOptions.HandOffBatchSetting.Min, (int)PostgresLockOptions.HandOffBatchSetting.Max),
         };
         if (options.Lease.Ticks % TimeSpan.TicksPerSecond != 0)
             throw new ArgumentException($"Option 'lease' in '{uri.Display}' must be whole seconds (TCP keep-alive settings count in seconds).", nameof(uri));
