@@ -14,9 +14,10 @@ internal sealed class PostgresHold : StoreLease
 {
     private readonly PostgresLockStore _store;
     private readonly NpgsqlConnection _connection;
-    private readonly CancellationTokenSource _stop = new();
     private readonly SemaphoreSlim _gate = new(1, 1); // one command at a time on the connection
-    private readonly Task _keepAlive;
+    private readonly ITimer _keepAlive;
+    private int _checking; // 1 while a keep-alive runs: a slow one is not overtaken by the next tick
+    private volatile bool _released;
     private readonly string? _notify;
     private readonly LockSession? _session;
     private long _confirmed;
@@ -39,7 +40,8 @@ internal sealed class PostgresHold : StoreLease
         FencingToken = token;
         BackendPid = connection.ProcessID;
         _confirmed = grantedAt;
-        _keepAlive = KeepAliveAsync();
+        // A timer rather than a loop of delays: a release then costs no cancelled delay (an exception per hold).
+        _keepAlive = store.Time.CreateTimer(static s => _ = ((PostgresHold)s!).KeepAliveAsync(), this, store.KeepAliveInterval, store.KeepAliveInterval);
     }
 
     public override long FencingToken { get; }
@@ -60,34 +62,26 @@ internal sealed class PostgresHold : StoreLease
 
     private async Task KeepAliveAsync()
     {
+        if (Interlocked.Exchange(ref _checking, 1) == 1) return;
+        await _gate.WaitAsync().ConfigureAwait(false);
         try
         {
-            while (true)
-            {
-                await Task.Delay(_store.KeepAliveInterval, _store.Time, _stop.Token).ConfigureAwait(false);
-                await _gate.WaitAsync(_stop.Token).ConfigureAwait(false);
-                try
-                {
-                    var sent = _store.Time.GetTimestamp();
-                    using var timeout = new CancellationTokenSource(_store.KeepAliveInterval, _store.Time);
-                    await using var command = new NpgsqlCommand("SELECT 1", _connection);
-                    await command.ExecuteScalarAsync(timeout.Token).ConfigureAwait(false);
-                    Volatile.Write(ref _confirmed, sent);
-                }
-                finally
-                {
-                    _gate.Release();
-                }
-            }
-        }
-        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
-        {
-            // released
+            if (_released) return;
+            var sent = _store.Time.GetTimestamp();
+            using var timeout = new CancellationTokenSource(_store.KeepAliveInterval, _store.Time);
+            await using var command = new NpgsqlCommand("SELECT 1", _connection);
+            await command.ExecuteScalarAsync(timeout.Token).ConfigureAwait(false);
+            Volatile.Write(ref _confirmed, sent);
         }
         catch (Exception ex)
         {
             _store.Logger.LogWarning(ex, "The PostgreSQL connection holding lock '{Name}' failed; the hold is lost", Name);
             MarkLost();
+        }
+        finally
+        {
+            _gate.Release();
+            Volatile.Write(ref _checking, 0);
         }
     }
 
@@ -98,7 +92,7 @@ internal sealed class PostgresHold : StoreLease
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            ObjectDisposedException.ThrowIf(_stop.IsCancellationRequested, this);
+            ObjectDisposedException.ThrowIf(_released, this);
             return await action(_connection, cancellationToken).ConfigureAwait(false);
         }
         finally
@@ -109,7 +103,9 @@ internal sealed class PostgresHold : StoreLease
 
     protected override async ValueTask ReleaseCoreAsync()
     {
-        _stop.Cancel();
+        _released = true;
+        await _keepAlive.DisposeAsync().ConfigureAwait(false);
+        // A keep-alive already running finishes first; one that starts later finds the hold released and sends nothing.
         await _gate.WaitAsync().ConfigureAwait(false);
         try
         {
@@ -121,7 +117,5 @@ internal sealed class PostgresHold : StoreLease
         {
             _gate.Release();
         }
-        await _keepAlive.ConfigureAwait(false);
-        _stop.Dispose();
     }
 }

@@ -30,9 +30,11 @@ public sealed class PostgresBenchSuite : IBenchSuite
         await using (var legacyTable = work.CreateCommand(Padlock.Postgres.PostgresLockStore.SchemaSql("bench_flushed").Split(";\n")[0]))
             await legacyTable.ExecuteNonQueryAsync();
         await using var flushed = LockProvider.Create(server.Uri + "&table=bench_flushed&createschema=false");
+        await using var strict = LockProvider.Create(server.Uri + "&slice=0ms");
         var contenders = new (string Label, Func<string, ValueTask<IAsyncDisposable>> Acquire)[]
         {
             ("Padlock postgres://, every grant flushed (no _live table)", async name => await flushed.CreateLock(name).AcquireAsync()),
+            ("Padlock postgres://?slice=0ms (every hand-off through the server's queue)", async name => await strict.CreateLock(name).AcquireAsync()),
             ("Padlock postgres://", async name => await padlock.CreateLock(name).AcquireAsync()),
             ("DistributedLock.Postgres", async name => await new PostgresDistributedLock(new PostgresAdvisoryLockKey(name, allowHashing: true), connectionString).AcquireAsync()),
         };
@@ -53,6 +55,13 @@ public sealed class PostgresBenchSuite : IBenchSuite
             await using var c = new NpgsqlCommand("UPDATE bench_counter SET v = v + 1 WHERE name = 'floor'", floorConnection);
             await c.ExecuteNonQueryAsync();
         });
+        // The floor of any advisory-lock design: the peer's two statements on an open connection, nothing written.
+        var bare = await Measure.RunAsync("floor: try-lock, then unlock (no token written)", 1, settings, async _ =>
+        {
+            await using (var c = new NpgsqlCommand("SELECT pg_try_advisory_lock(43)", floorConnection)) await c.ExecuteScalarAsync();
+            await using var u = new NpgsqlCommand("SELECT pg_advisory_unlock_all()", floorConnection);
+            await u.ExecuteScalarAsync();
+        });
         // The floor of Padlock's design: its two round trips without the pool, settings, keep-alive, handle or telemetry.
         var grant = await Measure.RunAsync("floor: try-lock + committed (flushed) token upsert, then unlock", 1, settings, async _ =>
         {
@@ -69,7 +78,7 @@ public sealed class PostgresBenchSuite : IBenchSuite
             await using var u = new NpgsqlCommand("SELECT pg_advisory_unlock_all()", floorConnection);
             await u.ExecuteScalarAsync();
         });
-        var rows = new List<Stats> { select1, update, grant, unflushed };
+        var rows = new List<Stats> { select1, update, bare, grant, unflushed };
         foreach (var (label, acquire) in contenders)
         {
             var name = "bench-uncontended-" + label;
@@ -78,6 +87,16 @@ public sealed class PostgresBenchSuite : IBenchSuite
         report.Table(rows, rows[^1]);
 
         report.Line($"\n**2. Contended: {Workers} workers on one lock, each reading then writing a counter row under the lock** (latency columns = wait for the lock):\n");
+        // The bound for any lock: the critical section alone, back to back in one worker (8 workers cannot pass it).
+        var section = await Measure.RunAsync("floor: the critical section alone (read, then committed update), one worker", 1, settings, async _ =>
+        {
+            await using var read = new NpgsqlCommand("SELECT v FROM bench_counter WHERE name = 'floor'", floorConnection);
+            var value = (long)(await read.ExecuteScalarAsync())!;
+            await using var write = new NpgsqlCommand($"UPDATE bench_counter SET v = {value + 1} WHERE name = 'floor'", floorConnection);
+            await write.ExecuteNonQueryAsync();
+        });
+        report.Table([section]);
+        report.Line("");
         var results = new List<(Stats Waits, long Counter, long Increments)>();
         foreach (var (label, acquire) in contenders) results.Add(await ContendedAsync(label, acquire, settings, work));
         report.Table(results.Select(r => r.Waits), results[^1].Waits);
