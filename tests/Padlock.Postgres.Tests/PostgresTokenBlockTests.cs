@@ -30,6 +30,18 @@ public sealed class PostgresTokenBlockTests(Xunit.Abstractions.ITestOutputHelper
     }
 
     [Fact]
+    public async Task After_server_crashes_right_after_unflushed_turns_of_local_callers_every_token_is_above_every_earlier_one()
+    {
+        // Four callers of one store: turns reserve ranges of tokens (batch=8), committed unflushed inside a block.
+        await using var server = await StartAsync();
+        await CrashRoundsAsync(server, "crash-turns", async () =>
+        {
+            await server.Process.KillAsync();
+            await server.StartAgainAsync();
+        }, callers: 4);
+    }
+
+    [Fact]
     public async Task After_backend_crashes_the_postmaster_survives_and_every_token_is_still_above_every_earlier_one()
     {
         await using var server = await StartAsync();
@@ -42,18 +54,18 @@ public sealed class PostgresTokenBlockTests(Xunit.Abstractions.ITestOutputHelper
     /// Rounds of grants, each ended by <paramref name="crash"/>, until two crashes lost grants (a later loss comes
     /// right after a block was opened by the grant after a recovery: that opening must have been flushed), then grants once more.
     /// </summary>
-    private async Task CrashRoundsAsync(PostgresServer server, string prefix, Func<Task> crash)
+    private async Task CrashRoundsAsync(PostgresServer server, string prefix, Func<Task> crash, int callers = 1)
     {
-        var (uri, name) = (server.Uri + "&lease=6s&table=blocks", prefix + "-" + Guid.NewGuid().ToString("N"));
+        var (uri, name) = (server.Uri + "&lease=6s&table=blocks&batch=8", prefix + "-" + Guid.NewGuid().ToString("N"));
         long last = 0;
         var lossy = 0;
         for (var round = 0; round < Rounds && lossy < 2; round++)
         {
-            last = await GrantAsync(uri, name, round == 0 ? Grants : 3, last);
+            last = await GrantAsync(uri, name, round == 0 ? Grants : 3 * callers, last, callers);
             await crash();
             if (await LostAsync(server, name, last)) lossy++;
         }
-        await GrantAsync(uri, name, Grants, last);
+        await GrantAsync(uri, name, Grants, last, callers);
         Assert.True(lossy == 2, $"Only {lossy} of {Rounds} crashes lost grants: too little was tested.");
     }
 
@@ -66,16 +78,24 @@ public sealed class PostgresTokenBlockTests(Xunit.Abstractions.ITestOutputHelper
         return server;
     }
 
-    /// <summary>Takes and releases the lock <paramref name="count"/> times; each token must be above <paramref name="above"/> and the one before.</summary>
-    private static async Task<long> GrantAsync(string uri, string name, int count, long above)
+    /// <summary>
+    /// <paramref name="callers"/> callers of one store take and release the lock <paramref name="count"/> times in all;
+    /// each token must be above <paramref name="above"/> and the one granted before it.
+    /// </summary>
+    private static async Task<long> GrantAsync(string uri, string name, int count, long above, int callers = 1)
     {
         await using var provider = LockProvider.Create(uri);
-        for (var i = 0; i < count; i++)
+        var left = count;
+        await Task.WhenAll(Enumerable.Range(0, callers).Select(_ => Padlock.Testing.SeparateFlow.Run(async () =>
         {
-            await using var hold = await provider.CreateLock(name).AcquireAsync(TimeSpan.FromSeconds(30));
-            Assert.True(hold.FencingToken > above, $"Token {hold.FencingToken} is not above {above}, handed out earlier.");
-            above = hold.FencingToken;
-        }
+            while (Interlocked.Decrement(ref left) >= 0)
+            {
+                await using var hold = await provider.CreateLock(name).AcquireAsync(TimeSpan.FromSeconds(30));
+                var before = Interlocked.Exchange(ref above, hold.FencingToken); // holds do not overlap: no race
+                Assert.True(hold.FencingToken > before, $"Token {hold.FencingToken} is not above {before}, handed out earlier.");
+                await Task.Yield();
+            }
+        })));
         return above;
     }
 
