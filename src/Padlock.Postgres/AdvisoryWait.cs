@@ -27,29 +27,14 @@ internal static class AdvisoryWait
         // timeout and the caller's token, never by a short lock timeout.
         using var setup = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, store.Closing);
         await WhileOpenAsync(store, store.EnsureSchemaAsync(setup.Token)).ConfigureAwait(false);
-        var session = (keep ? store.Sessions.TryTake() : null) ?? new LockSession(await OpenAsync(store, setup.Token).ConfigureAwait(false));
+        var live = new LiveSession((keep ? store.Sessions.TryTake() : null) ?? new LockSession(await OpenAsync(store, setup.Token).ConfigureAwait(false)));
         try
         {
             // The first attempt is never cut short by the timeout (a 1 ms timeout still gets a free lock); the wait in
             // the queue gets what is left of it. pg_try_advisory_lock cannot overtake queued waiters: the server hands a
             // released lock to the first of them at once.
-            long? token;
-            try
-            {
-                token = await TryOnceAsync(store, session, grant, setup.Token).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (session.Connection.State != System.Data.ConnectionState.Open && ex is not OperationCanceledException)
-            {
-                // The connection was found dead on its first statement (the server restarted, or the backend was
-                // terminated while the connection sat idle, kept by the store or in the pool): the other idle ones
-                // likely are too. Nothing was granted on a dead session; start over once on a new physical connection.
-                store.Logger.LogDebug(ex, "An idle PostgreSQL lock connection was broken; clearing the pool and taking a new one");
-                await session.Connection.DisposeAsync().ConfigureAwait(false);
-                store.DataSource.Clear();
-                store.Sessions.Drain();
-                session = new LockSession(await OpenAsync(store, setup.Token).ConfigureAwait(false));
-                token = await TryOnceAsync(store, session, grant, setup.Token).ConfigureAwait(false);
-            }
+            var token = await OnLiveSessionAsync(store, grant, live, static (st, g, s, ct) => TryOnceAsync(st, s, g, ct), setup.Token).ConfigureAwait(false);
+            var session = live.Session;
             if (token is null && !scope.IsSingleAttempt && !scope.TimedOut)
             {
                 using var wait = CancellationTokenSource.CreateLinkedTokenSource(scope.Token, store.Closing);
@@ -68,13 +53,38 @@ internal static class AdvisoryWait
         catch (OperationCanceledException)
         {
             // Not kept: a cancel request may still be on its way to the session.
-            if (await Connections.EndCancelledWaitAsync(store, session.Connection, grant.Channel, scope).ConfigureAwait(false)) return null;
+            if (await Connections.EndCancelledWaitAsync(store, live.Session.Connection, grant.Channel, scope).ConfigureAwait(false)) return null;
             throw;
         }
         catch (Exception ex) when (ex is not ObjectDisposedException)
         {
-            await Connections.ReturnAsync(session.Connection, store.Logger, grant.Channel).ConfigureAwait(false);
+            await Connections.ReturnAsync(live.Session.Connection, store.Logger, grant.Channel).ConfigureAwait(false);
             throw store.Explain(ex);
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="first"/>, the first statement on <paramref name="live"/>'s session. A connection found dead
+    /// there (the server restarted, or the backend was terminated while the connection sat idle, kept by the store or in
+    /// the pool) means the other idle ones likely are too: the pool is cleared, the kept sessions dropped, and since
+    /// nothing was granted on a dead session, <paramref name="first"/> runs once more on a new physical connection
+    /// (which <paramref name="live"/> then holds, for the caller to give back).
+    /// </summary>
+    private static async Task<T> OnLiveSessionAsync<T>(PostgresLockStore store, AdvisoryGrant grant, LiveSession live,
+        Func<PostgresLockStore, AdvisoryGrant, LockSession, CancellationToken, Task<T>> first, CancellationToken ct)
+    {
+        try
+        {
+            return await first(store, grant, live.Session, ct).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (live.Session.Connection.State != System.Data.ConnectionState.Open && ex is not OperationCanceledException)
+        {
+            store.Logger.LogDebug(ex, "An idle PostgreSQL lock connection was broken; clearing the pool and taking a new one");
+            await live.Session.Connection.DisposeAsync().ConfigureAwait(false);
+            store.DataSource.Clear();
+            store.Sessions.Drain();
+            live.Session = new LockSession(await OpenAsync(store, ct).ConfigureAwait(false));
+            return await first(store, grant, live.Session, ct).ConfigureAwait(false);
         }
     }
 
@@ -87,39 +97,25 @@ internal static class AdvisoryWait
     public static async Task<(PostgresHold Hold, long Last)?> TurnAsync(PostgresLockStore store, AdvisoryGrant grant, CancellationToken stop)
     {
         using var wait = CancellationTokenSource.CreateLinkedTokenSource(stop, store.Closing);
-        LockSession? session = null;
+        LiveSession? live = null;
         try
         {
             await WhileOpenAsync(store, store.EnsureSchemaAsync(wait.Token)).ConfigureAwait(false);
-            session = store.Sessions.TryTake() ?? new LockSession(await OpenAsync(store, wait.Token).ConfigureAwait(false));
-            long last;
-            try
-            {
-                last = await WaitInQueueAsync(store, session, grant, wait.Token, reserve: true).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (session.Connection.State != System.Data.ConnectionState.Open && ex is not OperationCanceledException)
-            {
-                // A kept connection found dead (see TryAcquireAsync): nothing was granted on it; once more on a new one.
-                store.Logger.LogDebug(ex, "An idle PostgreSQL lock connection was broken; clearing the pool and taking a new one");
-                await session.Connection.DisposeAsync().ConfigureAwait(false);
-                store.DataSource.Clear();
-                store.Sessions.Drain();
-                session = new LockSession(await OpenAsync(store, wait.Token).ConfigureAwait(false));
-                last = await WaitInQueueAsync(store, session, grant, wait.Token, reserve: true).ConfigureAwait(false);
-            }
-            var hold = new PostgresHold(store, session.Connection, grant.Name, last - store.HandOff.Batch + 1, grantedAt: store.Time.GetTimestamp(), session: session);
+            live = new LiveSession(store.Sessions.TryTake() ?? new LockSession(await OpenAsync(store, wait.Token).ConfigureAwait(false)));
+            var last = await OnLiveSessionAsync(store, grant, live, static (st, g, s, ct) => WaitInQueueAsync(st, s, g, ct, reserve: true), wait.Token).ConfigureAwait(false);
+            var hold = new PostgresHold(store, live.Session.Connection, grant.Name, last - store.HandOff.Batch + 1, grantedAt: store.Time.GetTimestamp(), session: live.Session);
             return (await store.TrackAsync(hold).ConfigureAwait(false), last);
         }
         catch (OperationCanceledException)
         {
             // Not kept: a cancel request may still be on its way to the session.
-            if (session is not null) await Connections.ReturnAsync(session.Connection, store.Logger).ConfigureAwait(false);
+            if (live is not null) await Connections.ReturnAsync(live.Session.Connection, store.Logger).ConfigureAwait(false);
             if (store.Closing.IsCancellationRequested) throw new ObjectDisposedException(nameof(PostgresLockStore));
             return null;
         }
         catch (Exception ex) when (ex is not ObjectDisposedException)
         {
-            if (session is not null) await Connections.ReturnAsync(session.Connection, store.Logger).ConfigureAwait(false);
+            if (live is not null) await Connections.ReturnAsync(live.Session.Connection, store.Logger).ConfigureAwait(false);
             throw store.Explain(ex);
         }
     }
@@ -199,5 +195,11 @@ internal static class AdvisoryWait
         command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = store.Owner });
         if (grant.Value is { } value) command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = value });
         return command;
+    }
+
+    /// <summary>The session an attempt runs on: replaced by a new one when the first was found dead (see <see cref="OnLiveSessionAsync"/>).</summary>
+    private sealed class LiveSession(LockSession session)
+    {
+        public LockSession Session { get; set; } = session;
     }
 }

@@ -137,9 +137,9 @@ public sealed class PostgresLockStore : ILockStore, ILockInspector, IPrimitiveIn
             var cohort = CohortFor(name);
             switch (cohort.Enter(!wait.IsSingleAttempt, out var node))
             {
-                case AdvisoryCohort.Entry.Attempt: return await cohort.AttemptAsync(wait).ConfigureAwait(false);
-                case AdvisoryCohort.Entry.Queued: return await cohort.WaitQueuedAsync(node!, wait).ConfigureAwait(false);
-                case AdvisoryCohort.Entry.Refused: return null;
+                case LocalLine<CohortHold>.Entry.Attempt: return await cohort.AttemptAsync(wait).ConfigureAwait(false);
+                case LocalLine<CohortHold>.Entry.Queued: return await cohort.WaitQueuedAsync(node!, wait).ConfigureAwait(false);
+                case LocalLine<CohortHold>.Entry.Refused: return null;
                 default: continue; // retired between lookup and entry
             }
         }

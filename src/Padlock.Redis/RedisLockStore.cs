@@ -133,9 +133,9 @@ public sealed class RedisLockStore : ILockStore, ILockInspector, IPrimitiveInspe
                 var cohort = CohortFor(keys);
                 switch (cohort.Enter(!wait.IsSingleAttempt, out var node))
                 {
-                    case LockCohort.Entry.Attempt: return await cohort.AttemptAsync(wait).ConfigureAwait(false);
-                    case LockCohort.Entry.Queued: return await cohort.WaitQueuedAsync(node!, wait).ConfigureAwait(false);
-                    case LockCohort.Entry.Refused: return null;
+                    case LocalLine<CohortHold>.Entry.Attempt: return await cohort.AttemptAsync(wait).ConfigureAwait(false);
+                    case LocalLine<CohortHold>.Entry.Queued: return await cohort.WaitQueuedAsync(node!, wait).ConfigureAwait(false);
+                    case LocalLine<CohortHold>.Entry.Refused: return null;
                     default: continue; // retired between lookup and entry
                 }
             }

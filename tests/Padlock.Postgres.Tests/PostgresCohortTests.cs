@@ -42,24 +42,8 @@ public sealed class PostgresCohortTests(PostgresFixture fixture)
     }
 
     [Fact]
-    public async Task Batching_between_two_processes_keeps_exclusion_and_token_order_and_the_processes_take_turns()
-    {
-        var name = NewName("cohort-procs");
-        var uri = fixture.Uri();
-        // Two OS processes, four callers each, every hold a span printed from inside it.
-        var runs = await Task.WhenAll(
-            SemaphoreStress.StartLockAsync(uri, name, workers: 4, rounds: 60, hold: "1ms"),
-            SemaphoreStress.StartLockAsync(uri, name, workers: 4, rounds: 60, hold: "1ms"));
-        var spans = runs.SelectMany((r, p) => r.Select(s => (s.Start, s.End, s.Token, Process: p))).OrderBy(s => s.Start).ToList();
-        Assert.Equal(480, spans.Count);
-        Assert.Equal(1, SemaphoreStress.MostAtOnce(spans.Select(s => (s.Start, s.End, s.Token))));
-        for (var i = 1; i < spans.Count; i++)
-            Assert.True(spans[i].Token > spans[i - 1].Token, $"Hold {i} (token {spans[i].Token}) began after a hold with token {spans[i - 1].Token}.");
-        // Turns: the processes alternate in runs, and local hand-offs made some runs longer than one.
-        var switches = spans.Zip(spans.Skip(1)).Count(p => p.First.Process != p.Second.Process);
-        Assert.True(switches >= 4, $"Only {switches} switches between the two processes.");
-        Assert.True(switches < spans.Count - 1, "Every grant alternated: no local hand-off happened.");
-    }
+    public Task Batching_between_two_processes_keeps_exclusion_and_token_order_and_the_processes_take_turns()
+        => ProcessTurns.CheckAsync(fixture.Uri(), NewName("cohort-procs"));
 
     [Theory]
     [InlineData(4)]

@@ -14,66 +14,30 @@ namespace Padlock.Redis.Cohort;
 /// Redis, and the local line queues there again, behind those already waiting.
 /// </summary>
 /// <remarks>
-/// States, all under <c>_gate</c>: idle (no hold, nothing in flight, nobody waiting); a Redis call in flight
-/// (<c>_redisBusy</c>: the inline attempt, the background turn, or the release); held by a local holder
-/// (<c>_hold</c>). Local waiters exist only while a hold or a Redis call exists, so they are never forgotten.
+/// States, all under <c>Gate</c>: idle (no hold, nothing in flight, nobody waiting); a Redis call in flight
+/// (<c>Busy</c>: the inline attempt, the background turn, or the release); held by a local holder
+/// (<c>Hold</c>). Local waiters exist only while a hold or a Redis call exists, so they are never forgotten.
 /// Disposed (with the store): the hold is marked lost and given back, the Redis turn leaves the line, local waiters get
 /// <see cref="ObjectDisposedException"/>, and an inline attempt that is granted afterwards gives the key straight back.
 /// </remarks>
-internal sealed class LockCohort(RedisTurns redis, LockKeys keys, Action<LockCohort> onIdle, StoreLifetime lifetime)
+internal sealed class LockCohort(RedisTurns redis, LockKeys keys, Action<LockCohort> onIdle, StoreLifetime lifetime) : LocalLine<CohortHold>
 {
-    private readonly Lock _gate = new();
-    private readonly LinkedList<TaskCompletionSource<StoreLease>> _waiters = new();
-    private CohortHold? _hold;
     private Listening? _listening;
-    private bool _redisBusy;
     // Joins of others heard while no hold was set (the hold of a grant on its way is not set yet: a join notice can
     // arrive before the continuation that sets it runs), and the token of our own Redis turn, whose notice is ours.
     private long _joinsHeard;
     private string? _turnToken;
-    private CancellationTokenSource? _turnStop;
-    private Task _turn = Task.CompletedTask;
-    private bool _retired;
-    private bool _disposed;
-
-    /// <summary>How a caller enters.</summary>
-    public enum Entry
-    {
-        /// <summary>The cohort was idle: the caller tries Redis itself.</summary>
-        Attempt,
-
-        /// <summary>The caller waits in the local line.</summary>
-        Queued,
-
-        /// <summary>Held or contended, and the caller does not wait.</summary>
-        Refused,
-
-        /// <summary>This cohort was retired while the caller looked it up; look again.</summary>
-        Retired,
-    }
 
     public LockKeys Keys => keys;
 
-    /// <summary>Enters the cohort; for <see cref="Entry.Queued"/>, <paramref name="node"/> is the caller's place in line.</summary>
-    public Entry Enter(bool wait, out LinkedListNode<TaskCompletionSource<StoreLease>>? node)
-    {
-        node = null;
-        lock (_gate)
-        {
-            if (_disposed) throw lifetime.Disposed();
-            if (_retired) return Entry.Retired;
-            if (_hold is null && !_redisBusy)
-            {
-                _redisBusy = true;
-                return Entry.Attempt;
-            }
-            if (!wait) return Entry.Refused;
-            node = _waiters.AddLast(NewWaiter());
-            // While callers queue here, hear others joining the Redis line (the holder's turn then ends by the policy).
-            ListenLocked();
-            return Entry.Queued;
-        }
-    }
+    /// <inheritdoc/>
+    protected override Exception DisposedError() => lifetime.Disposed();
+
+    // While callers queue here, hear others joining the Redis line (the holder's turn then ends by the policy).
+    protected override void OnQueuedLocked() => ListenLocked();
+
+    /// <inheritdoc/>
+    protected override void OnRetiredLocked() => StopListeningLocked();
 
     /// <summary>The inline attempt of a caller that found the cohort idle (the uncontended path: one pipelined round trip, no hop).</summary>
     public async ValueTask<StoreLease?> AttemptAsync(LockWait lockWait)
@@ -81,7 +45,7 @@ internal sealed class LockCohort(RedisTurns redis, LockKeys keys, Action<LockCoh
         var wait = !lockWait.IsSingleAttempt;
         var token = redis.NewToken();
         long joinsHeard;
-        lock (_gate)
+        lock (Gate)
         {
             joinsHeard = _joinsHeard;
             _turnToken = token;
@@ -105,12 +69,12 @@ internal sealed class LockCohort(RedisTurns redis, LockKeys keys, Action<LockCoh
         {
             registration?.Dispose();
             var hold = redis.NewHold(keys, token, grant);
-            lock (_gate)
+            lock (Gate)
             {
-                if (!_disposed)
+                if (!Disposed)
                 {
                     SetHoldLocked(hold, joinsHeard);
-                    _redisBusy = false;
+                    Busy = false;
                     return new LocalLease(this, hold, hold.TakeFence());
                 }
             }
@@ -125,12 +89,12 @@ internal sealed class LockCohort(RedisTurns redis, LockKeys keys, Action<LockCoh
             return null;
         }
         LinkedListNode<TaskCompletionSource<StoreLease>>? node = null;
-        lock (_gate)
+        lock (Gate)
         {
-            if (!_disposed)
+            if (!Disposed)
             {
                 // First come: those who arrived during the attempt line up behind this caller, who is already in the Redis line.
-                node = _waiters.AddFirst(NewWaiter());
+                node = Waiters.AddFirst(NewWaiter());
                 // Not subscribed without a break since before the attempt: the turn attempts again once it is.
                 StartTurnLocked(token, registration, ListenLocked().ContinuesFrom(peeked) ? grant : null, joinsHeard);
             }
@@ -147,48 +111,6 @@ internal sealed class LockCohort(RedisTurns redis, LockKeys keys, Action<LockCoh
     }
 
     /// <summary>
-    /// Waits in the local line until a hand-off; when the wait ends (deadline or cancellation) leaves it, passing on a
-    /// grant that raced, and lets the cancellation go (the core reports a passed deadline as "not acquired").
-    /// </summary>
-    public async ValueTask<StoreLease?> WaitQueuedAsync(LinkedListNode<TaskCompletionSource<StoreLease>> node, LockWait wait)
-    {
-        var waiter = node.Value;
-        try
-        {
-            return await waiter.Task.WaitAsync(wait.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (wait.Token.IsCancellationRequested && !waiter.Task.IsFaulted)
-        {
-            bool removed;
-            CancellationTokenSource? stop = null;
-            var turn = Task.CompletedTask;
-            lock (_gate)
-            {
-                removed = node.List is not null;
-                if (removed)
-                {
-                    _waiters.Remove(node);
-                    // Nobody left to wait for: the Redis turn leaves the Redis line.
-                    if (_waiters.Count == 0 && _turnStop is not null)
-                    {
-                        stop = _turnStop;
-                        turn = _turn;
-                    }
-                }
-            }
-            if (stop is not null)
-            {
-                // Outside the lock: the turn's continuation may run inline. The caller returns once the store has
-                // left the Redis line, so nothing of this wait is left behind.
-                stop.Cancel();
-                await turn.ConfigureAwait(false);
-            }
-            if (!removed && waiter.Task.IsCompletedSuccessfully) await waiter.Task.Result.ReleaseAsync().ConfigureAwait(false);
-            throw;
-        }
-    }
-
-    /// <summary>
     /// A local holder releases: hand the key to the next local waiter; when the block or window has run out, first ask
     /// Redis for a new block (refused when someone waits there); otherwise give the key back to Redis.
     /// </summary>
@@ -196,26 +118,26 @@ internal sealed class LockCohort(RedisTurns redis, LockKeys keys, Action<LockCoh
     {
         var hold = lease.Hold;
         bool refill;
-        lock (_gate)
+        lock (Gate)
         {
-            if (_hold != hold) return;
+            if (Hold != hold) return;
             if (TryHandOffLocked(hold)) return;
             // The key stays ours (and others keep lining up here) while Redis is asked.
-            refill = _waiters.Count > 0 && !hold.MustGiveBack(redis.Time);
-            if (!refill) _redisBusy = true;
+            refill = Waiters.Count > 0 && !hold.MustGiveBack(redis.Time);
+            if (!refill) Busy = true;
         }
         if (refill)
         {
             var checkedAt = redis.Time.GetTimestamp();
             var fence = await redis.RefillAsync(keys, hold).ConfigureAwait(false);
-            lock (_gate)
+            lock (Gate)
             {
                 if (fence > 0)
                 {
                     hold.Refilled(fence, checkedAt);
                     if (TryHandOffLocked(hold)) return;
                 }
-                _redisBusy = true;
+                Busy = true;
             }
         }
         await GiveBackAsync(hold).ConfigureAwait(false);
@@ -223,9 +145,9 @@ internal sealed class LockCohort(RedisTurns redis, LockKeys keys, Action<LockCoh
 
     private bool TryHandOffLocked(CohortHold hold)
     {
-        if (_waiters.Count == 0 || !hold.CanHandOff(redis.Time)) return false;
-        var next = _waiters.First!.Value;
-        _waiters.RemoveFirst();
+        if (Waiters.Count == 0 || !hold.CanHandOff(redis.Time)) return false;
+        var next = Waiters.First!.Value;
+        Waiters.RemoveFirst();
         next.TrySetResult(new LocalLease(this, hold, hold.TakeFence()));
         return true;
     }
@@ -234,9 +156,9 @@ internal sealed class LockCohort(RedisTurns redis, LockKeys keys, Action<LockCoh
     public void NoteQueued(string token)
     {
         CohortHold? hold;
-        lock (_gate)
+        lock (Gate)
         {
-            hold = _hold;
+            hold = Hold;
             if (hold is null)
             {
                 if (token != _turnToken) _joinsHeard++;
@@ -249,7 +171,7 @@ internal sealed class LockCohort(RedisTurns redis, LockKeys keys, Action<LockCoh
     // A hold is set from a grant: others heard joining since the turn began wait behind it.
     private void SetHoldLocked(CohortHold hold, long joinsHeardBefore)
     {
-        _hold = hold;
+        Hold = hold;
         _turnToken = null;
         if (_joinsHeard != joinsHeardBefore) hold.NoteOthersQueued();
     }
@@ -257,13 +179,13 @@ internal sealed class LockCohort(RedisTurns redis, LockKeys keys, Action<LockCoh
     /// <summary>The fencing token of the current local holder, when this store holds the key.</summary>
     public long? CurrentFence()
     {
-        lock (_gate) return _hold?.CurrentFence;
+        lock (Gate) return Hold?.CurrentFence;
     }
 
     /// <summary>Whether the key is held here and someone waits for it in Redis.</summary>
     public bool KnowsOthersWait()
     {
-        lock (_gate) return _hold is { OthersQueued: true };
+        lock (Gate) return Hold is { OthersQueued: true };
     }
 
     /// <summary>Joins of others heard while no hold was set (tests).</summary>
@@ -271,73 +193,19 @@ internal sealed class LockCohort(RedisTurns redis, LockKeys keys, Action<LockCoh
     {
         get
         {
-            lock (_gate) return _joinsHeard;
+            lock (Gate) return _joinsHeard;
         }
     }
 
-    /// <summary>How many callers wait in the local line.</summary>
-    public int LocalWaiterCount
+    /// <inheritdoc/>
+    protected override async Task LoseAsync(CohortHold hold)
     {
-        get
-        {
-            lock (_gate) return _waiters.Count;
-        }
+        hold.Renewal.MarkLost();
+        await GiveBackQuietlyAsync(hold).ConfigureAwait(false);
     }
 
-    /// <summary>Retires the cohort if idle (called under the store's registry lock); true when it was retired.</summary>
-    public bool TryRetire()
-    {
-        lock (_gate)
-        {
-            if (_hold is not null || _redisBusy || _waiters.Count > 0) return false;
-            _retired = true;
-            StopListeningLocked();
-            return true;
-        }
-    }
-
-    /// <summary>
-    /// The store is being disposed: local waiters get <see cref="ObjectDisposedException"/>, the hold is marked lost
-    /// (every local holder's lost token fires) and given back at once, and the Redis turn leaves the line.
-    /// </summary>
-    public async Task DisposeAsync()
-    {
-        TaskCompletionSource<StoreLease>[] waiters;
-        CancellationTokenSource? stop;
-        Task turn;
-        CohortHold? hold;
-        lock (_gate)
-        {
-            _disposed = true;
-            waiters = [.. _waiters];
-            _waiters.Clear();
-            stop = _turnStop;
-            turn = _turn;
-            // A holder's own release from now on finds the hold gone and does nothing.
-            hold = _hold;
-            _hold = null;
-            StopListeningLocked();
-        }
-        foreach (var w in waiters) w.TrySetException(lifetime.Disposed());
-        if (hold is not null)
-        {
-            hold.Renewal.MarkLost();
-            await GiveBackQuietlyAsync(hold).ConfigureAwait(false);
-        }
-        if (stop is not null)
-        {
-            // With nobody left in the local line, a turn that is granted now gives the key straight back.
-            await stop.CancelAsync().ConfigureAwait(false);
-            try
-            {
-                await turn.ConfigureAwait(false);
-            }
-            catch (Exception)
-            {
-                // The turn reports its own failures to the waiters, who are gone.
-            }
-        }
-    }
+    /// <inheritdoc/>
+    protected override void OnDisposedLocked() => StopListeningLocked();
 
     private async Task GiveBackQuietlyAsync(CohortHold hold)
     {
@@ -351,8 +219,6 @@ internal sealed class LockCohort(RedisTurns redis, LockKeys keys, Action<LockCoh
         }
     }
 
-    private static TaskCompletionSource<StoreLease> NewWaiter() => new(TaskCreationOptions.RunContinuationsAsynchronously);
-
     private async Task GiveBackAsync(CohortHold hold)
     {
         try
@@ -361,7 +227,7 @@ internal sealed class LockCohort(RedisTurns redis, LockKeys keys, Action<LockCoh
         }
         finally
         {
-            lock (_gate) _hold = null;
+            lock (Gate) Hold = null;
             RedisCallEnded();
         }
     }
@@ -370,24 +236,24 @@ internal sealed class LockCohort(RedisTurns redis, LockKeys keys, Action<LockCoh
     private void RedisCallEnded()
     {
         bool idle;
-        lock (_gate)
+        lock (Gate)
         {
-            _redisBusy = false;
-            _turnStop = null;
-            if (_waiters.Count > 0) StartTurnLocked(redis.NewToken(), null, null, _joinsHeard);
-            idle = _hold is null && !_redisBusy;
+            Busy = false;
+            TurnStop = null;
+            if (Waiters.Count > 0) StartTurnLocked(redis.NewToken(), null, null, _joinsHeard);
+            idle = Hold is null && !Busy;
         }
         if (idle) onIdle(this);
     }
 
     private void StartTurnLocked(string token, WakeHub.Waiter? registration, RedisGrant? joined, long joinsHeard)
     {
-        _redisBusy = true;
+        Busy = true;
         _turnToken = token;
-        var stop = _turnStop = new CancellationTokenSource();
+        var stop = TurnStop = new CancellationTokenSource();
         var listening = ListenLocked();
         // Off this thread: the caller holds the lock.
-        _turn = Task.Run(() => TurnAsync(token, registration, joined, listening, joinsHeard, stop.Token));
+        Turn = Task.Run(() => TurnAsync(token, registration, joined, listening, joinsHeard, stop.Token));
     }
 
     // The store's inbox (the lock's wake-ups are addressed to it), listened to from the first wait until the cohort
@@ -413,10 +279,10 @@ internal sealed class LockCohort(RedisTurns redis, LockKeys keys, Action<LockCoh
         {
             // Redis failed (down, disposed): every local waiter gets the error, as a waiter of its own would have.
             TaskCompletionSource<StoreLease>[] failed;
-            lock (_gate)
+            lock (Gate)
             {
-                failed = [.. _waiters];
-                _waiters.Clear();
+                failed = [.. Waiters];
+                Waiters.Clear();
             }
             foreach (var w in failed) w.TrySetException(ex);
             RedisCallEnded();
@@ -432,15 +298,15 @@ internal sealed class LockCohort(RedisTurns redis, LockKeys keys, Action<LockCoh
             return;
         }
         var hold = redis.NewHold(keys, token, g);
-        lock (_gate)
+        lock (Gate)
         {
             SetHoldLocked(hold, joinsHeard);
-            _turnStop = null;
-            if (_waiters.Count > 0)
+            TurnStop = null;
+            if (Waiters.Count > 0)
             {
-                var next = _waiters.First!.Value;
-                _waiters.RemoveFirst();
-                _redisBusy = false;
+                var next = Waiters.First!.Value;
+                Waiters.RemoveFirst();
+                Busy = false;
                 next.TrySetResult(new LocalLease(this, hold, hold.TakeFence()));
                 return;
             }
