@@ -9,13 +9,16 @@ public sealed class PostgresFailureTests(PostgresFixture fixture)
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(15); // generous: keep-alives run every 1.2 s here
 
-    [Fact]
-    public async Task Killing_the_holders_backend_fires_LostToken_and_grants_the_next_waiter()
+    [Theory]
+    [InlineData(0)] // the hold on a connection fresh from the pool
+    [InlineData(3)] // on a connection the store kept from earlier holds (warm, statements prepared)
+    public async Task Killing_the_holders_backend_fires_LostToken_and_grants_the_next_waiter(int earlierHolds)
     {
         var uri = fixture.Uri();
         await using var p1 = LockProvider.Create(uri);
         await using var p2 = LockProvider.Create(uri);
         var name = "kill-" + Guid.NewGuid().ToString("N");
+        for (var i = 0; i < earlierHolds; i++) await (await p1.CreateLock(name).AcquireAsync(TimeSpan.FromSeconds(10))).DisposeAsync();
         var held = await p1.CreateLock(name).AcquireAsync(TimeSpan.FromSeconds(10));
         var waiting = p2.CreateLock(name).AcquireAsync(TimeSpan.FromSeconds(60)).AsTask();
         await Eventually.TrueAsync(async () => await PgLocks.WaitingAsync(fixture.Server, name) == 1, "the waiter queues in pg_locks");
@@ -28,6 +31,8 @@ public sealed class PostgresFailureTests(PostgresFixture fixture)
         await held.DisposeAsync(); // harmless: it unlocks only its own (dead) session
         Assert.False(next.IsLost);
         Assert.Null(await p1.CreateLock(name).TryAcquireAsync());
+        await using var again = await p1.CreateLock(name + "-other").AcquireAsync(TimeSpan.FromSeconds(10)); // the store still grants
+        Assert.False(again.IsLost);
     }
 
     [Fact]

@@ -9,8 +9,6 @@ namespace Padlock.Postgres.Tests;
 [Collection("postgres")]
 public sealed class PostgresKeptConnectionTests(PostgresFixture fixture)
 {
-    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(15); // generous: keep-alives run every 1.2 s here
-
     [Fact]
     public async Task A_grant_after_the_idle_connections_backends_were_terminated_succeeds_with_a_higher_token()
     {
@@ -58,27 +56,5 @@ public sealed class PostgresKeptConnectionTests(PostgresFixture fixture)
         // The rest went back to the pool: the application can open them all again at once.
         var mine = await Task.WhenAll(Enumerable.Range(0, pool - kept).Select(_ => dataSource.OpenConnectionAsync().AsTask()).ToArray()).WaitAsync(TimeSpan.FromSeconds(10));
         foreach (var c in mine) await c.DisposeAsync();
-    }
-
-    [Fact]
-    public async Task A_hold_on_a_reused_connection_reports_its_backends_termination_and_the_next_waiter_is_granted()
-    {
-        var uri = fixture.Uri();
-        await using var p1 = LockProvider.Create(uri);
-        await using var p2 = LockProvider.Create(uri);
-        var name = "kept-lost-" + Guid.NewGuid().ToString("N");
-        for (var i = 0; i < 3; i++) await (await p1.CreateLock(name).AcquireAsync(TimeSpan.FromSeconds(10))).DisposeAsync();
-        var held = await p1.CreateLock(name).AcquireAsync(TimeSpan.FromSeconds(10));
-        var waiting = p2.CreateLock(name).AcquireAsync(TimeSpan.FromSeconds(60)).AsTask();
-        await Eventually.TrueAsync(async () => await PgLocks.WaitingAsync(fixture.Server, name) == 1, "the waiter queues in pg_locks");
-
-        await PgLocks.TerminateHolderAsync(fixture.Server, name);
-
-        await Task.Delay(Timeout.Infinite, held.LostToken).ContinueWith(_ => { }).WaitAsync(Bound);
-        await using var next = await waiting.WaitAsync(Bound);
-        Assert.True(next.FencingToken > held.FencingToken);
-        await held.DisposeAsync();
-        await using var again = await p1.CreateLock(name + "-other").AcquireAsync(TimeSpan.FromSeconds(10)); // the store still grants
-        Assert.False(again.IsLost);
     }
 }
