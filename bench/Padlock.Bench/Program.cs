@@ -13,7 +13,7 @@ if (args.Length == 4 && args[0] == Padlock.Bench.Core.FileProcessWorker.Flag)
 if (args.Length == 6 && args[0] == Padlock.Bench.Sharding.ShardProcessWorker.Flag)
     return await Padlock.Bench.Sharding.ShardProcessWorker.RunAsync(args[1..]);
 
-if (args.Length == 10 && args[0] == Padlock.Bench.RedisProcesses.LockWorker.Flag)
+if (args.Length > Padlock.Bench.Processes.WorkerPlan.CommonArgs && args[0] == Padlock.Bench.RedisProcesses.LockWorker.Flag)
     return await Padlock.Bench.RedisProcesses.LockWorker.RunAsync(args[1..]);
 
 if (args.Length == 2 && args[0] == Padlock.Bench.RedisProcesses.WakeUpReference.Flag)
