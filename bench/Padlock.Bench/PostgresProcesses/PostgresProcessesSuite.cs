@@ -1,0 +1,61 @@
+using Npgsql;
+using Padlock.Bench.Harness;
+using Padlock.Bench.Processes;
+using Padlock.LocalServers;
+
+namespace Padlock.Bench.PostgresProcesses;
+
+/// <summary>
+/// PostgreSQL locks with every client its own OS process (a <see cref="PostgresLockWorker"/>): Padlock's postgres://
+/// (with its in-process cohort turn, and with slice=0ms) beside DistributedLock.Postgres 1.3.1 on one PostgreSQL started
+/// here, one name with a counter row incremented under the lock, against the critical section alone.
+/// </summary>
+public sealed class PostgresProcessesSuite : IBenchSuite
+{
+    /// <summary>Processes x callers per process, all on one name: with 2 callers a process's cohort can share a turn, with 1 every grant goes through the server.</summary>
+    private static readonly (int Processes, int Callers)[] OneNameLayouts = [(4, 2), (8, 1)];
+
+    private static readonly (string Kind, string Label)[] Contenders =
+        [("padlock", "Padlock postgres:// (default: 2 ms / 64-grant cohort turn)"), ("padlock-strict", "Padlock postgres://...&slice=0ms (strict FIFO between processes)"),
+         ("dl", "DistributedLock.Postgres")];
+
+    /// <inheritdoc/>
+    public string Name => "postgres-procs";
+
+    /// <inheritdoc/>
+    public async Task RunAsync(BenchSettings settings, Report report)
+    {
+        await using var server = await PostgresServer.StartAsync();
+        await using var source = NpgsqlDataSource.Create(server.ConnectionString);
+        await using (var create = source.CreateCommand(CounterRow.CreateTableSql)) await create.ExecuteNonQueryAsync();
+        report.Line($"PostgreSQL 127.0.0.1:{server.Port} (fresh initdb, fsync on); every client its own OS process (this binary in worker mode); "
+                    + $"each contender with its defaults; load average at the start {OneNameTable.LoadAverage()}.\n");
+
+        report.Line("**1. Reference: the critical section alone, one process, back to back** (its rate is the bound for any lock on that counter):\n");
+        const string alone = "alone";
+        await CounterRow.InsertAsync(source, alone);
+        Stats cs;
+        await using (var row = await CounterRow.OpenAsync(source, alone))
+            cs = await Measure.RunAsync("critical section alone (SELECT, then committed UPDATE)", 1, settings, async _ => await row.IncrementAsync());
+        report.Table([cs]);
+        var bound = cs.OpsPerSecond;
+        report.Line($"\nBound: **{Report.F(bound, "0")} grants/s**.\n");
+
+        report.Line("**2. One name, a counter row incremented under the lock by SELECT then UPDATE, each caller on its own open connection** (waits = acquire call until granted):\n");
+        OneNameTable.Header(report, "critical-section bound");
+        foreach (var (processes, callers) in OneNameLayouts)
+        {
+            foreach (var (kind, label) in Contenders)
+            {
+                var prefix = $"procs-{kind}-{processes}x{callers}-{Guid.NewGuid().ToString("N")[..6]}:";
+                await CounterRow.InsertAsync(source, prefix);
+                var plan = WorkerPlan.For(kind, prefix, 1, callers, settings, prefix, server.Uri, server.ConnectionString);
+                var run = await ProcessRun.RunAsync(PostgresLockWorker.Flag, processes, plan);
+                long counter;
+                await using (var row = await CounterRow.OpenAsync(source, prefix)) counter = await row.ReadAsync();
+                OneNameTable.Row(report, label, processes, callers, run, counter, bound, settings);
+            }
+        }
+        report.Line($"\nLoad average at the end {OneNameTable.LoadAverage()}. {OneNameTable.Legend}");
+    }
+}
