@@ -19,6 +19,9 @@ if (args.Length > Padlock.Bench.Processes.WorkerPlan.CommonArgs && args[0] == Pa
 if (args.Length > Padlock.Bench.Processes.WorkerPlan.CommonArgs && args[0] == Padlock.Bench.PostgresProcesses.PostgresLockWorker.Flag)
     return await Padlock.Bench.PostgresProcesses.PostgresLockWorker.RunAsync(args[1..]);
 
+if (args.Length == 2 && args[0] == Padlock.Bench.PostgresProcesses.AdvisoryHandOff.Flag)
+    return await Padlock.Bench.PostgresProcesses.AdvisoryHandOff.WaitAsync(args[1]);
+
 if (args.Length == 2 && args[0] == Padlock.Bench.RedisProcesses.WakeUpReference.Flag)
     return await Padlock.Bench.RedisProcesses.WakeUpReference.PongAsync(args[1]);
 

@@ -8,7 +8,8 @@ namespace Padlock.Bench.PostgresProcesses;
 /// <summary>
 /// PostgreSQL locks with every client its own OS process (a <see cref="PostgresLockWorker"/>): Padlock's postgres://
 /// (with its in-process cohort turn, and with slice=0ms) beside DistributedLock.Postgres 1.3.1 on one PostgreSQL started
-/// here, one name with a counter row incremented under the lock, against the critical section alone.
+/// here, one name with a counter row incremented under the lock, against the critical section alone and an
+/// advisory-lock hand-off between processes.
 /// </summary>
 public sealed class PostgresProcessesSuite : IBenchSuite
 {
@@ -31,15 +32,18 @@ public sealed class PostgresProcessesSuite : IBenchSuite
         report.Line($"PostgreSQL 127.0.0.1:{server.Port} (fresh initdb, fsync on); every client its own OS process (this binary in worker mode); "
                     + $"each contender with its defaults; load average at the start {OneNameTable.LoadAverage()}.\n");
 
-        report.Line("**1. Reference: the critical section alone, one process, back to back** (its rate is the bound for any lock on that counter):\n");
+        report.Line("**1. Reference: the critical section alone (one process, back to back), and one hand-off through the server between processes**\n");
         const string alone = "alone";
         await CounterRow.InsertAsync(source, alone);
         Stats cs;
         await using (var row = await CounterRow.OpenAsync(source, alone))
             cs = await Measure.RunAsync("critical section alone (SELECT, then committed UPDATE)", 1, settings, async _ => await row.IncrementAsync());
-        report.Table([cs]);
+        var handOff = await AdvisoryHandOff.MeasureAsync(server.ConnectionString, settings);
+        report.Table([cs, handOff]);
         var bound = cs.OpsPerSecond;
-        report.Line($"\nBound: **{Report.F(bound, "0")} grants/s**.\n");
+        var serverFifo = 1000 / (handOff.P50 + cs.P50);
+        report.Line($"\nCritical-section bound (no lock can grant faster on this counter): **{Report.F(bound, "0")} grants/s**. "
+                    + $"A lock that hands every grant to another process through the server: at most 1 / ({Report.F(handOff.P50)} + {Report.F(cs.P50)}) ms = **{Report.F(serverFifo, "0")} grants/s**.\n");
 
         report.Line("**2. One name, a counter row incremented under the lock by SELECT then UPDATE, each caller on its own open connection** (waits = acquire call until granted):\n");
         OneNameTable.Header(report, "critical-section bound");
