@@ -32,21 +32,13 @@ public sealed class PostgresProcessesSuite : IBenchSuite
         report.Line($"PostgreSQL 127.0.0.1:{server.Port} (fresh initdb, fsync on); every client its own OS process (this binary in worker mode); "
                     + $"each contender with its defaults; load average at the start {OneNameTable.LoadAverage()}.\n");
 
-        report.Line("**1. Reference: the critical section alone (one process, back to back), and one hand-off through the server between processes**\n");
+        // The critical section alone before and after the lock runs, the faster as the bound: other work on the machine
+        // moves the cost of a commit, and a bound taken at a slow moment would flatter every lock.
         const string alone = "alone";
         await CounterRow.InsertAsync(source, alone);
-        Stats cs;
-        await using (var row = await CounterRow.OpenAsync(source, alone))
-            cs = await Measure.RunAsync("critical section alone (SELECT, then committed UPDATE)", 1, settings, async _ => await row.IncrementAsync());
+        var before = await CriticalSectionAloneAsync(source, alone, "before the lock runs", settings);
         var handOff = await AdvisoryHandOff.MeasureAsync(server.ConnectionString, settings);
-        report.Table([cs, handOff]);
-        var bound = cs.OpsPerSecond;
-        var serverFifo = 1000 / (handOff.P50 + cs.P50);
-        report.Line($"\nCritical-section bound (no lock can grant faster on this counter): **{Report.F(bound, "0")} grants/s**. "
-                    + $"A lock that hands every grant to another process through the server: at most 1 / ({Report.F(handOff.P50)} + {Report.F(cs.P50)}) ms = **{Report.F(serverFifo, "0")} grants/s**.\n");
-
-        report.Line("**2. One name, a counter row incremented under the lock by SELECT then UPDATE, each caller on its own open connection** (waits = acquire call until granted):\n");
-        OneNameTable.Header(report, "critical-section bound");
+        var runs = new List<(string Label, int Processes, int Callers, ProcessRun Run, long Counter)>();
         foreach (var (processes, callers) in OneNameLayouts)
         {
             foreach (var (kind, label) in Contenders)
@@ -55,11 +47,29 @@ public sealed class PostgresProcessesSuite : IBenchSuite
                 await CounterRow.InsertAsync(source, prefix);
                 var plan = WorkerPlan.For(kind, prefix, 1, callers, settings, prefix, server.Uri, server.ConnectionString);
                 var run = await ProcessRun.RunAsync(PostgresLockWorker.Flag, processes, plan);
-                long counter;
-                await using (var row = await CounterRow.OpenAsync(source, prefix)) counter = await row.ReadAsync();
-                OneNameTable.Row(report, label, processes, callers, run, counter, bound, settings);
+                await using var row = await CounterRow.OpenAsync(source, prefix);
+                runs.Add((label, processes, callers, run, await row.ReadAsync()));
             }
         }
+        var after = await CriticalSectionAloneAsync(source, alone, "after them", settings);
+
+        report.Line("**1. Reference: the critical section alone (one process, back to back; before and after the lock runs), and one hand-off through the server between processes**\n");
+        report.Table([before, after, handOff]);
+        var cs = before.OpsPerSecond >= after.OpsPerSecond ? before : after;
+        var bound = cs.OpsPerSecond;
+        var serverFifo = 1000 / (handOff.P50 + cs.P50);
+        report.Line($"\nCritical-section bound (no lock can grant faster on this counter; the faster of the two): **{Report.F(bound, "0")} grants/s**. "
+                    + $"A lock that hands every grant to another process through the server: at most 1 / ({Report.F(handOff.P50)} + {Report.F(cs.P50)}) ms = **{Report.F(serverFifo, "0")} grants/s**.\n");
+
+        report.Line("**2. One name, a counter row incremented under the lock by SELECT then UPDATE, each caller on its own open connection** (waits = acquire call until granted):\n");
+        OneNameTable.Header(report, "critical-section bound");
+        foreach (var (label, processes, callers, run, counter) in runs) OneNameTable.Row(report, label, processes, callers, run, counter, bound, settings);
         report.Line($"\nLoad average at the end {OneNameTable.LoadAverage()}. {OneNameTable.Legend}");
+    }
+
+    private static async Task<Stats> CriticalSectionAloneAsync(NpgsqlDataSource source, string name, string when, BenchSettings settings)
+    {
+        await using var row = await CounterRow.OpenAsync(source, name);
+        return await Measure.RunAsync($"critical section alone (SELECT, then committed UPDATE), {when}", 1, settings, async _ => await row.IncrementAsync());
     }
 }
