@@ -1,7 +1,7 @@
 // Padlock's benchmarks: each suite measures a store against its peers and the physical limit in the same run.
 //   dotnet run -c Release --project bench/Padlock.Bench -- SUITE [--seconds N] [--warmup N] [--out FILE.md]
 // --warmup (default: half of --seconds, at most 2 s): how long each case runs before it is measured. Processes that
-// start per case (redis-procs) run tier-0 and instrumented code for seconds: give them 10 s or more to measure the
+// start per case (redis-procs, postgres-procs) run tier-0 and instrumented code for seconds: give them 10 s or more to measure the
 // steady state rather than the JIT.
 // Suites: every IBenchSuite in this assembly (run with no argument to list them).
 using System.Globalization;
@@ -13,8 +13,14 @@ if (args.Length == 4 && args[0] == Padlock.Bench.Core.FileProcessWorker.Flag)
 if (args.Length == 6 && args[0] == Padlock.Bench.Sharding.ShardProcessWorker.Flag)
     return await Padlock.Bench.Sharding.ShardProcessWorker.RunAsync(args[1..]);
 
-if (args.Length == 10 && args[0] == Padlock.Bench.RedisProcesses.LockWorker.Flag)
+if (args.Length > Padlock.Bench.Processes.WorkerPlan.CommonArgs && args[0] == Padlock.Bench.RedisProcesses.LockWorker.Flag)
     return await Padlock.Bench.RedisProcesses.LockWorker.RunAsync(args[1..]);
+
+if (args.Length > Padlock.Bench.Processes.WorkerPlan.CommonArgs && args[0] == Padlock.Bench.PostgresProcesses.PostgresLockWorker.Flag)
+    return await Padlock.Bench.PostgresProcesses.PostgresLockWorker.RunAsync(args[1..]);
+
+if (args.Length == 2 && args[0] == Padlock.Bench.PostgresProcesses.AdvisoryHandOff.Flag)
+    return await Padlock.Bench.PostgresProcesses.AdvisoryHandOff.WaitAsync(args[1]);
 
 if (args.Length == 2 && args[0] == Padlock.Bench.RedisProcesses.WakeUpReference.Flag)
     return await Padlock.Bench.RedisProcesses.WakeUpReference.PongAsync(args[1]);

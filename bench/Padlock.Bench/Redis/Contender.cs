@@ -6,7 +6,7 @@ using StackExchange.Redis;
 namespace Padlock.Bench.Redis;
 
 /// <summary>One Redis lock implementation under test, reduced to "acquire this name, waiting as long as needed".</summary>
-internal sealed class Contender(string label, Func<string, ValueTask<IAsyncDisposable>> acquire, IAsyncDisposable owner)
+internal sealed class Contender(string label, Func<string, ValueTask<IAsyncDisposable>> acquire, IAsyncDisposable owner) : IAsyncDisposable
 {
     public string Label => label;
 

@@ -1,5 +1,5 @@
-using System.Globalization;
 using Padlock.Bench.Harness;
+using Padlock.Bench.Processes;
 using Padlock.LocalServers;
 using StackExchange.Redis;
 
@@ -35,7 +35,7 @@ public sealed class RedisProcessesSuite : IBenchSuite
         await using var admin = await ConnectionMultiplexer.ConnectAsync(server.Endpoint + ",allowAdmin=true");
         var db = admin.GetDatabase();
         report.Line($"redis-server {server.Endpoint} (no persistence); every client its own OS process (this binary in worker mode); "
-                    + $"each contender with its defaults; load average at the start {LoadAverage()}.\n");
+                    + $"each contender with its defaults; load average at the start {OneNameTable.LoadAverage()}.\n");
 
         report.Line("**1a. Reference: one cross-process wake-up, and the critical section alone**\n");
         var (oneWay, cs) = await WakeUpReference.MeasureAsync(server.Endpoint, settings);
@@ -44,20 +44,13 @@ public sealed class RedisProcessesSuite : IBenchSuite
         report.Line($"\nStrict FIFO hand-off between processes, one wake-up per grant: at most 1 / ({Report.F(oneWay.P50)} + {Report.F(cs.P50)}) ms = **{Report.F(fifo, "0")} grants/s**.\n");
 
         report.Line("**1b. One name, a counter in Redis incremented under the lock by GET then SET** (waits = acquire call until granted):\n");
-        report.Line("| contender | processes x callers | grants/s | vs FIFO bound | wait p50 ms | p99 ms | max ms | Jain (processes) | Jain (callers) | grants per process | counter exact | overlaps | errors |");
-        report.Line("|---|---|---:|---:|---:|---:|---:|---:|---:|---|---|---:|---:|");
+        OneNameTable.Header(report, "FIFO bound");
         foreach (var (processes, callers) in OneNameLayouts)
         {
             foreach (var (kind, label) in Contenders)
             {
-                var run = await RunAsync(server.Endpoint, kind, processes, 1, callers, settings, counter: true, db);
-                var perProcess = run.Results.Select(r => r.Grants.Sum()).ToArray();
-                var rate = perProcess.Sum() / settings.Duration.TotalSeconds;
-                var all = run.Results.Sum(r => r.WarmupGrants + r.AllGrants);
-                report.Line($"| {label} | {processes} x {callers} | {Report.F(rate, "0")} | {Report.F(rate / fifo, "0.00")}x | {Report.F(run.Waits.Quantile(0.5))} | "
-                            + $"{Report.F(run.Waits.Quantile(0.99))} | {Report.F(run.Waits.MaxMs, "0.0")} | {Report.F(WorkerResult.Jain(perProcess))} | "
-                            + $"{Report.F(WorkerResult.Jain(run.Results.SelectMany(r => r.Grants)))} | {string.Join(" ", perProcess)} | "
-                            + $"{(run.Counter == all ? "yes" : "**NO**")} ({run.Counter}/{all}) | {Overlaps(run.Results)} | {Errors(run.Results)} |");
+                var (run, counter) = await RunAsync(server.Endpoint, kind, processes, 1, callers, settings, counter: true, db);
+                OneNameTable.Row(report, label, processes, callers, run, counter, fifo, settings);
             }
         }
 
@@ -69,7 +62,7 @@ public sealed class RedisProcessesSuite : IBenchSuite
         {
             ServerCost? before = null, after = null;
             var iserver = admin.GetServer(server.Endpoint);
-            var run = await RunAsync(server.Endpoint, kind, ManyProcesses, ManyNames, ManyCallers, settings, counter: false, db,
+            var (run, _) = await RunAsync(server.Endpoint, kind, ManyProcesses, ManyNames, ManyCallers, settings, counter: false, db,
                 async () => before = await ServerCost.SnapshotAsync(iserver, server.Endpoint),
                 async () => after = await ServerCost.SnapshotAsync(iserver, server.Endpoint));
             var rate = run.Results.Sum(r => r.Grants.Sum()) / settings.Duration.TotalSeconds;
@@ -79,55 +72,20 @@ public sealed class RedisProcessesSuite : IBenchSuite
             report.Line($"| {label} | {Report.F(rate, "0")} | {Report.F(run.Waits.Quantile(0.5))} | {Report.F(run.Waits.Quantile(0.99))} | "
                         + $"{Report.F(run.Waits.MaxMs, "0.0")} | {Report.F(cost.CpuSeconds * 1e6 / grants, "0.0")} | {Report.F(cost.NetOutBytes / grants, "0")} | "
                         + $"{Report.F(cost.Publishes / grants, "0.00")} | {cost.Subscribers} | {Report.F(perProcess[0], "0.0")} / {Report.F(perProcess[perProcess.Length / 2], "0.0")} / {Report.F(perProcess[^1], "0.0")} | "
-                        + $"{Report.F(perProcess.Sum(), "0")} | {Overlaps(run.Results)} | {Errors(run.Results)} |");
+                        + $"{Report.F(perProcess.Sum(), "0")} | {run.Overlaps} | {run.Errors} |");
         }
-        report.Line($"\nLoad average at the end {LoadAverage()}. Jain = (Σx)² / (n·Σx²) over grant counts in the window (1 = even). "
-                    + "Overlaps = failed compare-and-swaps of a per-name in-critical-section flag in a file all processes map (must be 0).");
+        report.Line($"\nLoad average at the end {OneNameTable.LoadAverage()}. {OneNameTable.Legend}");
     }
 
-    private static async Task<(WorkerResult[] Results, WaitHistogram Waits, long Counter)> RunAsync(string endpoint, string kind, int processes, int names, int callers,
+    private static async Task<(ProcessRun Run, long Counter)> RunAsync(string endpoint, string kind, int processes, int names, int callers,
         BenchSettings settings, bool counter, IDatabase db, Func<Task>? idleBefore = null, Func<Task>? idleAfter = null)
     {
         var prefix = $"procs-{kind}-{processes}x{callers}-{names}-{Guid.NewGuid().ToString("N")[..6]}:";
-        var counterKey = counter ? "bench:counter:" + prefix : "-";
-        var flagsFile = Path.Combine(Path.GetTempPath(), $"padlock-bench-flags-{Guid.NewGuid():N}");
-        OverlapFlags.Create(flagsFile, names);
-        try
-        {
-            var args = Enumerable.Range(0, processes).Select(_ => new[]
-            {
-                LockWorker.Flag, kind, endpoint, prefix, I(names), I(callers), S(settings.Warmup), S(settings.Duration), flagsFile, counterKey,
-            }).ToArray();
-            var results = await WorkerProcesses.RunAsync(args, idleBefore, idleAfter);
-            var waits = new WaitHistogram();
-            foreach (var r in results) waits.Merge(r.Waits);
-            var value = counter ? (long)await db.StringGetAsync(counterKey) : 0;
-            if (counter) await db.KeyDeleteAsync(counterKey);
-            return (results, waits, value);
-        }
-        finally
-        {
-            File.Delete(flagsFile);
-        }
+        var counterKey = counter ? "bench:counter:" + prefix : null;
+        var run = await ProcessRun.RunAsync(LockWorker.Flag, processes, WorkerPlan.For(kind, prefix, names, callers, settings, counterKey, endpoint), idleBefore, idleAfter);
+        if (counterKey is null) return (run, 0);
+        var value = (long)await db.StringGetAsync(counterKey);
+        await db.KeyDeleteAsync(counterKey);
+        return (run, value);
     }
-
-    private static string Overlaps(WorkerResult[] results)
-    {
-        var n = results.Sum(r => r.Overlaps);
-        return n == 0 ? "0" : $"**{n}**";
-    }
-
-    private static string Errors(WorkerResult[] results)
-    {
-        var n = results.Sum(r => r.Errors);
-        var abandoned = results.Count(r => r.Abandoned);
-        var last = results.Select(r => r.LastError).LastOrDefault(e => e is not null);
-        return (n == 0 ? "0" : $"{n} ({last})") + (abandoned == 0 ? "" : $", {abandoned} processes left callers blocked");
-    }
-
-    private static string I(int v) => v.ToString(CultureInfo.InvariantCulture);
-
-    private static string S(TimeSpan t) => t.TotalSeconds.ToString(CultureInfo.InvariantCulture);
-
-    private static string LoadAverage() => string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
 }

@@ -1,4 +1,5 @@
 using Padlock.Bench.Harness;
+using Padlock.Bench.Processes;
 using StackExchange.Redis;
 
 namespace Padlock.Bench.RedisProcesses;

@@ -1,4 +1,4 @@
-namespace Padlock.Bench.RedisProcesses;
+namespace Padlock.Bench.Processes;
 
 /// <summary>
 /// What one worker process prints as its last line (JSON): grants in the measured window per caller and their waits;

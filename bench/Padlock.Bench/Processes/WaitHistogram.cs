@@ -1,4 +1,4 @@
-namespace Padlock.Bench.RedisProcesses;
+namespace Padlock.Bench.Processes;
 
 /// <summary>
 /// Wait times in log-spaced buckets (2 % wide, from 1 µs), so that processes can send every wait they saw in a short

@@ -1,6 +1,6 @@
 using System.IO.MemoryMappedFiles;
 
-namespace Padlock.Bench.RedisProcesses;
+namespace Padlock.Bench.Processes;
 
 /// <summary>
 /// One "in the critical section" flag per lock name in a file every worker process maps (MAP_SHARED), so exclusion

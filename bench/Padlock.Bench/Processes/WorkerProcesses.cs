@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 
-namespace Padlock.Bench.RedisProcesses;
+namespace Padlock.Bench.Processes;
 
 /// <summary>
 /// Starts this bench binary again in a worker mode, one OS process per client, and starts their measured windows
