@@ -32,19 +32,21 @@ internal static class LockLoop
         long all = 0, overlaps = 0, errors = 0, inside = 0;
         var abandoned = 0;
         string? lastError = null;
+        var longestHold = 0.0;
 
         var now = Stopwatch.GetTimestamp();
         var finished = await RunCallersAsync(now, now + (long)(plan.WarmupSeconds * Stopwatch.Frequency));
         var warmupGrants = Interlocked.Exchange(ref all, 0);
         Array.Clear(grants);
         foreach (var w in waits) w.Buckets.Clear();
+        lock (waits) longestHold = 0;
         Console.WriteLine("ready");
         var start = long.Parse(Console.ReadLine() ?? throw new InvalidOperationException("stdin closed before the start time"), CultureInfo.InvariantCulture);
         if (finished) finished = await RunCallersAsync(start, start + (long)(plan.Seconds * Stopwatch.Frequency));
 
         var merged = new WaitHistogram();
         foreach (var w in waits) merged.Merge(w);
-        Console.WriteLine(JsonSerializer.Serialize(new WorkerResult(Environment.ProcessId, grants, merged, warmupGrants, Interlocked.Read(ref all), overlaps, errors, lastError, !finished)));
+        Console.WriteLine(JsonSerializer.Serialize(new WorkerResult(Environment.ProcessId, grants, merged, warmupGrants, Interlocked.Read(ref all), overlaps, errors, lastError, !finished, longestHold)));
         await Console.In.ReadToEndAsync(); // the suite reads the server's counters (and this process's sockets) before closing stdin
         if (finished) await owner.DisposeAsync();
         return 0;
@@ -93,6 +95,8 @@ internal static class LockLoop
                     {
                         grants[c]++;
                         waits[c].Add((t1 - t0) * 1000.0 / Stopwatch.Frequency);
+                        var held = Stopwatch.GetElapsedTime(t1).TotalMilliseconds;
+                        lock (waits) longestHold = Math.Max(longestHold, held);
                     }
                 }
                 finally

@@ -11,8 +11,8 @@ internal static class OneNameTable
     /// <summary>Writes the table's header; <paramref name="bound"/> names the bound the rates are divided by.</summary>
     public static void Header(Report report, string bound)
     {
-        report.Line($"| contender | processes x callers | grants/s | vs {bound} | wait p50 ms | p99 ms | max ms | Jain (processes) | Jain (callers) | grants per process | counter exact | overlaps | errors |");
-        report.Line("|---|---|---:|---:|---:|---:|---:|---:|---:|---|---|---:|---:|");
+        report.Line($"| contender | processes x callers | grants/s | vs {bound} | wait p50 ms | p99 ms | max ms | longest hold ms | Jain (processes) | Jain (callers) | grants per process | counter exact | overlaps | errors |");
+        report.Line("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---:|---:|");
     }
 
     /// <summary>Writes one row: <paramref name="counter"/> is the counter's value after the run, <paramref name="bound"/> in grants/s.</summary>
@@ -22,7 +22,7 @@ internal static class OneNameTable
         var rate = perProcess.Sum() / settings.Duration.TotalSeconds;
         var all = run.AllGrants;
         report.Line($"| {label} | {processes} x {callers} | {Report.F(rate, "0")} | {Report.F(rate / bound, "0.00")}x | {Report.F(run.Waits.Quantile(0.5))} | "
-                    + $"{Report.F(run.Waits.Quantile(0.99))} | {Report.F(run.Waits.MaxMs, "0.0")} | {Report.F(WorkerResult.Jain(perProcess))} | "
+                    + $"{Report.F(run.Waits.Quantile(0.99))} | {Report.F(run.Waits.MaxMs, "0.0")} | {Report.F(run.Results.Max(r => r.LongestHoldMs), "0.0")} | {Report.F(WorkerResult.Jain(perProcess))} | "
                     + $"{Report.F(WorkerResult.Jain(run.Results.SelectMany(r => r.Grants)))} | {string.Join(" ", perProcess)} | "
                     + $"{(counter == all ? "yes" : "**NO**")} ({counter}/{all}) | {run.Overlaps} | {run.Errors} |");
     }
