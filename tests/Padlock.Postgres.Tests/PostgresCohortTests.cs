@@ -1,3 +1,4 @@
+using Padlock.LocalServers;
 using Padlock.Testing;
 using Padlock.Testing.Contract;
 using Xunit;
@@ -142,4 +143,59 @@ public sealed class PostgresCohortTests(PostgresFixture fixture)
         Assert.All(tokens, t => Assert.True(t > held.FencingToken, $"Token {t} is not above the lost holder's {held.FencingToken}."));
         Assert.True(tokens[1] > tokens[0] || tokens[0] > tokens[1]);
     }
+
+    [Fact]
+    public async Task When_the_server_crashes_under_waiting_callers_of_one_store_every_wait_ends_well_before_its_timeout()
+    {
+        // Its own server: the crash must not reach the other tests' fixture.
+        await using var server = await PostgresServer.StartAsync(maxConnections: 50);
+        var uri = server.Uri + "&lease=6s&Timeout=3";
+        var name = NewName("cohort-crash");
+        await using var holder = LockProvider.Create(uri);
+        await using var provider = LockProvider.Create(uri);
+        var store = (PostgresLockStore)((LockProvider)provider).Store;
+        var held = await holder.CreateLock(name).AcquireAsync(Guard);
+        // One caller of the store waits at the server, two in its memory behind it; each may wait five minutes.
+        var waits = new List<Task<long>>();
+        for (var i = 0; i < 3; i++)
+        {
+            waits.Add(SeparateFlow.Run(async () =>
+            {
+                await using var h = await provider.CreateLock(name).AcquireAsync(TimeSpan.FromMinutes(5));
+                return h.FencingToken;
+            }));
+            if (i == 0) await Eventually.TrueAsync(async () => await WaitingAsync(server, name) == 1, "the first caller waits at the server");
+        }
+        await Eventually.TrueAsync(() => Task.FromResult(store.LocalWaiters(name) == 2), "two callers wait in the store's line");
+
+        await server.Process.KillAsync(); // SIGKILL: every backend gone, the waiting one included
+        await server.StartAgainAsync();
+
+        // Each wait ends, granted (the lock is free after the crash) or with an error, within a minute, not five.
+        var outcomes = new List<string>();
+        foreach (var wait in waits)
+        {
+            try
+            {
+                outcomes.Add("granted " + await wait.WaitAsync(TimeSpan.FromMinutes(1)));
+            }
+            catch (TimeoutException)
+            {
+                Assert.Fail("A wait was still running a minute after the crash: " + string.Join(", ", outcomes));
+            }
+            catch (Exception ex)
+            {
+                outcomes.Add(ex.GetType().Name);
+            }
+        }
+        Assert.Equal(3, outcomes.Count);
+        Assert.Equal(0, store.LocalWaiters(name));
+        // And the store grants again afterwards.
+        await using var again = await provider.CreateLock(name).AcquireAsync(TimeSpan.FromSeconds(30));
+        Assert.False(again.IsLost);
+        await held.DisposeAsync();
+    }
+
+    private static async Task<int> WaitingAsync(PostgresServer server, string name)
+        => int.Parse((await server.PsqlAsync($"SELECT count(*) FROM pg_locks WHERE NOT granted AND {PgLocks.KeyFilter(name)}")).Trim(), System.Globalization.CultureInfo.InvariantCulture);
 }
