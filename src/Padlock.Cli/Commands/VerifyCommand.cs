@@ -23,7 +23,7 @@ internal static class VerifyCommand
             Arity = ArgumentArity.ZeroOrOne,
         };
         var clients = new Option<int>("--clients", "-c") { Description = "Client processes contending for the lock.", DefaultValueFactory = _ => 4 };
-        var callers = new Option<int>("--callers") { Description = "Callers in each client process, each its own loop on the process's provider (a store that hands the lock around inside a process, redis://, is then checked too).", DefaultValueFactory = _ => 1 };
+        var callers = new Option<int>("--callers") { Description = "Callers in each client process, each its own loop on the process's provider (the stores that hand the lock around inside a process, redis:// and postgres://, are then checked too).", DefaultValueFactory = _ => 1 };
         var duration = new Option<string>("--duration", "-d") { Description = "How long each store × fault runs (at least one fault is injected even if it takes longer).", DefaultValueFactory = _ => "10s" };
         var fault = new Option<string[]>("--fault", "-f") { Description = $"A fault to inject, repeatable: {string.Join(", ", Faults.All)}. Default: none." };
         var fenced = new Option<bool>("--fenced") { Description = "The register refuses reads and writes carrying a token below the highest it has seen." };
