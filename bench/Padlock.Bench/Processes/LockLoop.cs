@@ -38,7 +38,7 @@ internal static class LockLoop
         var finished = await RunCallersAsync(now, now + (long)(plan.WarmupSeconds * Stopwatch.Frequency));
         var warmupGrants = Interlocked.Exchange(ref all, 0);
         Array.Clear(grants);
-        foreach (var w in waits) w.Buckets.Clear();
+        foreach (var w in waits) w.Clear();
         lock (waits) longestHold = 0;
         Console.WriteLine("ready");
         var start = long.Parse(Console.ReadLine() ?? throw new InvalidOperationException("stdin closed before the start time"), CultureInfo.InvariantCulture);

@@ -26,6 +26,13 @@ internal sealed class WaitHistogram
         MaxMs = Math.Max(MaxMs, ms);
     }
 
+    /// <summary>Forgets every wait, the maximum included (the warm-up's waits must not count in the window).</summary>
+    public void Clear()
+    {
+        Buckets.Clear();
+        MaxMs = 0;
+    }
+
     /// <summary>Adds every wait of <paramref name="other"/>.</summary>
     public void Merge(WaitHistogram other)
     {
