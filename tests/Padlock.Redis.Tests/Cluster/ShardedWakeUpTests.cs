@@ -98,6 +98,33 @@ public sealed class ShardedWakeUpTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_waiter_is_still_woken_by_message_after_its_names_slot_moved_to_another_node()
+    {
+        var uri = $"redis://{_cluster.Endpoints}?lease=5s";
+        await using var a = LockProvider.Create(uri);
+        // b's fallback check comes after 10 s: a grant within 8 s is the published hand-off's.
+        await using var b = LockProvider.Create(uri + "&fallback=10s");
+        var inspector = (RedisLockStore)b.Store;
+        var name = "move-" + Guid.NewGuid().ToString("N");
+        var source = await OwnerOfAsync(name);
+        var target = _cluster.Nodes.First(n => n.Port != source).Port;
+
+        var held = await a.CreateLock(name).AcquireAsync();
+        var waiting = b.CreateLock(name).AcquireAsync(TimeSpan.FromSeconds(30)).AsTask();
+        await Eventually.TrueAsync(async () => (await SendAsync(source, "PUBSUB SHARDCHANNELS")).Contains("{" + name + "}:inbox:", StringComparison.Ordinal),
+            "b's inbox subscribed at the slot's first owner");
+
+        await MoveSlotAsync(name, source, target);
+        // The client follows the slot: the shard channel is subscribed again at its new owner.
+        await Eventually.TrueAsync(async () => (await SendAsync(target, "PUBSUB SHARDCHANNELS")).Contains("{" + name + "}:inbox:", StringComparison.Ordinal),
+            "b's inbox subscribed again at the slot's new owner");
+        Assert.Single((await inspector.InspectAsync(name)).Waiters!);
+        await held.DisposeAsync();
+        var granted = await waiting.WaitAsync(TimeSpan.FromSeconds(8));
+        await granted.DisposeAsync();
+    }
+
+    [Fact]
     public async Task A_script_may_spublish_only_to_a_channel_in_its_keys_slot()
     {
         // Why every channel carries the name's hash tag: the server refuses a script's SPUBLISH elsewhere.
@@ -120,6 +147,25 @@ public sealed class ShardedWakeUpTests : IAsyncLifetime
             Assert.DoesNotContain("inbox:", channels, StringComparison.Ordinal);
         }
     }
+
+    // Moves the slot of {name} with its keys from one master to another, as a resharding does.
+    private async Task MoveSlotAsync(string name, int from, int to)
+    {
+        var slot = (await SendAsync(from, $"CLUSTER KEYSLOT {{{name}}}")).Trim().TrimStart(':');
+        var fromId = Bulk(await SendAsync(from, "CLUSTER MYID")).Single();
+        var toId = Bulk(await SendAsync(to, "CLUSTER MYID")).Single();
+        Assert.StartsWith("+OK", await SendAsync(to, $"CLUSTER SETSLOT {slot} IMPORTING {fromId}"), StringComparison.Ordinal);
+        Assert.StartsWith("+OK", await SendAsync(from, $"CLUSTER SETSLOT {slot} MIGRATING {toId}"), StringComparison.Ordinal);
+        var keys = Bulk(await SendAsync(from, $"CLUSTER GETKEYSINSLOT {slot} 100"));
+        Assert.NotEmpty(keys);
+        Assert.StartsWith("+OK", await SendAsync(from, $"MIGRATE 127.0.0.1 {to} \"\" 0 5000 KEYS {string.Join(' ', keys)}"), StringComparison.Ordinal);
+        foreach (var n in new[] { to, from }.Concat(_cluster.Nodes.Select(n => n.Port).Where(p => p != to && p != from)))
+            Assert.StartsWith("+OK", await SendAsync(n, $"CLUSTER SETSLOT {slot} NODE {toId}"), StringComparison.Ordinal);
+    }
+
+    // The strings of a RESP reply (bulk lines), without the framing.
+    private static string[] Bulk(string reply)
+        => [.. reply.Split("\r\n", StringSplitOptions.RemoveEmptyEntries).Where(l => l[0] is not ('*' or '$'))];
 
     // The node serving the slot of {name}: the others answer a key command for it with MOVED.
     private async Task<int> OwnerOfAsync(string name)
