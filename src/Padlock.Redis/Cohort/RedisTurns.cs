@@ -60,8 +60,11 @@ internal sealed class RedisTurns
     /// <summary>How wake-ups travel; null before the store's first connection.</summary>
     public WakeRoutes? Routes => _connection.Routes;
 
-    /// <summary>How wake-ups travel, for code that has awaited the connection (which sets them).</summary>
-    public WakeRoutes ConnectedRoutes => _connection.Routes ?? throw new InvalidOperationException("The wake-up routes are known only once Redis is connected.");
+    /// <summary>
+    /// How wake-ups travel, for code that has awaited the connection (which sets them). Classic when still unknown:
+    /// only an application's multiplexer that is not connected, whose commands fail anyway.
+    /// </summary>
+    public WakeRoutes ConnectedRoutes => _connection.Routes ?? WakeRoutes.Classic;
 
     /// <summary>
     /// The channel this store hears <paramref name="keys"/>' lock on: the lock's own inbox on a sharded Cluster (a new

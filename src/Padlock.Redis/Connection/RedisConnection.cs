@@ -51,7 +51,6 @@ internal sealed class RedisConnection : IAsyncDisposable
         _timeout = timeout;
         Endpoints = string.Join(",", borrowed.GetEndPoints().Select(RedisConfiguration.EndpointText));
         _connecting = Task.FromResult(borrowed);
-        _routes = WakeRoutes.For(borrowed);
     }
 
     /// <summary>The application's multiplexer, used as it is and never closed.</summary>
@@ -59,9 +58,10 @@ internal sealed class RedisConnection : IAsyncDisposable
 
     /// <summary>
     /// How wake-ups travel (classic or sharded pub/sub), decided when the first connection was made; null before that.
-    /// Set before <see cref="GetAsync"/> first completes, so code that has awaited it may rely on it.
+    /// Set before <see cref="GetAsync"/> first completes, so code that has awaited it may rely on it (an application's
+    /// multiplexer: decided the first time it is asked while that multiplexer is connected).
     /// </summary>
-    public WakeRoutes? Routes => _routes;
+    public WakeRoutes? Routes => _routes ??= _borrowed is { IsConnected: true } ? WakeRoutes.For(_borrowed) : null;
 
     /// <summary>The endpoints, for messages.</summary>
     public string Endpoints { get; }
