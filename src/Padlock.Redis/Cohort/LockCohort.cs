@@ -295,7 +295,11 @@ internal sealed class LockCohort(RedisTurns redis, LockKeys keys, Action<LockCoh
                 // Started before the first connection was made (it failed): the inbox listened to may be the wrong
                 // one. Connect, then listen where the hand-off will be published.
                 await redis.Connection.GetAsync().ConfigureAwait(false);
-                lock (Gate) listening = ListenLocked();
+                lock (Gate)
+                {
+                    // (Disposed meanwhile: nothing may listen any more; the wait below ends at once.)
+                    if (!Disposed) listening = ListenLocked();
+                }
             }
             grant = await redis.WaitForGrantAsync(keys, token, registration.Signal, joined, listening, stop).ConfigureAwait(false);
         }
