@@ -1,6 +1,7 @@
 using Padlock.Redis.Keys;
 using Padlock.Redis.Waiting;
 using Padlock.Stores;
+using StackExchange.Redis;
 
 namespace Padlock.Redis.Cohort;
 
@@ -23,6 +24,9 @@ namespace Padlock.Redis.Cohort;
 internal sealed class LockCohort(RedisTurns redis, LockKeys keys, Action<LockCohort> onIdle, StoreLifetime lifetime) : LocalLine<CohortHold>
 {
     private Listening? _listening;
+    // The channel _listening is on, and this lock's own inbox on a sharded Cluster (made once per cohort).
+    private RedisChannel _listeningOn;
+    private RedisChannel? _shardedInbox;
     // Joins of others heard while no hold was set (the hold of a grant on its way is not set yet: a join notice can
     // arrive before the continuation that sets it runs), and the token of our own Redis turn, whose notice is ours.
     private long _joinsHeard;
@@ -45,16 +49,18 @@ internal sealed class LockCohort(RedisTurns redis, LockKeys keys, Action<LockCoh
         var wait = !lockWait.IsSingleAttempt;
         var token = redis.NewToken();
         long joinsHeard;
+        RedisChannel inbox = default;
         lock (Gate)
         {
             joinsHeard = _joinsHeard;
             _turnToken = token;
+            if (wait) inbox = InboxLocked();
         }
         var registration = wait ? redis.Register(keys, token) : null;
         RedisGrant grant;
         // Whether a hand-off published after the attempt reaches this store is known only if we must wait; the
         // uncontended path neither subscribes nor allocates for it.
-        var peeked = wait ? redis.Channels.Peek(redis.Inbox) : null;
+        var peeked = wait ? redis.Channels.Peek(inbox) : null;
         try
         {
             grant = await redis.FirstAttemptAsync(keys, token, join: wait).ConfigureAwait(false);
@@ -256,9 +262,20 @@ internal sealed class LockCohort(RedisTurns redis, LockKeys keys, Action<LockCoh
         Turn = Task.Run(() => TurnAsync(token, registration, joined, listening, joinsHeard, stop.Token));
     }
 
-    // The store's inbox (the lock's wake-ups are addressed to it), listened to from the first wait until the cohort
-    // retires or is disposed.
-    private Listening ListenLocked() => _listening ??= redis.Listen(redis.Inbox);
+    // The store's inbox for this lock (the lock's wake-ups are addressed to it), listened to from the first wait
+    // until the cohort retires or is disposed. Before the first connection the routes are unknown and this is the
+    // store's classic inbox; on a sharded Cluster the next call after connecting moves to the lock's own inbox.
+    private Listening ListenLocked()
+    {
+        var inbox = InboxLocked();
+        if (_listening is { } listening && _listeningOn == inbox) return listening;
+        _listening?.Dispose();
+        _listeningOn = inbox;
+        return _listening = redis.Listen(inbox);
+    }
+
+    private RedisChannel InboxLocked()
+        => redis.Routes is { Sharded: true } ? _shardedInbox ??= redis.InboxOf(keys) : redis.Inbox;
 
     private void StopListeningLocked()
     {
@@ -273,6 +290,17 @@ internal sealed class LockCohort(RedisTurns redis, LockKeys keys, Action<LockCoh
         try
         {
             registration ??= redis.Register(keys, token);
+            if (redis.Routes is null)
+            {
+                // Started before the first connection was made (it failed): the inbox listened to may be the wrong
+                // one. Connect, then listen where the hand-off will be published.
+                await redis.Connection.GetAsync().ConfigureAwait(false);
+                lock (Gate)
+                {
+                    // (Disposed meanwhile: nothing may listen any more; the wait below ends at once.)
+                    if (!Disposed) listening = ListenLocked();
+                }
+            }
             grant = await redis.WaitForGrantAsync(keys, token, registration.Signal, joined, listening, stop).ConfigureAwait(false);
         }
         catch (Exception ex)

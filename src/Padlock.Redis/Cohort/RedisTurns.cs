@@ -25,6 +25,7 @@ internal sealed class RedisTurns
     private readonly WakeChannels _channels;
     private readonly HandOffPolicy _policy;
     private readonly ulong _inbox = OwnerTokens.NewInbox();
+    private readonly string _inboxId;
 
     // Set once an acquire script has run here: from then on the free path may use plain commands (FirstAttemptAsync).
     private volatile bool _scriptsRun;
@@ -38,20 +39,41 @@ internal sealed class RedisTurns
         _logger = context.LoggerFactory.CreateLogger("Padlock.Redis");
         _hub = new WakeHub(onQueued);
         _channels = new WakeChannels(connection, _hub, context.TimeProvider, _logger);
+        _inboxId = OwnerTokens.InboxOf(_inbox);
         InboxPrefix = RedisChannel.Literal(options.KeyPrefix + "inbox:");
-        Inbox = RedisChannel.Literal(options.KeyPrefix + "inbox:" + OwnerTokens.InboxOf(_inbox));
+        Inbox = RedisChannel.Literal(options.KeyPrefix + "inbox:" + _inboxId);
     }
 
     /// <summary>
     /// The lock's wake-ups are addressed: a hand-off goes to the new holder's store only, a join notice to the holding
-    /// store only, on its inbox channel (<see cref="InboxPrefix"/> followed by the first 16 characters of the holder's
-    /// or waiter's owner token, which are the store's inbox id). So however many processes wait for one name, a grant
-    /// wakes one of them. Semaphores, reader-writer locks and elections use the name's channel.
+    /// store only, on its inbox channel (an inbox prefix followed by the first 16 characters of the holder's or waiter's
+    /// owner token, which are the store's inbox id). So however many processes wait for one name, a grant wakes one of
+    /// them. With classic pub/sub the store has this one inbox for all its locks; on a sharded Cluster (see
+    /// <see cref="WakeRoutes"/>) one per lock, <c>prefix{name}:inbox:id</c> (<see cref="InboxOf"/>), in the slot of the
+    /// lock's keys. Semaphores, reader-writer locks and elections use the name's channel.
     /// </summary>
     public RedisChannel Inbox { get; }
 
-    /// <summary>The prefix the lock's scripts complete with a token's inbox id.</summary>
+    /// <summary>The classic prefix the lock's scripts complete with a token's inbox id.</summary>
     public RedisChannel InboxPrefix { get; }
+
+    /// <summary>How wake-ups travel; null before the store's first connection.</summary>
+    public WakeRoutes? Routes => _connection.Routes;
+
+    /// <summary>
+    /// How wake-ups travel, for code that has awaited the connection (which sets them). Classic when still unknown:
+    /// only an application's multiplexer that is not connected, whose commands fail anyway.
+    /// </summary>
+    public WakeRoutes ConnectedRoutes => _connection.Routes ?? WakeRoutes.Classic;
+
+    /// <summary>
+    /// The channel this store hears <paramref name="keys"/>' lock on: the lock's own inbox on a sharded Cluster (a new
+    /// channel value each call: callers keep it), else the store's <see cref="Inbox"/> (also while the routes are unknown).
+    /// </summary>
+    public RedisChannel InboxOf(LockKeys keys) => Routes is { Sharded: true } ? RedisChannel.Sharded(keys.Stem + "inbox:" + _inboxId) : Inbox;
+
+    // What the lock's scripts complete with a token's inbox id (called after the connection was awaited).
+    private RedisChannel InboxPrefixOf(LockKeys keys) => ConnectedRoutes.Sharded ? keys.ShardedInboxPrefix : InboxPrefix;
 
     public TimeProvider Time => _context.TimeProvider;
 
@@ -92,7 +114,7 @@ internal sealed class RedisTurns
         // Also when the grant comes later by message: the hand-off happened after this attempt ran, so the lease
         // counted from this moment ends no later than the one Redis applies.
         var sent = Time.GetTimestamp();
-        var (fence, others) = await AcquireScript.RunAsync(db, keys, token, _options.Lease, join, _options.WaiterTimeToLive, CohortHold.Block, InboxPrefix).ConfigureAwait(false);
+        var (fence, others) = await AcquireScript.RunAsync(db, keys, token, _options.Lease, join, _options.WaiterTimeToLive, CohortHold.Block, InboxPrefixOf(keys)).ConfigureAwait(false);
         _scriptsRun = true;
         return new RedisGrant(fence, others, sent);
     }
@@ -219,7 +241,7 @@ internal sealed class RedisTurns
         {
             // ReleaseTokenAsync inline: one state machine per release rather than two.
             var db = (await _connection.GetAsync().ConfigureAwait(false)).GetDatabase();
-            var (_, next, fence, others) = await ReleaseScript.RunAsync(db, keys, hold.Token, _options.Lease, InboxPrefix, alwaysPublish: false, CohortHold.Block).ConfigureAwait(false);
+            var (_, next, fence, others) = await ReleaseScript.RunAsync(db, keys, hold.Token, _options.Lease, InboxPrefixOf(keys), alwaysPublish: false, CohortHold.Block).ConfigureAwait(false);
             if (next is not null) _hub.Deliver(keys.Tag, next, fence, others);
         }
         finally
@@ -233,7 +255,7 @@ internal sealed class RedisTurns
     private async Task ReleaseTokenAsync(LockKeys keys, string token)
     {
         var db = (await _connection.GetAsync().ConfigureAwait(false)).GetDatabase();
-        var (_, next, fence, others) = await ReleaseScript.RunAsync(db, keys, token, _options.Lease, InboxPrefix, alwaysPublish: false, CohortHold.Block).ConfigureAwait(false);
+        var (_, next, fence, others) = await ReleaseScript.RunAsync(db, keys, token, _options.Lease, InboxPrefixOf(keys), alwaysPublish: false, CohortHold.Block).ConfigureAwait(false);
         if (next is not null) _hub.Deliver(keys.Tag, next, fence, others);
     }
 

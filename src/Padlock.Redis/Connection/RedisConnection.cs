@@ -1,3 +1,4 @@
+using Padlock.Redis.Waiting;
 using StackExchange.Redis;
 
 namespace Padlock.Redis.Connection;
@@ -18,6 +19,7 @@ internal sealed class RedisConnection : IAsyncDisposable
     private readonly Lock _gate = new();
     private readonly List<(RedisChannel Channel, Action<RedisChannel, RedisValue> Handler)> _subscriptions = [];
     private Task<IConnectionMultiplexer>? _connecting;
+    private volatile WakeRoutes? _routes;
     private bool _disposed;
 
     /// <param name="endpoints">"host:port" of each server (one logical Redis, or cluster seeds).</param>
@@ -53,6 +55,13 @@ internal sealed class RedisConnection : IAsyncDisposable
 
     /// <summary>The application's multiplexer, used as it is and never closed.</summary>
     public static RedisConnection Borrow(IConnectionMultiplexer connection, TimeSpan timeout) => new(connection, timeout);
+
+    /// <summary>
+    /// How wake-ups travel (classic or sharded pub/sub), decided when the first connection was made; null before that.
+    /// Set before <see cref="GetAsync"/> first completes, so code that has awaited it may rely on it (an application's
+    /// multiplexer: decided the first time it is asked while that multiplexer is connected).
+    /// </summary>
+    public WakeRoutes? Routes => _routes ??= _borrowed is { IsConnected: true } ? WakeRoutes.For(_borrowed) : null;
 
     /// <summary>The endpoints, for messages.</summary>
     public string Endpoints { get; }
@@ -122,6 +131,8 @@ internal sealed class RedisConnection : IAsyncDisposable
             await mux.DisposeAsync().ConfigureAwait(false);
             throw failures.AuthenticationRefused ? Refused(failures.Error) : Unreachable(failures.Error);
         }
+        // Once: a reconnect to the same servers keeps the routes (a store on an upgraded cluster changes when reopened).
+        _routes ??= WakeRoutes.For(mux);
         return mux;
     }
 

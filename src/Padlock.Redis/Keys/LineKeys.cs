@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using Padlock.Redis.Waiting;
 using StackExchange.Redis;
 
 namespace Padlock.Redis.Keys;
@@ -22,11 +24,17 @@ internal sealed class LineKeys
         Modes = stem + "modes";
         Grants = stem + "grants";
         Values = stem + "values";
-        Channel = LockKeys.WakeChannel(prefix, tag);
+        WakeName = LockKeys.WakeChannelName(prefix, tag);
     }
 
-    /// <summary>The name's wake-up channel (see <see cref="LockKeys.WakeChannel"/>).</summary>
-    public RedisChannel Channel { get; }
+    /// <summary>The name of the name's wake-up channel (see <see cref="LockKeys.WakeChannelName"/>).</summary>
+    public string WakeName { get; }
+
+    /// <summary>The wake-up channel as <paramref name="routes"/> say (classic or sharded); made once per keys.</summary>
+    public RedisChannel WakeChannel(WakeRoutes routes) => (_wake ??= new(routes.Channel(WakeName))).Value;
+
+    // Boxed, so a racing first use (a renewal and a release) publishes a whole value.
+    private StrongBox<RedisChannel>? _wake;
 
     /// <summary>The name wake-up messages of this line carry.</summary>
     public string HubTag { get; }

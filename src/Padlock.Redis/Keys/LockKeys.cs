@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 using StackExchange.Redis;
 
@@ -12,7 +13,7 @@ internal sealed class LockKeys
     private LockKeys(string prefix, string tag)
     {
         Tag = tag;
-        var stem = prefix + "{" + tag + "}:";
+        var stem = Stem = prefix + "{" + tag + "}:";
         Lock = stem + "lock";
         Fence = stem + "fence";
         Queue = stem + "queue";
@@ -21,11 +22,26 @@ internal sealed class LockKeys
     }
 
     /// <summary>
-    /// The channel a name's semaphore, reader-writer lock and election publish wake-ups on (messages carry the
-    /// primitive's hub tag; the lock's own wake-ups are addressed to stores' inboxes instead). It carries the name's
-    /// hash tag, so on a Redis Cluster it maps to the keys' slot.
+    /// The name of the channel a name's semaphore, reader-writer lock and election publish wake-ups on (messages carry
+    /// the primitive's hub tag; the lock's own wake-ups are addressed to stores' inboxes instead). It carries the
+    /// name's hash tag, so on a Redis Cluster it maps to the keys' slot (see <see cref="Waiting.WakeRoutes"/>).
     /// </summary>
-    internal static RedisChannel WakeChannel(string prefix, string tag) => RedisChannel.Literal(prefix + "{" + tag + "}:wake");
+    internal static string WakeChannelName(string prefix, string tag) => prefix + "{" + tag + "}:wake";
+
+    /// <summary>
+    /// <c>prefix{name}:</c>, which every key of the name starts with. On a sharded Cluster a store's inbox for this
+    /// lock is <c>prefix{name}:inbox:</c> followed by its inbox id, in the keys' slot.
+    /// </summary>
+    public string Stem { get; }
+
+    /// <summary>
+    /// <c>prefix{name}:inbox:</c> as a sharded channel: what the lock's scripts complete with a token's inbox id on a
+    /// sharded Cluster. Made once per keys (the keys are cached per store and name).
+    /// </summary>
+    public RedisChannel ShardedInboxPrefix => (_shardedInboxPrefix ??= new(RedisChannel.Sharded(Stem + "inbox:"))).Value;
+
+    // Boxed, so a racing first use publishes a whole value (a struct field could be read half-written).
+    private StrongBox<RedisChannel>? _shardedInboxPrefix;
 
     /// <summary>The escaped name inside the braces; also the name carried by wake-up messages.</summary>
     public string Tag { get; }

@@ -35,7 +35,7 @@ internal sealed class RedisElections(RedisTurns redis, RedisLines lines, StoreLi
         using var call = lifetime.Enter();
         var db = (await redis.Connection.GetAsync().WaitAsync(cancellationToken).ConfigureAwait(false)).GetDatabase();
         var keys = Keys(name);
-        if (await ElectionScripts.ProclaimAsync(db, keys, token, value, keys.Channel).WaitAsync(cancellationToken).ConfigureAwait(false))
+        if (await ElectionScripts.ProclaimAsync(db, keys, token, value, keys.WakeChannel(redis.ConnectedRoutes)).WaitAsync(cancellationToken).ConfigureAwait(false))
             return;
         lease.MarkLost();
         throw new InvalidOperationException(
@@ -54,31 +54,41 @@ internal sealed class RedisElections(RedisTurns redis, RedisLines lines, StoreLi
         var keys = Keys(name);
         // Registered before the first read, so a change between a read and the wait still wakes the wait.
         using var registration = redis.Register(keys.HubTag, LineLua.ObserverToken);
-        using var listening = redis.Listen(keys.Channel);
+        // Listened to from the first read on (once connected: the channel depends on the connection's routes).
+        var listening = new Listening?[1];
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lifetime.Disposing);
-        while (!lifetime.IsDisposed)
+        try
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            var (read, leader) = await TryReadAsync(keys, listening, cancellationToken).ConfigureAwait(false);
-            if (read) yield return leader;
-            try
+            while (!lifetime.IsDisposed)
             {
-                await registration.Signal.WaitAsync(read ? RecheckInterval : TimeSpan.FromMilliseconds(500), redis.Time, stop.Token).ConfigureAwait(false);
+                cancellationToken.ThrowIfCancellationRequested();
+                var (read, leader) = await TryReadAsync(keys, listening, cancellationToken).ConfigureAwait(false);
+                if (read) yield return leader;
+                try
+                {
+                    await registration.Signal.WaitAsync(read ? RecheckInterval : TimeSpan.FromMilliseconds(500), redis.Time, stop.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    // The store is being disposed: the observation ends.
+                }
             }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                // The store is being disposed: the observation ends.
-            }
+        }
+        finally
+        {
+            listening[0]?.Dispose();
         }
     }
 
-    private async Task<(bool Read, LeaderInfo? Leader)> TryReadAsync(LineKeys keys, Listening listening, CancellationToken cancellationToken)
+    // listening: one slot, filled on the first read that finds Redis connected.
+    private async Task<(bool Read, LeaderInfo? Leader)> TryReadAsync(LineKeys keys, Listening?[] listening, CancellationToken cancellationToken)
     {
         try
         {
-            // Subscribed before the read (once; later calls find it made), so a change after the read is heard.
-            await listening.ReadyAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
             var db = (await redis.Connection.GetAsync().WaitAsync(cancellationToken).ConfigureAwait(false)).GetDatabase();
+            // Subscribed before the read (once; later calls find it made), so a change after the read is heard.
+            listening[0] ??= redis.Listen(keys.WakeChannel(redis.ConnectedRoutes));
+            await listening[0]!.ReadyAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
             return (true, await ElectionScripts.LeaderAsync(db, keys).WaitAsync(cancellationToken).ConfigureAwait(false));
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ex is RedisException or TimeoutException or LockStoreUnavailableException)

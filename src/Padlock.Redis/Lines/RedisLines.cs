@@ -32,11 +32,12 @@ internal sealed class RedisLines(RedisTurns redis, StoreLifetime lifetime)
         using var registration = waits ? redis.Register(keys.HubTag, token) : null;
         // Listened to only if we must wait; a wait attempts again once subscribed unless the channel was subscribed
         // without a break since before the first attempt.
-        var peeked = waits ? redis.Channels.Peek(keys.Channel) : null;
+        // (Before the first connection the routes, so the channel, are not known: nothing can be subscribed yet.)
+        var peeked = waits && redis.Routes is { } routes ? redis.Channels.Peek(keys.WakeChannel(routes)) : null;
         var grant = await AttemptAsync(keys, token, mode, value, waits).ConfigureAwait(false);
         if (grant.Fence == 0 && registration is not null)
         {
-            using var listening = redis.Listen(keys.Channel);
+            using var listening = redis.Listen(keys.WakeChannel(redis.ConnectedRoutes));
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(wait.Token, lifetime.Disposing);
             var waited = await redis.WaitForGrantAsync(() => AttemptAsync(keys, token, mode, value, join: true), () => LeaveAsync(keys, token, value),
                 registration.Signal, listening.ContinuesFrom(peeked) ? grant : null, listening, stop.Token).ConfigureAwait(false);
@@ -62,7 +63,7 @@ internal sealed class RedisLines(RedisTurns redis, StoreLifetime lifetime)
         var db = (await redis.Connection.GetAsync().ConfigureAwait(false)).GetDatabase();
         // The lease is counted from the send, also for a grant that arrives later by message (it was made after this).
         var sent = redis.Time.GetTimestamp();
-        var fence = await LineAcquireScript.RunAsync(db, keys, token, mode, redis.Options.Lease, join, redis.Options.WaiterTimeToLive, keys.Channel, value)
+        var fence = await LineAcquireScript.RunAsync(db, keys, token, mode, redis.Options.Lease, join, redis.Options.WaiterTimeToLive, keys.WakeChannel(redis.ConnectedRoutes), value)
             .ConfigureAwait(false);
         return new RedisGrant(fence, false, sent);
     }
@@ -70,7 +71,7 @@ internal sealed class RedisLines(RedisTurns redis, StoreLifetime lifetime)
     private async ValueTask<bool> RenewAsync(LineKeys keys, string token)
     {
         var db = (await redis.Connection.GetAsync().ConfigureAwait(false)).GetDatabase();
-        return await LineRenewScript.RunAsync(db, keys, token, redis.Options.Lease, keys.Channel).ConfigureAwait(false);
+        return await LineRenewScript.RunAsync(db, keys, token, redis.Options.Lease, keys.WakeChannel(redis.ConnectedRoutes)).ConfigureAwait(false);
     }
 
     private async ValueTask ReleaseAsync(LineKeys keys, string token, string? value)
@@ -90,7 +91,7 @@ internal sealed class RedisLines(RedisTurns redis, StoreLifetime lifetime)
     private async Task ReleaseTokenAsync(LineKeys keys, string token, string? value)
     {
         var db = (await redis.Connection.GetAsync().ConfigureAwait(false)).GetDatabase();
-        var (_, granted) = await LineReleaseScript.RunAsync(db, keys, token, redis.Options.Lease, keys.Channel, election: value is not null).ConfigureAwait(false);
+        var (_, granted) = await LineReleaseScript.RunAsync(db, keys, token, redis.Options.Lease, keys.WakeChannel(redis.ConnectedRoutes), election: value is not null).ConfigureAwait(false);
         foreach (var (next, fence) in granted) redis.Deliver(keys.HubTag, next, fence);
     }
 

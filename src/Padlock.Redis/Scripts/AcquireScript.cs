@@ -1,4 +1,5 @@
 using Padlock.Redis.Keys;
+using Padlock.Redis.Waiting;
 using StackExchange.Redis;
 
 namespace Padlock.Redis.Scripts;
@@ -10,7 +11,8 @@ namespace Padlock.Redis.Scripts;
 internal static class AcquireScript
 {
     // KEYS: lock, fence, queue, deadlines. ARGV: token, lease ms, join ("1": queue up when not granted), waiter ttl ms,
-    // block (how many fencing tokens a grant reserves), inbox channel prefix, tag.
+    // block (how many fencing tokens a grant reserves), inbox channel prefix, tag, publish command (PUBLISH, or SPUBLISH
+    // on a sharded Cluster: see WakeRoutes).
     // Returns { first fencing token of the granted block (> 0) or 0, 1 when others are queued after the grant }.
     // A waiter that joins the line publishes "tag\n+token" to the holder's inbox (the prefix followed by the first 16
     // characters of the holder's token), so a store handing the lock around inside itself learns that someone else
@@ -53,7 +55,7 @@ internal static class AcquireScript
         if ARGV[3] == '1' then
           if not redis.call('ZSCORE', KEYS[4], ARGV[1]) then
             redis.call('RPUSH', KEYS[3], ARGV[1])
-            if holder then redis.call('PUBLISH', ARGV[6] .. string.sub(holder, 1, 16), ARGV[7] .. '\n+' .. ARGV[1]) end
+            if holder then redis.call(ARGV[8], ARGV[6] .. string.sub(holder, 1, 16), ARGV[7] .. '\n+' .. ARGV[1]) end
           end
           local ttl = tonumber(ARGV[4])
           redis.call('ZADD', KEYS[4], now + ttl, ARGV[1])
@@ -69,7 +71,7 @@ internal static class AcquireScript
         TimeSpan waiterTtl, int block, RedisChannel channel)
         => Script.RunAsync(db,
             keys.All,
-            [token, (long)lease.TotalMilliseconds, join ? "1" : "0", (long)waiterTtl.TotalMilliseconds, block, channel.ToString(), keys.Tag],
+            [token, (long)lease.TotalMilliseconds, join ? "1" : "0", (long)waiterTtl.TotalMilliseconds, block, channel.ToString(), keys.Tag, WakeRoutes.PublishCommand(channel)],
             static r =>
             {
                 var result = (RedisResult[])r!;

@@ -1,4 +1,5 @@
 using Padlock.Redis.Keys;
+using Padlock.Redis.Waiting;
 using StackExchange.Redis;
 
 namespace Padlock.Redis.Scripts;
@@ -6,7 +7,7 @@ namespace Padlock.Redis.Scripts;
 /// <summary>
 /// Lua shared by the reader-writer and election scripts. KEYS: readers, writer, fence, queue, deadlines, modes, grants,
 /// values (see <see cref="LineKeys"/>). ARGV: token, lease ms, channel, hub tag, notify ("1" for an election), mode
-/// ("r"/"w"), join ("1"), waiter ttl ms, value, fencing token. Time is the server's (TIME), so clients' clock skew never
+/// ("r"/"w"), join ("1"), waiter ttl ms, value, publish command (PUBLISH, or SPUBLISH on a sharded Cluster). Time is the server's (TIME), so clients' clock skew never
 /// ages a hold.
 /// </summary>
 internal static class LineLua
@@ -38,7 +39,7 @@ internal static class LineLua
         if notify then before = leader() end
         local function finish(result)
           if notify and leader() ~= before then
-            redis.call('PUBLISH', ARGV[3], ARGV[4] .. '\n*observe\n0\n0')
+            redis.call(ARGV[10], ARGV[3], ARGV[4] .. '\n*observe\n0\n0')
           end
           return result
         end
@@ -92,7 +93,7 @@ internal static class LineLua
             -- The waiter's own lease is part of its token ("hex/lease-ms:owner").
             local lease = tonumber(string.match(head, '^%x+/(%d+):')) or tonumber(ARGV[2])
             local fence = grant(head, mode, lease)
-            redis.call('PUBLISH', ARGV[3], ARGV[4] .. '\n' .. head .. '\n' .. fence .. '\n0')
+            redis.call(ARGV[10], ARGV[3], ARGV[4] .. '\n' .. head .. '\n' .. fence .. '\n0')
             table.insert(granted, head)
             table.insert(granted, fence)
           end
@@ -105,5 +106,5 @@ internal static class LineLua
     public static RedisValue[] Args(LineKeys keys, string token, TimeSpan lease, RedisChannel channel, bool election, char mode = 'w',
         bool join = false, TimeSpan waiterTtl = default, string? value = null)
         => [token, (long)lease.TotalMilliseconds, channel.ToString(), keys.HubTag, election ? "1" : "0", mode.ToString(),
-            join ? "1" : "0", (long)waiterTtl.TotalMilliseconds, value ?? ""];
+            join ? "1" : "0", (long)waiterTtl.TotalMilliseconds, value ?? "", WakeRoutes.PublishCommand(channel)];
 }

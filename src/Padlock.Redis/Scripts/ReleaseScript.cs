@@ -1,4 +1,5 @@
 using Padlock.Redis.Keys;
+using Padlock.Redis.Waiting;
 using StackExchange.Redis;
 
 namespace Padlock.Redis.Scripts;
@@ -13,7 +14,7 @@ internal static class ReleaseScript
     // KEYS: lock, fence, queue, deadlines. ARGV: token, channel (a hand-off publishes to it followed by the first 16
     // characters of the new holder's token: the inbox prefix; a plain wake-up to it as it is: Redlock's channel), tag, always ("1": publish a plain wake-up even with
     // nobody queued, for Redlock's retrying waiters), lease ms for a waiter whose token names none, block (fencing tokens a
-    // grant reserves). Also used to leave the line on cancel or timeout.
+    // grant reserves), publish command (PUBLISH, or SPUBLISH on a sharded Cluster: see WakeRoutes). Also used to leave the line on cancel or timeout.
     // Returns { 1 when our hold was deleted else 0, the next holder's token or nil, its first fencing token or 0,
     // 1 when others still wait behind it }; the wake-up message carries the same: "tag\nhead\nfence\nothers".
     private static readonly CachedScript Script = new("""
@@ -49,11 +50,11 @@ internal static class ReleaseScript
             local fence = redis.call('INCRBY', KEYS[2], block) - block + 1
             local others = redis.call('EXISTS', KEYS[3])
             -- To the new holder's inbox only (the prefix and the first 16 characters of its token).
-            redis.call('PUBLISH', ARGV[2] .. string.sub(head, 1, 16), ARGV[3] .. '\n' .. head .. '\n' .. fence .. '\n' .. others)
+            redis.call(ARGV[7], ARGV[2] .. string.sub(head, 1, 16), ARGV[3] .. '\n' .. head .. '\n' .. fence .. '\n' .. others)
             return { deleted, head, fence, others }
           end
         end
-        if deleted == 1 and ARGV[4] == '1' then redis.call('PUBLISH', ARGV[2], ARGV[3] .. '\n') end
+        if deleted == 1 and ARGV[4] == '1' then redis.call(ARGV[7], ARGV[2], ARGV[3] .. '\n') end
         return { deleted, false, 0, 0 }
         """);
 
@@ -62,7 +63,7 @@ internal static class ReleaseScript
         RedisChannel channel, bool alwaysPublish, int block)
         => Script.RunAsync(db,
             keys.All,
-            [token, channel.ToString(), keys.Tag, alwaysPublish ? "1" : "0", (long)lease.TotalMilliseconds, block],
+            [token, channel.ToString(), keys.Tag, alwaysPublish ? "1" : "0", (long)lease.TotalMilliseconds, block, WakeRoutes.PublishCommand(channel)],
             static r =>
             {
                 var result = (RedisResult[])r!;

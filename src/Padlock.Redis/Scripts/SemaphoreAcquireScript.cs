@@ -1,4 +1,5 @@
 using Padlock.Redis.Keys;
+using Padlock.Redis.Waiting;
 using StackExchange.Redis;
 
 namespace Padlock.Redis.Scripts;
@@ -10,7 +11,7 @@ namespace Padlock.Redis.Scripts;
 /// </summary>
 internal static class SemaphoreAcquireScript
 {
-    // ARGV: token, lease ms, join ("1"), waiter ttl ms, maxCount, channel, hub tag.
+    // ARGV: token, lease ms, join ("1"), waiter ttl ms, maxCount, channel, hub tag, publish command.
     // Returns { fencing token (> 0) when granted, 0 when not, -1 on a maxCount mismatch; the count in use on a mismatch }.
     private static readonly CachedScript Script = new(SemaphoreLua.Prelude + """
         local lease = tonumber(ARGV[2])
@@ -31,7 +32,7 @@ internal static class SemaphoreAcquireScript
         elseif not stored then
           redis.call('SET', KEYS[5], max, 'PX', lease)
         end
-        promote(max, ARGV[6], ARGV[7], lease)
+        promote(max, ARGV[6], ARGV[7], lease, ARGV[8])
         mine = redis.call('HGET', KEYS[6], ARGV[1])
         if mine then return { tonumber(mine), 0 } end
         if redis.call('LLEN', KEYS[3]) == 0 and redis.call('ZCARD', KEYS[1]) < max then
@@ -54,7 +55,7 @@ internal static class SemaphoreAcquireScript
         TimeSpan waiterTtl, int maxCount, RedisChannel channel)
     {
         var result = (RedisResult[])(await Script.RunAsync(db, keys.All,
-            [token, (long)lease.TotalMilliseconds, join ? "1" : "0", (long)waiterTtl.TotalMilliseconds, maxCount, channel.ToString(), keys.HubTag]).ConfigureAwait(false))!;
+            [token, (long)lease.TotalMilliseconds, join ? "1" : "0", (long)waiterTtl.TotalMilliseconds, maxCount, channel.ToString(), keys.HubTag, WakeRoutes.PublishCommand(channel)]).ConfigureAwait(false))!;
         return ((long)result[0], (int)result[1]);
     }
 }

@@ -9,7 +9,8 @@ internal static class SemaphoreLua
     /// <summary>
     /// Defines <c>now</c>, <c>grant(token, lease)</c> (permit, next fencing token, keys kept alive for the lease),
     /// <c>purge()</c> (expired permits and waiters that stopped checking in leave) and <c>promote(max, channel, tag,
-    /// default lease)</c>: while a permit is free, the head of the line gets it and one PUBLISH tells it
+    /// default lease, publish command)</c>: while a permit is free, the head of the line gets it and one PUBLISH (or
+    /// SPUBLISH on a sharded Cluster) tells it
     /// "tag\ntoken\nfence\n0"; returns { token, fence, ... } of those granted.
     /// </summary>
     public const string Prelude = """
@@ -39,7 +40,7 @@ internal static class SemaphoreLua
             redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', now)
           end
         end
-        local function promote(max, channel, tag, default_lease)
+        local function promote(max, channel, tag, default_lease, publish)
           local granted = {}
           while redis.call('ZCARD', KEYS[1]) < max do
             local head = redis.call('LPOP', KEYS[3])
@@ -48,7 +49,7 @@ internal static class SemaphoreLua
             -- The waiter's own lease is part of its token ("hex/lease-ms:owner").
             local lease = tonumber(string.match(head, '^%x+/(%d+):')) or default_lease
             local fence = grant(head, lease)
-            redis.call('PUBLISH', channel, tag .. '\n' .. head .. '\n' .. fence .. '\n0')
+            redis.call(publish, channel, tag .. '\n' .. head .. '\n' .. fence .. '\n0')
             table.insert(granted, head)
             table.insert(granted, fence)
           end

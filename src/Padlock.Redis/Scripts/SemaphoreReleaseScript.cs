@@ -1,4 +1,5 @@
 using Padlock.Redis.Keys;
+using Padlock.Redis.Waiting;
 using StackExchange.Redis;
 
 namespace Padlock.Redis.Scripts;
@@ -9,7 +10,7 @@ namespace Padlock.Redis.Scripts;
 /// </summary>
 internal static class SemaphoreReleaseScript
 {
-    // ARGV: token, channel, hub tag, default lease ms. Returns { 1 when our permit was removed else 0, then token, fence
+    // ARGV: token, channel, hub tag, default lease ms, publish command. Returns { 1 when our permit was removed else 0, then token, fence
     // of each waiter granted }.
     private static readonly CachedScript Script = new(SemaphoreLua.Prelude + """
         redis.call('LREM', KEYS[3], 0, ARGV[1])
@@ -20,7 +21,7 @@ internal static class SemaphoreReleaseScript
         local max = tonumber(redis.call('GET', KEYS[5]))
         local result = { removed }
         if max then
-          for _, v in ipairs(promote(max, ARGV[2], ARGV[3], tonumber(ARGV[4]))) do table.insert(result, v) end
+          for _, v in ipairs(promote(max, ARGV[2], ARGV[3], tonumber(ARGV[4]), ARGV[5])) do table.insert(result, v) end
         end
         return result
         """);
@@ -30,7 +31,7 @@ internal static class SemaphoreReleaseScript
         TimeSpan defaultLease, RedisChannel channel)
     {
         var result = (RedisResult[])(await Script.RunAsync(db, keys.All,
-            [token, channel.ToString(), keys.HubTag, (long)defaultLease.TotalMilliseconds]).ConfigureAwait(false))!;
+            [token, channel.ToString(), keys.HubTag, (long)defaultLease.TotalMilliseconds, WakeRoutes.PublishCommand(channel)]).ConfigureAwait(false))!;
         var granted = new (string, long)[(result.Length - 1) / 2];
         for (var i = 0; i < granted.Length; i++) granted[i] = ((string)result[1 + 2 * i]!, (long)result[2 + 2 * i]);
         return ((long)result[0] == 1, granted);

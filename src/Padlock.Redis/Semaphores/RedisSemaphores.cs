@@ -30,11 +30,12 @@ internal sealed class RedisSemaphores(RedisTurns redis, StoreLifetime lifetime)
         using var registration = waits ? redis.Register(keys.HubTag, token) : null;
         // Listened to only if we must wait; a wait attempts again once subscribed unless the channel was subscribed
         // without a break since before the first attempt.
-        var peeked = waits ? redis.Channels.Peek(keys.Channel) : null;
+        // (Before the first connection the routes, so the channel, are not known: nothing can be subscribed yet.)
+        var peeked = waits && redis.Routes is { } routes ? redis.Channels.Peek(keys.WakeChannel(routes)) : null;
         var grant = await AttemptAsync(keys, name, token, maxCount, waits).ConfigureAwait(false);
         if (grant.Fence == 0 && registration is not null)
         {
-            using var listening = redis.Listen(keys.Channel);
+            using var listening = redis.Listen(keys.WakeChannel(redis.ConnectedRoutes));
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(wait.Token, lifetime.Disposing);
             RedisGrant? waited;
             try
@@ -70,7 +71,7 @@ internal sealed class RedisSemaphores(RedisTurns redis, StoreLifetime lifetime)
         // The lease is counted from the send, also for a grant that arrives later by message (it was made after this).
         var sent = redis.Time.GetTimestamp();
         var (fence, inUse) = await SemaphoreAcquireScript.RunAsync(db, keys, token, redis.Options.Lease, join, redis.Options.WaiterTimeToLive, maxCount,
-            keys.Channel).ConfigureAwait(false);
+            keys.WakeChannel(redis.ConnectedRoutes)).ConfigureAwait(false);
         if (fence < 0) throw new SemaphoreCountMismatchException(name, maxCount, inUse);
         return new RedisGrant(fence, false, sent);
     }
@@ -98,7 +99,7 @@ internal sealed class RedisSemaphores(RedisTurns redis, StoreLifetime lifetime)
     private async Task ReleaseTokenAsync(SemaphoreKeys keys, string token)
     {
         var db = (await redis.Connection.GetAsync().ConfigureAwait(false)).GetDatabase();
-        var (_, granted) = await SemaphoreReleaseScript.RunAsync(db, keys, token, redis.Options.Lease, keys.Channel).ConfigureAwait(false);
+        var (_, granted) = await SemaphoreReleaseScript.RunAsync(db, keys, token, redis.Options.Lease, keys.WakeChannel(redis.ConnectedRoutes)).ConfigureAwait(false);
         foreach (var (next, fence) in granted) redis.Deliver(keys.HubTag, next, fence);
     }
 
