@@ -16,7 +16,8 @@ public static class Measure
         return Stats.From(label, sw.Elapsed, recorders);
     }
 
-    private static async Task RunForAsync(int workers, TimeSpan duration, Func<int, ValueTask> op, List<double>[]? recorders)
+    /// <summary>Calls <paramref name="op"/> back to back from <paramref name="workers"/> workers for <paramref name="duration"/>, recording latencies when given recorders.</summary>
+    internal static async Task RunForAsync(int workers, TimeSpan duration, Func<int, ValueTask> op, List<double>[]? recorders)
     {
         var end = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);
         await Task.WhenAll(Enumerable.Range(0, workers).Select(w => Task.Run(async () =>

@@ -46,22 +46,33 @@ public sealed class RedisBenchSuite : IBenchSuite
     private static async Task UncontendedAsync(BenchSettings settings, Report report, IDatabase db, Contender[] contenders)
     {
         report.Line("**1. Uncontended acquire+release, one worker, one name** (latency = acquire + release):\n");
-        var ping = await Measure.RunAsync("PING on Padlock's connection", 1, settings, async _ => await db.PingAsync());
-        var limit = Halved(ping, "physical limit (PING/2)");
-        // Where Padlock's time goes: its two scripts alone, without the lease, renewal, handle and telemetry around them.
-        var keys = LockKeys.For("padlock:", "bench-scripts-only");
-        var token = "00/30000:bench";
-        var scripts = await Measure.RunAsync("Padlock's two scripts alone", 1, settings, async _ =>
-        {
-            await AcquireScript.RunAsync(db, keys, token, TimeSpan.FromSeconds(30), join: true, TimeSpan.FromSeconds(2), CohortHold.Block, RedisChannel.Literal("padlock:wake"));
-            await ReleaseScript.RunAsync(db, keys, token, TimeSpan.FromSeconds(30), RedisChannel.Literal("padlock:wake"), alwaysPublish: false, CohortHold.Block);
-        });
-        var rows = new List<Stats> { ping, limit, scripts };
-        foreach (var c in contenders)
-        {
-            var name = "bench-uncontended-" + c.Label;
-            rows.Add(await Measure.RunAsync(c.Label, 1, settings, async _ => { await using var h = await c.AcquireAsync(name); }));
-        }
+        // Where Padlock's time goes: its own commands alone (the free path's batch, then the release script), without
+        // the lease, renewal, handle and telemetry around them.
+        var keys = LockKeys.For("padlock:", "bench-commands-only");
+        var token = "0000000000000000/30000:bench";
+        var inbox = RedisChannel.Literal("padlock:inbox:");
+        // Interleaved: every case alternates in short rounds with the others, so drift during the run falls on all alike.
+        var measured = await Interleaved.RunAsync(
+        [
+            ("PING on Padlock's connection", async _ => await db.PingAsync()),
+            ("Padlock's commands alone", async _ =>
+            {
+                var batch = db.CreateBatch();
+                var queued = batch.KeyExistsAsync(keys.Queue);
+                var set = batch.StringSetAsync(keys.Lock, token, TimeSpan.FromSeconds(30), When.NotExists);
+                var fence = batch.StringIncrementAsync(keys.Fence, CohortHold.Block);
+                batch.Execute();
+                await Task.WhenAll(queued, set, fence);
+                await ReleaseScript.RunAsync(db, keys, token, TimeSpan.FromSeconds(30), inbox, alwaysPublish: false, CohortHold.Block);
+            }),
+            .. contenders.Select(c => (c.Label, (Func<int, ValueTask>)(async _ =>
+            {
+                await using var h = await c.AcquireAsync("bench-uncontended-" + c.Label);
+            }))),
+        ], 1, settings);
+        var limit = Halved(measured[0], "physical limit (PING/2)");
+        var rows = new List<Stats> { measured[0], limit };
+        rows.AddRange(measured.Skip(1));
         report.Table(rows, limit);
     }
 
@@ -87,15 +98,27 @@ public sealed class RedisBenchSuite : IBenchSuite
     {
         const int workers = 64;
         report.Line($"\n**3. Many locks: {workers} workers, each on its own name** (latency = acquire + release):\n");
-        var ping = await Measure.RunAsync($"PING x{workers} on Padlock's connection", workers, settings, async _ => await db.PingAsync());
-        var limit = Halved(ping, "raw command rate / 2");
-        var rows = new List<Stats> { ping, limit };
-        foreach (var c in contenders)
-        {
-            var names = Enumerable.Range(0, workers).Select(i => $"bench-many-{c.Label}-{i}").ToArray();
-            rows.Add(await Measure.RunAsync($"{c.Label} x{workers}", workers, settings, async w => { await using var h = await c.AcquireAsync(names[w]); }));
-        }
+        // Interleaved in short rounds, except a contender whose calls can take seconds (RedLock.net starves the thread
+        // pool here: a round could not end on time), which runs after on its own.
+        var (alternating, alone) = (contenders.Where(c => !c.Label.StartsWith("RedLock", StringComparison.Ordinal)).ToArray(),
+            contenders.Where(c => c.Label.StartsWith("RedLock", StringComparison.Ordinal)).ToArray());
+        var measured = await Interleaved.RunAsync(
+            [($"PING x{workers} on Padlock's connection", async _ => await db.PingAsync()), .. alternating.Select(c => ($"{c.Label} x{workers}", ManyNames(c, workers)))],
+            workers, settings);
+        var limit = Halved(measured[0], "raw command rate / 2");
+        var rows = new List<Stats> { measured[0], limit };
+        rows.AddRange(measured.Skip(1));
+        foreach (var c in alone) rows.Add(await Measure.RunAsync($"{c.Label} x{workers}", workers, settings, ManyNames(c, workers)));
         report.Table(rows, limit);
+    }
+
+    private static Func<int, ValueTask> ManyNames(Contender c, int workers)
+    {
+        var names = Enumerable.Range(0, workers).Select(i => $"bench-many-{c.Label}-{i}").ToArray();
+        return async w =>
+        {
+            await using var h = await c.AcquireAsync(names[w]);
+        };
     }
 
     private static Stats Halved(Stats s, string label)
