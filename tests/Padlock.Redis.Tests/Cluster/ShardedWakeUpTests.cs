@@ -138,6 +138,28 @@ public sealed class ShardedWakeUpTests : IAsyncLifetime
         Assert.StartsWith("-ERR Script attempted to access a non local key", refused, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_waiter_whose_shard_subscription_is_dropped_is_still_granted_by_the_fallback_check()
+    {
+        var uri = $"redis://{_cluster.Endpoints}?lease=5s";
+        await using var a = LockProvider.Create(uri);
+        await using var b = LockProvider.Create(uri + "&fallback=100ms");
+        var inspector = (RedisLockStore)b.Store;
+        var name = "dropped-" + Guid.NewGuid().ToString("N");
+        var owner = await OwnerOfAsync(name);
+        var held = await a.CreateLock(name).AcquireAsync();
+        var waiting = b.CreateLock(name).AcquireAsync(TimeSpan.FromSeconds(30)).AsTask();
+        await Eventually.TrueAsync(async () => (await inspector.InspectAsync(name)).Waiters!.Count > 0, $"b in the line of {name}");
+        await Eventually.TrueAsync(async () => (await SendAsync(owner, "PUBSUB SHARDCHANNELS")).Contains("{" + name + "}:inbox:", StringComparison.Ordinal),
+            "the waiter's inbox among the owner's shard channels");
+        // Every subscriber link of the owner is cut: the hand-off message of the release below may reach nobody.
+        var killed = await SendAsync(owner, "CLIENT KILL TYPE pubsub");
+        Assert.True(killed.StartsWith(':') && killed.Trim() != ":0", $"CLIENT KILL TYPE pubsub on the owner answered {killed.Trim()}: no subscriber was cut.");
+        await held.DisposeAsync();
+        await using var got = await waiting.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.True(got.FencingToken > held.FencingToken);
+    }
+
     private async Task AssertNoClassicChannelAsync(string name)
     {
         foreach (var n in _cluster.Nodes)
