@@ -81,8 +81,7 @@ public sealed class ShardedWakeUpTests : IAsyncLifetime
         await Eventually.TrueAsync(async () => (await inspector.InspectAsync(name)).Waiters!.Count > 0, $"b in the line of {name}");
         // The lock's per-store inbox, in the name's slot, subscribed with SSUBSCRIBE (the waiter's, and the holder's,
         // which hears joins while callers queue).
-        await Eventually.TrueAsync(async () => (await SendAsync(owner, "PUBSUB SHARDCHANNELS")).Contains("{" + name + "}:inbox:", StringComparison.Ordinal),
-            "the waiter's inbox among the owner's shard channels");
+        await InboxSubscribedAtAsync(owner, name, "the waiter's inbox among the owner's shard channels");
         await AssertNoClassicChannelAsync(name);
 
         var permit = await a.CreateSemaphore(name, 1).AcquireAsync();
@@ -111,13 +110,11 @@ public sealed class ShardedWakeUpTests : IAsyncLifetime
 
         var held = await a.CreateLock(name).AcquireAsync();
         var waiting = b.CreateLock(name).AcquireAsync(TimeSpan.FromSeconds(30)).AsTask();
-        await Eventually.TrueAsync(async () => (await SendAsync(source, "PUBSUB SHARDCHANNELS")).Contains("{" + name + "}:inbox:", StringComparison.Ordinal),
-            "b's inbox subscribed at the slot's first owner");
+        await InboxSubscribedAtAsync(source, name, "b's inbox subscribed at the slot's first owner");
 
         await MoveSlotAsync(name, source, target);
         // The client follows the slot: the shard channel is subscribed again at its new owner.
-        await Eventually.TrueAsync(async () => (await SendAsync(target, "PUBSUB SHARDCHANNELS")).Contains("{" + name + "}:inbox:", StringComparison.Ordinal),
-            "b's inbox subscribed again at the slot's new owner");
+        await InboxSubscribedAtAsync(target, name, "b's inbox subscribed again at the slot's new owner");
         Assert.Single((await inspector.InspectAsync(name)).Waiters!);
         await held.DisposeAsync();
         var granted = await waiting.WaitAsync(TimeSpan.FromSeconds(8));
@@ -150,8 +147,7 @@ public sealed class ShardedWakeUpTests : IAsyncLifetime
         var held = await a.CreateLock(name).AcquireAsync();
         var waiting = b.CreateLock(name).AcquireAsync(TimeSpan.FromSeconds(30)).AsTask();
         await Eventually.TrueAsync(async () => (await inspector.InspectAsync(name)).Waiters!.Count > 0, $"b in the line of {name}");
-        await Eventually.TrueAsync(async () => (await SendAsync(owner, "PUBSUB SHARDCHANNELS")).Contains("{" + name + "}:inbox:", StringComparison.Ordinal),
-            "the waiter's inbox among the owner's shard channels");
+        await InboxSubscribedAtAsync(owner, name, "the waiter's inbox among the owner's shard channels");
         // Every subscriber link of the owner is cut: the hand-off message of the release below may reach nobody.
         var killed = await SendAsync(owner, "CLIENT KILL TYPE pubsub");
         Assert.True(killed.StartsWith(':') && killed.Trim() != ":0", $"CLIENT KILL TYPE pubsub on the owner answered {killed.Trim()}: no subscriber was cut.");
@@ -159,6 +155,10 @@ public sealed class ShardedWakeUpTests : IAsyncLifetime
         await using var got = await waiting.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.True(got.FencingToken > held.FencingToken);
     }
+
+    // Waits until the node at port lists a store's inbox for name among its shard channels.
+    private Task InboxSubscribedAtAsync(int port, string name, string what)
+        => Eventually.TrueAsync(async () => (await SendAsync(port, "PUBSUB SHARDCHANNELS")).Contains("{" + name + "}:inbox:", StringComparison.Ordinal), what);
 
     private async Task AssertNoClassicChannelAsync(string name)
     {
